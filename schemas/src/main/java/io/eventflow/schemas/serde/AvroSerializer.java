@@ -1,0 +1,75 @@
+package io.eventflow.schemas.serde;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * Writes Avro specific records in the Confluent wire format: magic byte 0, the 4-byte big-endian
+ * schema id, then Avro binary. Subjects follow the TopicNameStrategy.
+ *
+ * <p>Thread-safe once configured. Null records serialize to null (tombstones).
+ */
+public final class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
+    static final byte MAGIC_BYTE = 0;
+
+    private SchemaRegistryClient registry;
+    private boolean autoRegister = true;
+    private boolean isKey;
+    private boolean ownsRegistry;
+
+    /** For Kafka's reflective construction; {@link #configure} must follow. */
+    public AvroSerializer() {
+    }
+
+    public AvroSerializer(SchemaRegistryClient registry, boolean autoRegister) {
+        this.registry = java.util.Objects.requireNonNull(registry, "registry");
+        this.autoRegister = autoRegister;
+    }
+
+    @Override
+    public void configure(Map<String, ?> configs, boolean isKey) {
+        this.isKey = isKey;
+        if (registry == null) {
+            SerdeConfig config = new SerdeConfig(configs);
+            this.registry = config.newClient();
+            this.autoRegister = config.getBoolean(SerdeConfig.AUTO_REGISTER_SCHEMAS);
+            this.ownsRegistry = true;
+        }
+    }
+
+    @Override
+    public byte[] serialize(String topic, T record) {
+        if (record == null) {
+            return null;
+        }
+        String subject = SerdeConfig.subject(topic, isKey);
+        int id = autoRegister ? registry.register(subject, record.getSchema()) : registry.lookup(subject, record.getSchema());
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+            out.write(MAGIC_BYTE);
+            out.write(ByteBuffer.allocate(4).putInt(id).array());
+            BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+            new SpecificDatumWriter<T>(record.getSchema()).write(record, encoder);
+            encoder.flush();
+            return out.toByteArray();
+        } catch (IOException | RuntimeException e) {
+            throw new SerializationException("cannot serialize " + record.getSchema().getFullName()
+                    + " for topic " + topic + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (ownsRegistry && registry != null) {
+            registry.close();
+        }
+    }
+}
