@@ -1,0 +1,120 @@
+package io.eventflow.command;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import io.eventflow.command.pipeline.CommandTopology;
+import io.eventflow.eventstore.ElasticsearchClients;
+import io.eventflow.eventstore.EventStoreIndices;
+import io.eventflow.eventstore.EventStoreReader;
+import io.eventflow.schemas.serde.SchemaRegistryClient;
+import io.eventflow.schemas.serde.SerdeConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The command-service, wired by hand: the one place where its parts are built. Start it with
+ * {@link #start}; {@link #close} stops Kafka Streams and releases the clients. Not thread-safe for
+ * start/close themselves; the running service is driven by Kafka Streams' threads.
+ */
+public final class CommandService implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(CommandService.class);
+
+    private final CommandServiceConfig config;
+    private final ElasticsearchClient elasticsearch;
+    private final SchemaRegistryClient registry;
+    private final KafkaStreams streams;
+
+    private CommandService(CommandServiceConfig config, Clock clock, MeterRegistry metrics) {
+        this.config = config;
+        this.elasticsearch = ElasticsearchClients.connect(config.getString(CommandServiceConfig.ELASTICSEARCH_URL));
+        this.registry = new SerdeConfig(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL,
+                config.getString(CommandServiceConfig.SCHEMA_REGISTRY_URL))).newClient();
+        EventStoreReader reader = new EventStoreReader(elasticsearch,
+                new EventStoreIndices(config.getString(CommandServiceConfig.INDEX_PREFIX)));
+        var topology = CommandTopology.build(topics(config), registry, reader, clock, metrics);
+        Properties props = new Properties();
+        props.putAll(config.streamsProperties());
+        this.streams = new KafkaStreams(topology, props);
+        // A failed task (e.g. the registry or Elasticsearch is unreachable) restarts from the last
+        // committed offsets; nothing is skipped.
+        streams.setUncaughtExceptionHandler(e -> {
+            log.error("stream thread failed, replacing it; processing resumes from the last commit", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+    }
+
+    /** Creates missing topics, then starts processing. */
+    public static CommandService start(CommandServiceConfig config, Clock clock, MeterRegistry metrics) {
+        Objects.requireNonNull(config, "config");
+        createTopics(config);
+        CommandService service = new CommandService(config, Objects.requireNonNull(clock, "clock"),
+                Objects.requireNonNull(metrics, "metrics"));
+        service.streams.start();
+        log.info("command-service started: {} -> {}, {} (dead letters: {})",
+                config.getString(CommandServiceConfig.COMMANDS_TOPIC), config.getString(CommandServiceConfig.EVENTS_TOPIC),
+                config.getString(CommandServiceConfig.RESULTS_TOPIC), config.getString(CommandServiceConfig.DEAD_LETTER_TOPIC));
+        return service;
+    }
+
+    static CommandTopology.Topics topics(CommandServiceConfig c) {
+        return new CommandTopology.Topics(c.getString(CommandServiceConfig.COMMANDS_TOPIC),
+                c.getString(CommandServiceConfig.EVENTS_TOPIC), c.getString(CommandServiceConfig.RESULTS_TOPIC),
+                c.getString(CommandServiceConfig.DEAD_LETTER_TOPIC));
+    }
+
+    private static void createTopics(CommandServiceConfig c) {
+        int partitions = c.getInt(CommandServiceConfig.TOPIC_PARTITIONS);
+        Optional<Short> rf = c.getShort(CommandServiceConfig.TOPIC_REPLICATION_FACTOR) < 0
+                ? Optional.empty() : Optional.of(c.getShort(CommandServiceConfig.TOPIC_REPLICATION_FACTOR));
+        var t = topics(c);
+        List<NewTopic> wanted = new ArrayList<>();
+        for (String name : List.of(t.commands(), t.events(), t.results(), t.deadLetters())) {
+            wanted.add(new NewTopic(name, Optional.of(partitions), rf));
+        }
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                String.join(",", c.getList(CommandServiceConfig.BOOTSTRAP_SERVERS))))) {
+            var results = admin.createTopics(wanted).values();
+            for (var entry : results.entrySet()) {
+                try {
+                    entry.getValue().get();
+                    log.info("created topic {}", entry.getKey());
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException("cannot create topic " + entry.getKey() + ": " + e.getCause(), e.getCause());
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topics", e);
+        }
+    }
+
+    /** The Kafka Streams state, e.g. RUNNING once partitions are assigned. */
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(30));
+        registry.close();
+        ElasticsearchClients.close(elasticsearch);
+        log.info("command-service stopped");
+    }
+}

@@ -1,0 +1,123 @@
+package io.eventflow.command.pipeline;
+
+import io.eventflow.command.payment.PaymentCommand;
+import io.eventflow.command.payment.PaymentEvent;
+import io.eventflow.command.payment.Rejection;
+import io.eventflow.eventstore.EventDocument;
+import io.eventflow.schemas.CommandEnvelope;
+import io.eventflow.schemas.CommandResult;
+import io.eventflow.schemas.CommandStatus;
+import io.eventflow.schemas.EventEnvelope;
+import io.eventflow.schemas.RejectionReason;
+import io.eventflow.schemas.payment.FailPayment;
+import io.eventflow.schemas.payment.PaymentFailed;
+import io.eventflow.schemas.payment.PaymentProcessed;
+import io.eventflow.schemas.payment.PaymentRefunded;
+import io.eventflow.schemas.payment.ProcessPayment;
+import io.eventflow.schemas.payment.RefundPayment;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+
+/** Converts between the Avro contracts and the pure domain types. The only place that knows both. */
+final class AvroEdge {
+    static final String AGGREGATE_TYPE = "Payment";
+
+    private AvroEdge() {
+    }
+
+    static PaymentCommand toDomain(CommandEnvelope envelope) {
+        Object p = envelope.getPayload();
+        if (p instanceof ProcessPayment c) {
+            return new PaymentCommand.ProcessPayment(c.getPaymentId(), c.getAmount(), c.getCurrency(),
+                    c.getOrganizationId(), c.getUserId());
+        }
+        if (p instanceof FailPayment c) {
+            return new PaymentCommand.FailPayment(c.getPaymentId(), c.getError());
+        }
+        if (p instanceof RefundPayment c) {
+            return new PaymentCommand.RefundPayment(c.getPaymentId(), c.getRefundAmount());
+        }
+        throw new IllegalArgumentException("unsupported command payload " + (p == null ? null : p.getClass().getName()));
+    }
+
+    /** The event id is derived from the command id, so reprocessing a command yields the same ids. */
+    static String eventId(String commandId, int index) {
+        return UUID.nameUUIDFromBytes((commandId + "#" + index).getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    static EventEnvelope toAvro(CommandEnvelope command, PaymentEvent event, int index, long version, Instant now) {
+        return EventEnvelope.newBuilder()
+                .setEventId(eventId(command.getCommandId(), index))
+                .setAggregateId(command.getAggregateId())
+                .setAggregateType(AGGREGATE_TYPE)
+                .setEventType(event.eventType())
+                .setVersion(version)
+                .setTimestamp(now)
+                .setCorrelationId(command.getCorrelationId())
+                .setCausationId(command.getCommandId())
+                .setMetadata(command.getMetadata())
+                .setPayload(payload(event))
+                .build();
+    }
+
+    private static Object payload(PaymentEvent event) {
+        if (event instanceof PaymentEvent.PaymentProcessed e) {
+            return new PaymentProcessed(e.paymentId(), e.amount(), e.currency(), e.organizationId(), e.userId());
+        }
+        if (event instanceof PaymentEvent.PaymentFailed e) {
+            return new PaymentFailed(e.paymentId(), e.error());
+        }
+        if (event instanceof PaymentEvent.PaymentRefunded e) {
+            return new PaymentRefunded(e.paymentId(), e.refundAmount());
+        }
+        throw new IllegalArgumentException("unknown event " + event);
+    }
+
+    /** Reads an indexed event back into the domain, for hydrating state from the event store. */
+    static PaymentEvent fromDocument(EventDocument doc) {
+        Map<String, Object> d = doc.eventData();
+        String id = doc.aggregateId();
+        switch (doc.eventType()) {
+            case "PaymentProcessed":
+                return new PaymentEvent.PaymentProcessed(id, asLong(d.get("amount")), (String) d.get("currency"),
+                        (String) d.get("organizationId"), (String) d.get("userId"));
+            case "PaymentFailed":
+                return new PaymentEvent.PaymentFailed(id, (String) d.get("error"));
+            case "PaymentRefunded":
+                return new PaymentEvent.PaymentRefunded(id, asLong(d.get("refundAmount")));
+            default:
+                throw new IllegalStateException("event store holds unknown event type " + doc.eventType()
+                        + " for aggregate " + id + " (event " + doc.eventId() + ")");
+        }
+    }
+
+    private static long asLong(Object o) {
+        if (o instanceof Number n) {
+            return n.longValue();
+        }
+        throw new IllegalStateException("expected a number, got " + o);
+    }
+
+    static CommandResult accepted(CommandEnvelope c, long version, Instant now) {
+        return CommandResult.newBuilder()
+                .setCommandId(c.getCommandId()).setAggregateId(c.getAggregateId()).setCorrelationId(c.getCorrelationId())
+                .setStatus(CommandStatus.ACCEPTED).setVersion(version).setRejection(null).setTimestamp(now)
+                .build();
+    }
+
+    static CommandResult rejected(CommandEnvelope c, Rejection r, Instant now) {
+        return CommandResult.newBuilder()
+                .setCommandId(c.getCommandId()).setAggregateId(c.getAggregateId()).setCorrelationId(c.getCorrelationId())
+                .setStatus(CommandStatus.REJECTED).setVersion(null)
+                .setRejection(io.eventflow.schemas.Rejection.newBuilder()
+                        .setReason(RejectionReason.valueOf(r.reason().name()))
+                        .setMessage(r.message())
+                        .setExpectedVersion(r.expectedVersion())
+                        .setActualVersion(r.actualVersion())
+                        .build())
+                .setTimestamp(now)
+                .build();
+    }
+}

@@ -1,0 +1,35 @@
+package io.eventflow.eventstore;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One event as stored in the event-store index; {@code _id} is {@link #eventId()}.
+ *
+ * <p>{@code eventData} holds the event's payload fields by name (money in integer minor units);
+ * {@code metadata} holds organizationId, userId and the free-form {@code extra} map. Immutable.
+ * {@code causationId} may be null.
+ */
+public record EventDocument(
+        String eventId,
+        String aggregateId,
+        String aggregateType,
+        String eventType,
+        long version,
+        Instant timestamp,
+        String correlationId,
+        String causationId,
+        Map<String, Object> eventData,
+        Map<String, Object> metadata) {
+
+    public EventDocument {
+        Objects.requireNonNull(eventId, "eventId");
+        Objects.requireNonNull(aggregateId, "aggregateId");
+        Objects.requireNonNull(aggregateType, "aggregateType");
+        Objects.requireNonNull(eventType, "eventType");
+        Objects.requireNonNull(timestamp, "timestamp");
+        eventData = eventData == null ? Map.of() : eventData;
+        metadata = metadata == null ? Map.of() : metadata;
+    }
+}
