@@ -5,22 +5,16 @@ import io.eventflow.command.pipeline.CommandTopology;
 import io.eventflow.eventstore.ElasticsearchClients;
 import io.eventflow.eventstore.EventStoreIndices;
 import io.eventflow.eventstore.EventStoreReader;
+import io.eventflow.schemas.serde.KafkaTopics;
 import io.eventflow.schemas.serde.SchemaRegistryClient;
 import io.eventflow.schemas.serde.SerdeConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.ExecutionException;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
@@ -78,31 +72,10 @@ public final class CommandService implements AutoCloseable {
     }
 
     private static void createTopics(CommandServiceConfig c) {
-        int partitions = c.getInt(CommandServiceConfig.TOPIC_PARTITIONS);
-        Optional<Short> rf = c.getShort(CommandServiceConfig.TOPIC_REPLICATION_FACTOR) < 0
-                ? Optional.empty() : Optional.of(c.getShort(CommandServiceConfig.TOPIC_REPLICATION_FACTOR));
         var t = topics(c);
-        List<NewTopic> wanted = new ArrayList<>();
-        for (String name : List.of(t.commands(), t.events(), t.results(), t.deadLetters())) {
-            wanted.add(new NewTopic(name, Optional.of(partitions), rf));
-        }
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                String.join(",", c.getList(CommandServiceConfig.BOOTSTRAP_SERVERS))))) {
-            var results = admin.createTopics(wanted).values();
-            for (var entry : results.entrySet()) {
-                try {
-                    entry.getValue().get();
-                    log.info("created topic {}", entry.getKey());
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof TopicExistsException)) {
-                        throw new IllegalStateException("cannot create topic " + entry.getKey() + ": " + e.getCause(), e.getCause());
-                    }
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while creating topics", e);
-        }
+        KafkaTopics.ensure(String.join(",", c.getList(CommandServiceConfig.BOOTSTRAP_SERVERS)),
+                List.of(t.commands(), t.events(), t.results(), t.deadLetters()),
+                c.getInt(CommandServiceConfig.TOPIC_PARTITIONS), c.getShort(CommandServiceConfig.TOPIC_REPLICATION_FACTOR));
     }
 
     /** The Kafka Streams state, e.g. RUNNING once partitions are assigned. */

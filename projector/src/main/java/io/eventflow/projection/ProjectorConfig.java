@@ -1,0 +1,87 @@
+package io.eventflow.projection;
+
+import io.eventflow.schemas.serde.SerdeConfig;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+
+/**
+ * The projector's configuration, validated when constructed. Keys prefixed {@code consumer.} or
+ * {@code producer.} are passed to the Kafka clients.
+ */
+public final class ProjectorConfig extends AbstractConfig {
+    public static final String BOOTSTRAP_SERVERS = CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG;
+    public static final String GROUP_ID = ConsumerConfig.GROUP_ID_CONFIG;
+    public static final String SCHEMA_REGISTRY_URL = SerdeConfig.SCHEMA_REGISTRY_URL;
+    public static final String ELASTICSEARCH_URL = "elasticsearch.url";
+    public static final String INDEX_PREFIX = "elasticsearch.index.prefix";
+    public static final String INDEX_REPLICAS = "elasticsearch.index.replicas";
+    public static final String EVENTS_TOPIC = "events.topic";
+    public static final String DEAD_LETTER_TOPIC = "dead.letter.topic";
+    public static final String TOPIC_PARTITIONS = "topics.partitions";
+    public static final String TOPIC_REPLICATION_FACTOR = "topics.replication.factor";
+    public static final String MAX_ATTEMPTS = "elasticsearch.max.attempts";
+    public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
+
+    static final ConfigDef DEF = new ConfigDef()
+            .define(BOOTSTRAP_SERVERS, Type.LIST, "localhost:9092", new ConfigDef.NonEmptyString(), Importance.HIGH,
+                    "Kafka brokers, host:port, comma separated. Env: KAFKA_BOOTSTRAP_SERVERS.")
+            .define(GROUP_ID, Type.STRING, "eventflow-projector", new ConfigDef.NonEmptyString(), Importance.HIGH,
+                    "Consumer group of the projector workers; add workers to scale up to the topic's partitions.")
+            .define(SCHEMA_REGISTRY_URL, Type.STRING, "http://localhost:8081", new ConfigDef.NonEmptyString(),
+                    Importance.HIGH, "Confluent-compatible schema registry base URL. Env: SCHEMA_REGISTRY_URL.")
+            .define(ELASTICSEARCH_URL, Type.STRING, "http://localhost:9200", new ConfigDef.NonEmptyString(),
+                    Importance.HIGH, "Elasticsearch URL. Env: ELASTICSEARCH_URL.")
+            .define(INDEX_PREFIX, Type.STRING, "", Importance.LOW, "Prefix of every index, alias and template name.")
+            .define(INDEX_REPLICAS, Type.INT, 1, ConfigDef.Range.atLeast(0), Importance.LOW,
+                    "number_of_replicas of the indices created from the templates; 0 for a single node.")
+            .define(EVENTS_TOPIC, Type.STRING, "payment-events", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
+                    "Topic of Avro EventEnvelope records.")
+            .define(DEAD_LETTER_TOPIC, Type.STRING, "payment-events-dlq", new ConfigDef.NonEmptyString(),
+                    Importance.MEDIUM, "Topic of events that cannot be decoded or indexed, with dlq.* headers.")
+            .define(TOPIC_PARTITIONS, Type.INT, 3, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "Partitions of the dead-letter topic when this service creates it.")
+            .define(TOPIC_REPLICATION_FACTOR, Type.SHORT, (short) -1, Importance.LOW,
+                    "Replication factor of the dead-letter topic; -1 takes the broker default.")
+            .define(MAX_ATTEMPTS, Type.INT, 5, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "Attempts at a batch's transient Elasticsearch failures before it is rewound and read again.")
+            .define(RETRY_BACKOFF_MS, Type.LONG, 200L, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "First backoff between attempts, in milliseconds; doubles per attempt up to 10 s.");
+
+    public ProjectorConfig(Map<?, ?> originals) {
+        super(DEF, originals, false);
+    }
+
+    public static ConfigDef configDef() {
+        return new ConfigDef(DEF);
+    }
+
+    String bootstrapServers() {
+        return String.join(",", getList(BOOTSTRAP_SERVERS));
+    }
+
+    Map<String, Object> consumerProperties() {
+        Map<String, Object> props = new HashMap<>(originalsWithPrefix("consumer."));
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, getString(GROUP_ID));
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // Only committed events: the command-service writes transactionally.
+        props.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000);
+        return props;
+    }
+
+    Map<String, Object> producerProperties() {
+        Map<String, Object> props = new HashMap<>(originalsWithPrefix("producer."));
+        props.put("bootstrap.servers", bootstrapServers());
+        props.putIfAbsent("acks", "all");
+        props.putIfAbsent("enable.idempotence", true);
+        return props;
+    }
+}
