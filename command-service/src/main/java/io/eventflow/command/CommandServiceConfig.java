@@ -28,8 +28,14 @@ public final class CommandServiceConfig extends AbstractConfig {
     public static final String TOPIC_REPLICATION_FACTOR = "topics.replication.factor";
     public static final String STATE_DIR = StreamsConfig.STATE_DIR_CONFIG;
 
+    private static final ConfigDef.Validator NON_EMPTY_LIST = ConfigDef.LambdaValidator.with((name, value) -> {
+        if (value == null || ((java.util.List<?>) value).isEmpty()) {
+            throw new org.apache.kafka.common.config.ConfigException(name, value, "must name at least one host:port");
+        }
+    }, () -> "non-empty list");
+
     static final ConfigDef DEF = new ConfigDef()
-            .define(BOOTSTRAP_SERVERS, Type.LIST, "localhost:9092", new ConfigDef.NonEmptyString(), Importance.HIGH,
+            .define(BOOTSTRAP_SERVERS, Type.LIST, "localhost:9092", NON_EMPTY_LIST, Importance.HIGH,
                     "Kafka brokers, host:port, comma separated. Env: KAFKA_BOOTSTRAP_SERVERS.")
             .define(APPLICATION_ID, Type.STRING, "eventflow-command-service", new ConfigDef.NonEmptyString(),
                     Importance.HIGH, "Kafka Streams application id: consumer group, transactional id and internal topic prefix.")

@@ -28,8 +28,14 @@ public final class ProjectorConfig extends AbstractConfig {
     public static final String MAX_ATTEMPTS = "elasticsearch.max.attempts";
     public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
 
+    private static final ConfigDef.Validator NON_EMPTY_LIST = ConfigDef.LambdaValidator.with((name, value) -> {
+        if (value == null || ((java.util.List<?>) value).isEmpty()) {
+            throw new org.apache.kafka.common.config.ConfigException(name, value, "must name at least one host:port");
+        }
+    }, () -> "non-empty list");
+
     static final ConfigDef DEF = new ConfigDef()
-            .define(BOOTSTRAP_SERVERS, Type.LIST, "localhost:9092", new ConfigDef.NonEmptyString(), Importance.HIGH,
+            .define(BOOTSTRAP_SERVERS, Type.LIST, "localhost:9092", NON_EMPTY_LIST, Importance.HIGH,
                     "Kafka brokers, host:port, comma separated. Env: KAFKA_BOOTSTRAP_SERVERS.")
             .define(GROUP_ID, Type.STRING, "eventflow-projector", new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "Consumer group of the projector workers; add workers to scale up to the topic's partitions.")

@@ -1,0 +1,157 @@
+package io.eventflow.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.eventflow.command.CommandService;
+import io.eventflow.command.CommandServiceConfig;
+import io.eventflow.projection.Projector;
+import io.eventflow.projection.ProjectorConfig;
+import io.eventflow.query.AnalyticsApi;
+import io.eventflow.query.AnalyticsApiConfig;
+import io.eventflow.schemas.CommandEnvelope;
+import io.eventflow.schemas.CommandResult;
+import io.eventflow.schemas.serde.AvroDeserializer;
+import io.eventflow.schemas.serde.AvroSerializer;
+import io.eventflow.schemas.serde.RestSchemaRegistryClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The three services, started in-process against the real servers, with topics, indices, consumer
+ * groups and state of their own (a random name suffix), plus the clients a test needs.
+ */
+final class Pipeline implements AutoCloseable {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    final String id = UUID.randomUUID().toString().substring(0, 8);
+    final String commandsTopic = "it-" + id + "-commands";
+    final String eventsTopic = "it-" + id + "-events";
+    final String resultsTopic = "it-" + id + "-results";
+    final String deadLetterTopic = "it-" + id + "-commands-dlq";
+    final String indexPrefix = "it-" + id + "-";
+
+    private final TestServers servers = TestServers.get();
+    private final RestSchemaRegistryClient registry = new RestSchemaRegistryClient(servers.schemaRegistry(), Duration.ofSeconds(10));
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final KafkaProducer<String, CommandEnvelope> producer;
+    private final KafkaProducer<byte[], byte[]> rawProducer;
+    private final CommandService commandService;
+    private final AnalyticsApi api;
+
+    Pipeline() throws IOException {
+        commandService = CommandService.start(new CommandServiceConfig(Map.of(
+                CommandServiceConfig.BOOTSTRAP_SERVERS, servers.kafka(),
+                CommandServiceConfig.APPLICATION_ID, "it-" + id + "-command-service",
+                CommandServiceConfig.SCHEMA_REGISTRY_URL, servers.schemaRegistry(),
+                CommandServiceConfig.ELASTICSEARCH_URL, servers.elasticsearch(),
+                CommandServiceConfig.INDEX_PREFIX, indexPrefix,
+                CommandServiceConfig.COMMANDS_TOPIC, commandsTopic,
+                CommandServiceConfig.EVENTS_TOPIC, eventsTopic,
+                CommandServiceConfig.RESULTS_TOPIC, resultsTopic,
+                CommandServiceConfig.DEAD_LETTER_TOPIC, deadLetterTopic,
+                CommandServiceConfig.STATE_DIR, Files.createTempDirectory("it-state-").toString())),
+                Clock.systemUTC(), new SimpleMeterRegistry());
+        closeables.add(commandService);
+        closeables.add(Projector.start(new ProjectorConfig(Map.of(
+                ProjectorConfig.BOOTSTRAP_SERVERS, servers.kafka(),
+                ProjectorConfig.GROUP_ID, "it-" + id + "-projector",
+                ProjectorConfig.SCHEMA_REGISTRY_URL, servers.schemaRegistry(),
+                ProjectorConfig.ELASTICSEARCH_URL, servers.elasticsearch(),
+                ProjectorConfig.INDEX_PREFIX, indexPrefix,
+                ProjectorConfig.INDEX_REPLICAS, "0",
+                ProjectorConfig.EVENTS_TOPIC, eventsTopic,
+                ProjectorConfig.DEAD_LETTER_TOPIC, "it-" + id + "-events-dlq"))));
+        api = AnalyticsApi.start(new AnalyticsApiConfig(Map.of(
+                AnalyticsApiConfig.HTTP_HOST, "127.0.0.1",
+                AnalyticsApiConfig.HTTP_PORT, "0",
+                AnalyticsApiConfig.ELASTICSEARCH_URL, servers.elasticsearch(),
+                AnalyticsApiConfig.INDEX_PREFIX, indexPrefix)));
+        closeables.add(api);
+        Map<String, Object> producerProps = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers.kafka(),
+                ProducerConfig.ACKS_CONFIG, "all");
+        producer = new KafkaProducer<>(producerProps, new StringSerializer(), new AvroSerializer<CommandEnvelope>(registry, true));
+        rawProducer = new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer());
+        closeables.add(producer);
+        closeables.add(rawProducer);
+        await().atMost(Duration.ofSeconds(60)).until(() -> commandService.state() == KafkaStreams.State.RUNNING);
+    }
+
+    void send(CommandEnvelope command) throws Exception {
+        producer.send(new ProducerRecord<>(commandsTopic, command.getAggregateId(), command)).get();
+    }
+
+    void sendRaw(String key, byte[] value) throws Exception {
+        rawProducer.send(new ProducerRecord<>(commandsTopic, key.getBytes(), value)).get();
+    }
+
+    /** Every record on a topic so far, read from the start with read_committed. */
+    List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
+        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers.kafka(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            List<ConsumerRecord<byte[], byte[]>> out = new CopyOnWriteArrayList<>();
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+            return out;
+        }
+    }
+
+    List<CommandResult> results() {
+        var decoder = new AvroDeserializer<>(registry, CommandResult.class);
+        return readAll(resultsTopic).stream().map(r -> decoder.deserialize(resultsTopic, r.value())).toList();
+    }
+
+    /** GET on the analytics API: status and JSON body. */
+    Response get(String pathAndQuery) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + pathAndQuery))
+                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        return new Response(r.statusCode(), JSON.readTree(r.body()));
+    }
+
+    record Response(int status, JsonNode body) {
+    }
+
+    @Override
+    public void close() {
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            try {
+                closeables.get(i).close();
+            } catch (Exception e) {
+                // keep closing the rest
+            }
+        }
+        registry.close();
+    }
+}
