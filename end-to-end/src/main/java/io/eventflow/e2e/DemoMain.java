@@ -105,7 +105,9 @@ public final class DemoMain {
             CommandResult rejected = results.get(overRefund.getCommandId());
             System.out.printf("  the oversized refund of %s: %s %s%n", overRefund.getAggregateId(), rejected.getStatus(),
                     rejected.getRejection() == null ? "" : rejected.getRejection().getMessage());
+            long events = results.values().stream().filter(r -> r.getStatus() == CommandStatus.ACCEPTED).count();
             System.out.println("RUN_ID=" + runId);
+            System.out.println("EVENTS=" + events);
         }
     }
 
