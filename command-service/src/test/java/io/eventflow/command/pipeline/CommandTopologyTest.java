@@ -1,0 +1,121 @@
+package io.eventflow.command.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eventflow.command.payment.PaymentState;
+import io.eventflow.schemas.CommandEnvelope;
+import io.eventflow.schemas.CommandResult;
+import io.eventflow.schemas.CommandStatus;
+import io.eventflow.schemas.EventEnvelope;
+import io.eventflow.schemas.Metadata;
+import io.eventflow.schemas.RejectionReason;
+import io.eventflow.schemas.payment.PaymentProcessed;
+import io.eventflow.schemas.payment.ProcessPayment;
+import io.eventflow.schemas.payment.RefundPayment;
+import io.eventflow.schemas.serde.AvroDeserializer;
+import io.eventflow.schemas.serde.AvroSerializer;
+import io.eventflow.schemas.serde.DeadLetterHeaders;
+import io.eventflow.schemas.serde.InMemorySchemaRegistryClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Component test of the command topology with Kafka's TopologyTestDriver; the event store is empty. */
+class CommandTopologyTest {
+    private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
+    private final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, CommandEnvelope> commands;
+    private TestInputTopic<byte[], byte[]> rawCommands;
+    private TestOutputTopic<String, EventEnvelope> events;
+    private TestOutputTopic<String, CommandResult> results;
+    private TestOutputTopic<byte[], byte[]> deadLetters;
+
+    @BeforeEach
+    void setUp() {
+        var topics = new CommandTopology.Topics("commands", "events", "results", "dlq");
+        var topology = CommandTopology.build(topics, registry, id -> PaymentState.initial(id),
+                Clock.fixed(NOW, ZoneOffset.UTC), new SimpleMeterRegistry());
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        driver = new TopologyTestDriver(topology, props);
+        commands = driver.createInputTopic("commands", new StringSerializer(), new AvroSerializer<>(registry, true));
+        rawCommands = driver.createInputTopic("commands", new ByteArraySerializer(), new ByteArraySerializer());
+        events = driver.createOutputTopic("events", new StringDeserializer(), new AvroDeserializer<>(registry, EventEnvelope.class));
+        results = driver.createOutputTopic("results", new StringDeserializer(), new AvroDeserializer<>(registry, CommandResult.class));
+        deadLetters = driver.createOutputTopic("dlq", new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    @AfterEach
+    void tearDown() {
+        driver.close();
+    }
+
+    private static CommandEnvelope command(String id, Long expectedVersion, Object payload) {
+        return CommandEnvelope.newBuilder()
+                .setCommandId(id).setAggregateId("p-1").setExpectedVersion(expectedVersion)
+                .setCorrelationId("corr-" + id).setTimestamp(NOW)
+                .setMetadata(Metadata.newBuilder().setOrganizationId("org-1").setUserId("u-1").setExtra(Map.of()).build())
+                .setPayload(payload).build();
+    }
+
+    @Test
+    void anAcceptedCommandPublishesItsEventAndResult() {
+        commands.pipeInput("p-1", command("c-1", 0L, new ProcessPayment("p-1", 500L, "EUR", "org-1", "u-1")));
+
+        var event = events.readKeyValue();
+        assertThat(event.key).isEqualTo("p-1");
+        assertThat(event.value.getVersion()).isEqualTo(1);
+        assertThat(event.value.getCausationId()).isEqualTo("c-1");
+        assertThat(event.value.getCorrelationId()).isEqualTo("corr-c-1");
+        assertThat(event.value.getPayload()).isEqualTo(new PaymentProcessed("p-1", 500L, "EUR", "org-1", "u-1"));
+        CommandResult result = results.readValue();
+        assertThat(result.getStatus()).isEqualTo(CommandStatus.ACCEPTED);
+        assertThat(result.getVersion()).isEqualTo(1L);
+    }
+
+    @Test
+    void aStaleExpectedVersionIsRejectedWithBothVersions() {
+        commands.pipeInput("p-1", command("c-1", 0L, new ProcessPayment("p-1", 500L, "EUR", "org-1", "u-1")));
+        commands.pipeInput("p-1", command("c-2", 0L, new RefundPayment("p-1", 100L)));
+
+        assertThat(events.readValuesToList()).hasSize(1);
+        var all = results.readValuesToList();
+        CommandResult rejected = all.get(1);
+        assertThat(rejected.getStatus()).isEqualTo(CommandStatus.REJECTED);
+        assertThat(rejected.getRejection().getReason()).isEqualTo(RejectionReason.CONCURRENCY_CONFLICT);
+        assertThat(rejected.getRejection().getExpectedVersion()).isEqualTo(0L);
+        assertThat(rejected.getRejection().getActualVersion()).isEqualTo(1L);
+    }
+
+    @Test
+    void undecodableBytesAreDeadLetteredAndTheNextCommandIsProcessed() {
+        rawCommands.pipeInput(new TestRecord<>("p-1".getBytes(StandardCharsets.UTF_8), "garbage".getBytes(StandardCharsets.UTF_8)));
+        commands.pipeInput("p-1", command("c-1", null, new ProcessPayment("p-1", 500L, "EUR", "org-1", "u-1")));
+
+        TestRecord<byte[], byte[]> letter = deadLetters.readRecord();
+        assertThat(new String(letter.value(), StandardCharsets.UTF_8)).isEqualTo("garbage");
+        assertThat(new String(letter.headers().lastHeader(DeadLetterHeaders.SOURCE_TOPIC).value(), StandardCharsets.UTF_8))
+                .isEqualTo("commands");
+        assertThat(new String(letter.headers().lastHeader(DeadLetterHeaders.SOURCE_OFFSET).value(), StandardCharsets.UTF_8))
+                .isEqualTo("0");
+        assertThat(results.readValue().getStatus()).isEqualTo(CommandStatus.ACCEPTED);
+    }
+}
