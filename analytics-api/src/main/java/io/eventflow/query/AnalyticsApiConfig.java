@@ -1,5 +1,6 @@
 package io.eventflow.query;
 
+import io.eventflow.eventstore.CommonConfig;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -10,18 +11,15 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 public final class AnalyticsApiConfig extends AbstractConfig {
     public static final String HTTP_HOST = "http.host";
     public static final String HTTP_PORT = "http.port";
-    public static final String ELASTICSEARCH_URL = "elasticsearch.url";
-    public static final String INDEX_PREFIX = "elasticsearch.index.prefix";
+    public static final String ELASTICSEARCH_URL = CommonConfig.ELASTICSEARCH_URL;
+    public static final String INDEX_PREFIX = CommonConfig.INDEX_PREFIX;
     public static final String MAX_PAGE_SIZE = "search.max.size";
 
-    static final ConfigDef DEF = new ConfigDef()
+    static final ConfigDef DEF = CommonConfig.defineElasticsearch(new ConfigDef())
             .define(HTTP_HOST, Type.STRING, "0.0.0.0", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     "Address the HTTP server binds to.")
             .define(HTTP_PORT, Type.INT, 8090, ConfigDef.Range.between(0, 65535), Importance.HIGH,
                     "HTTP port; 0 picks a free one. Env: HTTP_PORT.")
-            .define(ELASTICSEARCH_URL, Type.STRING, "http://localhost:9200", new ConfigDef.NonEmptyString(),
-                    Importance.HIGH, "Elasticsearch URL. Env: ELASTICSEARCH_URL.")
-            .define(INDEX_PREFIX, Type.STRING, "", Importance.LOW, "Prefix of every index and alias name.")
             .define(MAX_PAGE_SIZE, Type.INT, 1_000, ConfigDef.Range.between(1, 10_000), Importance.LOW,
                     "Largest 'size' a search may ask for.");
 

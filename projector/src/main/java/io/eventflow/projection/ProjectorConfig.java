@@ -1,9 +1,8 @@
 package io.eventflow.projection;
 
-import io.eventflow.schemas.serde.SerdeConfig;
+import io.eventflow.eventstore.CommonConfig;
 import java.util.HashMap;
 import java.util.Map;
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -15,35 +14,23 @@ import org.apache.kafka.common.config.ConfigDef.Type;
  * {@code producer.} are passed to the Kafka clients.
  */
 public final class ProjectorConfig extends AbstractConfig {
-    public static final String BOOTSTRAP_SERVERS = CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG;
+    public static final String BOOTSTRAP_SERVERS = CommonConfig.BOOTSTRAP_SERVERS;
     public static final String GROUP_ID = ConsumerConfig.GROUP_ID_CONFIG;
-    public static final String SCHEMA_REGISTRY_URL = SerdeConfig.SCHEMA_REGISTRY_URL;
-    public static final String ELASTICSEARCH_URL = "elasticsearch.url";
-    public static final String INDEX_PREFIX = "elasticsearch.index.prefix";
+    public static final String SCHEMA_REGISTRY_URL = CommonConfig.SCHEMA_REGISTRY_URL;
+    public static final String ELASTICSEARCH_URL = CommonConfig.ELASTICSEARCH_URL;
+    public static final String INDEX_PREFIX = CommonConfig.INDEX_PREFIX;
     public static final String INDEX_REPLICAS = "elasticsearch.index.replicas";
     public static final String EVENTS_TOPIC = "events.topic";
     public static final String DEAD_LETTER_TOPIC = "dead.letter.topic";
-    public static final String TOPIC_PARTITIONS = "topics.partitions";
-    public static final String TOPIC_REPLICATION_FACTOR = "topics.replication.factor";
+    public static final String TOPIC_PARTITIONS = CommonConfig.TOPIC_PARTITIONS;
+    public static final String TOPIC_REPLICATION_FACTOR = CommonConfig.TOPIC_REPLICATION_FACTOR;
     public static final String MAX_ATTEMPTS = "elasticsearch.max.attempts";
     public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
 
-    private static final ConfigDef.Validator NON_EMPTY_LIST = ConfigDef.LambdaValidator.with((name, value) -> {
-        if (value == null || ((java.util.List<?>) value).isEmpty()) {
-            throw new org.apache.kafka.common.config.ConfigException(name, value, "must name at least one host:port");
-        }
-    }, () -> "non-empty list");
-
-    static final ConfigDef DEF = new ConfigDef()
-            .define(BOOTSTRAP_SERVERS, Type.LIST, "localhost:9092", NON_EMPTY_LIST, Importance.HIGH,
-                    "Kafka brokers, host:port, comma separated. Env: KAFKA_BOOTSTRAP_SERVERS.")
+    static final ConfigDef DEF = CommonConfig.defineTopicCreation(
+            CommonConfig.defineElasticsearch(CommonConfig.defineKafka(new ConfigDef())))
             .define(GROUP_ID, Type.STRING, "eventflow-projector", new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "Consumer group of the projector workers; add workers to scale up to the topic's partitions.")
-            .define(SCHEMA_REGISTRY_URL, Type.STRING, "http://localhost:8081", new ConfigDef.NonEmptyString(),
-                    Importance.HIGH, "Confluent-compatible schema registry base URL. Env: SCHEMA_REGISTRY_URL.")
-            .define(ELASTICSEARCH_URL, Type.STRING, "http://localhost:9200", new ConfigDef.NonEmptyString(),
-                    Importance.HIGH, "Elasticsearch URL. Env: ELASTICSEARCH_URL.")
-            .define(INDEX_PREFIX, Type.STRING, "", Importance.LOW, "Prefix of every index, alias and template name.")
             .define(INDEX_REPLICAS, Type.INT, 1, ConfigDef.Range.atLeast(0), Importance.LOW,
                     "number_of_replicas of the indices created from the templates; 0 for a single node.")
             .define(EVENTS_TOPIC, Type.STRING, "payment-events", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
@@ -52,8 +39,7 @@ public final class ProjectorConfig extends AbstractConfig {
                     Importance.MEDIUM, "Topic of events that cannot be decoded or indexed, with dlq.* headers.")
             .define(TOPIC_PARTITIONS, Type.INT, 3, ConfigDef.Range.atLeast(1), Importance.LOW,
                     "Partitions of the dead-letter topic when this service creates it.")
-            .define(TOPIC_REPLICATION_FACTOR, Type.SHORT, (short) -1, Importance.LOW,
-                    "Replication factor of the dead-letter topic; -1 takes the broker default.")
+
             .define(MAX_ATTEMPTS, Type.INT, 5, ConfigDef.Range.atLeast(1), Importance.LOW,
                     "Attempts at a batch's transient Elasticsearch failures before it is rewound and read again.")
             .define(RETRY_BACKOFF_MS, Type.LONG, 200L, ConfigDef.Range.atLeast(1), Importance.LOW,
