@@ -1,9 +1,13 @@
 package io.eventflow.projection;
 
 import io.eventflow.eventstore.ServiceConfigLoader;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 
-/** {@code java -jar projector.jar [config.properties]}; environment variables override the file. */
+/**
+ * {@code java -jar projector.jar [config.properties]}; environment variables override the file.
+ * Exits with status 1 if the projection stops on an unexpected error, so a supervisor restarts it
+ * (uncommitted events are then read again).
+ */
 public final class ProjectorMain {
     private ProjectorMain() {
     }
@@ -12,11 +16,16 @@ public final class ProjectorMain {
         ProjectorConfig config = new ProjectorConfig(
                 ServiceConfigLoader.load(ProjectorConfig.configDef(), args, System.getenv()));
         Projector projector = Projector.start(config);
-        CountDownLatch stopped = new CountDownLatch(1);
+        AtomicBoolean shuttingDown = new AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            shuttingDown.set(true);
             projector.close();
-            stopped.countDown();
         }, "shutdown"));
-        stopped.await();
+        while (projector.isRunning()) {
+            Thread.sleep(1_000);
+        }
+        if (!shuttingDown.get()) {
+            System.exit(1);
+        }
     }
 }
