@@ -37,9 +37,6 @@ public final class ProjectorConfig extends AbstractConfig {
                     "Topic of Avro EventEnvelope records.")
             .define(DEAD_LETTER_TOPIC, Type.STRING, "payment-events-dlq", new ConfigDef.NonEmptyString(),
                     Importance.MEDIUM, "Topic of events that cannot be decoded or indexed, with dlq.* headers.")
-            .define(TOPIC_PARTITIONS, Type.INT, 3, ConfigDef.Range.atLeast(1), Importance.LOW,
-                    "Partitions of the dead-letter topic when this service creates it.")
-
             .define(MAX_ATTEMPTS, Type.INT, 5, ConfigDef.Range.atLeast(1), Importance.LOW,
                     "Attempts at a batch's transient Elasticsearch failures before it is rewound and read again.")
             .define(RETRY_BACKOFF_MS, Type.LONG, 200L, ConfigDef.Range.atLeast(1), Importance.LOW,
