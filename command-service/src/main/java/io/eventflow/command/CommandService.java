@@ -28,13 +28,11 @@ import org.slf4j.LoggerFactory;
 public final class CommandService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CommandService.class);
 
-    private final CommandServiceConfig config;
     private final ElasticsearchClient elasticsearch;
     private final SchemaRegistryClient registry;
     private final KafkaStreams streams;
 
     private CommandService(CommandServiceConfig config, Clock clock, MeterRegistry metrics) {
-        this.config = config;
         this.elasticsearch = ElasticsearchClients.connect(config.getString(CommandServiceConfig.ELASTICSEARCH_URL));
         this.registry = new SerdeConfig(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL,
                 config.getString(CommandServiceConfig.SCHEMA_REGISTRY_URL))).newClient();

@@ -165,14 +165,12 @@ final class ElasticsearchProjection {
                 if (doc.isResult() && doc.result().found()) {
                     views.put(doc.result().id(), doc.result().source());
                 } else if (doc.isFailure()) {
-                    throw new TransientProjectionException("mget of " + doc.failure().id() + " failed: "
-                            + doc.failure().error().reason(), null);
+                    log.warn("reading payment {} from the read model failed (attempt {}): {}", doc.failure().id(),
+                            attempt, doc.failure().error().reason());
+                    return null;
                 }
             }
             return views;
-        } catch (TransientProjectionException e) {
-            log.warn("reading the payments read model failed (attempt {}): {}", attempt, e.getMessage());
-            return null;
         } catch (Exception e) {
             if (!ElasticsearchErrors.isTransient(e)) {
                 throw new IllegalStateException("reading the payments read model failed permanently: " + e, e);

@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumWriter;
@@ -20,6 +21,7 @@ import org.apache.kafka.common.serialization.Serializer;
 public final class AvroSerializer<T extends SpecificRecord> implements Serializer<T> {
     static final byte MAGIC_BYTE = 0;
 
+    private final Map<org.apache.avro.Schema, SpecificDatumWriter<T>> writers = new ConcurrentHashMap<>();
     private SchemaRegistryClient registry;
     private boolean autoRegister = true;
     private boolean isKey;
@@ -57,7 +59,7 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
             out.write(MAGIC_BYTE);
             out.write(ByteBuffer.allocate(4).putInt(id).array());
             BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
-            new SpecificDatumWriter<T>(record.getSchema()).write(record, encoder);
+            writers.computeIfAbsent(record.getSchema(), SpecificDatumWriter::new).write(record, encoder);
             encoder.flush();
             return out.toByteArray();
         } catch (IOException | RuntimeException e) {

@@ -54,29 +54,22 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
 
     @Override
     public int register(String subject, Schema schema) {
-        SubjectSchema key = new SubjectSchema(subject, schema);
-        Integer cached = idsBySubjectSchema.get(key);
-        if (cached != null) {
-            return cached;
-        }
-        JsonNode answer = send("POST", "subjects/" + encode(subject) + "/versions", body(schema));
-        int id = answer.path("id").asInt(-1);
-        if (id < 0) {
-            throw new SchemaRegistryException("registry answered without an id for subject " + subject, 200);
-        }
-        idsBySubjectSchema.put(key, id);
-        schemasById.putIfAbsent(id, schema);
-        return id;
+        return idOf(subject, schema, "subjects/" + encode(subject) + "/versions");
     }
 
     @Override
     public int lookup(String subject, Schema schema) {
+        return idOf(subject, schema, "subjects/" + encode(subject));
+    }
+
+    /** POSTs the schema to {@code path} (register or look up) unless its id is cached. */
+    private int idOf(String subject, Schema schema, String path) {
         SubjectSchema key = new SubjectSchema(subject, schema);
         Integer cached = idsBySubjectSchema.get(key);
         if (cached != null) {
             return cached;
         }
-        JsonNode answer = send("POST", "subjects/" + encode(subject), body(schema));
+        JsonNode answer = send("POST", path, body(schema));
         int id = answer.path("id").asInt(-1);
         if (id < 0) {
             throw new SchemaRegistryException("registry answered without an id for subject " + subject, 200);
