@@ -119,7 +119,9 @@ class PaymentsPipelineIT {
 
         JsonNode payment = awaitOk("/payments/pay-v", b -> b.path("version").asLong() == 1);
         assertThat(payment.path("refundAmount").asLong()).isZero();
-        assertThat(pipeline.get("/aggregates/pay-v/events").body().path("events").size()).isEqualTo(1);
+        // The events index refreshes on its own schedule: wait until the history is visible at all.
+        JsonNode history = awaitOk("/aggregates/pay-v/events", b -> b.path("events").size() >= 1);
+        assertThat(history.path("events").size()).isEqualTo(1);
     }
 
     @Test
