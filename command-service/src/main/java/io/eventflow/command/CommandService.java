@@ -2,6 +2,7 @@ package io.eventflow.command;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import io.eventflow.command.pipeline.CommandTopology;
+import io.eventflow.command.pipeline.Idempotency;
 import io.eventflow.eventstore.ElasticsearchClients;
 import io.eventflow.eventstore.EventStoreIndices;
 import io.eventflow.eventstore.EventStoreReader;
@@ -38,14 +39,24 @@ public final class CommandService implements AutoCloseable {
                 config.getString(CommandServiceConfig.SCHEMA_REGISTRY_URL))).newClient();
         EventStoreReader reader = new EventStoreReader(elasticsearch,
                 new EventStoreIndices(config.getString(CommandServiceConfig.INDEX_PREFIX)));
-        var topology = CommandTopology.build(topics(config), registry, reader, clock, metrics);
+        var idempotency = new Idempotency(Duration.ofMillis(config.getLong(CommandServiceConfig.IDEMPOTENCY_WINDOW_MS)),
+                config.getInt(CommandServiceConfig.IDEMPOTENCY_MAX_COMMANDS));
+        var topology = CommandTopology.build(topics(config), registry, reader, idempotency, clock, metrics);
         Properties props = new Properties();
         props.putAll(config.streamsProperties());
-        this.streams = new KafkaStreams(topology, props);
-        // A failed task (e.g. the registry or Elasticsearch is unreachable) restarts from the last
-        // committed offsets; nothing is skipped.
+        props.putAll(topology.streamsProperties());
+        this.streams = new KafkaStreams(topology.topology(), props);
+        // A failed task (the registry or Elasticsearch stayed unreachable past the retries) restarts
+        // from the last committed offsets after a growing delay; nothing is skipped.
         streams.setUncaughtExceptionHandler(e -> {
-            log.error("stream thread failed, replacing it; processing resumes from the last commit", e);
+            Duration delay = topology.nextRestartDelay();
+            log.error("stream thread failed; replacing it in {} ms, processing resumes from the last commit",
+                    delay.toMillis(), e);
+            try {
+                Thread.sleep(delay.toMillis());
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
     }

@@ -27,6 +27,8 @@ public final class CommandServiceConfig extends AbstractConfig {
     public static final String TOPIC_PARTITIONS = CommonConfig.TOPIC_PARTITIONS;
     public static final String TOPIC_REPLICATION_FACTOR = CommonConfig.TOPIC_REPLICATION_FACTOR;
     public static final String STATE_DIR = StreamsConfig.STATE_DIR_CONFIG;
+    public static final String IDEMPOTENCY_WINDOW_MS = "idempotency.window.ms";
+    public static final String IDEMPOTENCY_MAX_COMMANDS = "idempotency.max.commands.per.aggregate";
 
     static final ConfigDef DEF = CommonConfig.defineTopicCreation(
             CommonConfig.defineElasticsearch(CommonConfig.defineKafka(new ConfigDef())))
@@ -41,7 +43,13 @@ public final class CommandServiceConfig extends AbstractConfig {
             .define(DEAD_LETTER_TOPIC, Type.STRING, "payment-commands-dlq", new ConfigDef.NonEmptyString(),
                     Importance.MEDIUM, "Topic of records that cannot be decoded or handled, with dlq.* headers.")
             .define(STATE_DIR, Type.STRING, System.getProperty("java.io.tmpdir") + "/eventflow-command-service",
-                    Importance.LOW, "Directory of the local state stores.");
+                    Importance.LOW, "Directory of the local state stores.")
+            .define(IDEMPOTENCY_WINDOW_MS, Type.LONG, 7L * 24 * 60 * 60 * 1000, ConfigDef.Range.atLeast(0),
+                    Importance.MEDIUM, "How long a commandId is remembered: a retry within this window gets the "
+                            + "first result again and takes no effect. Milliseconds; default 7 days.")
+            .define(IDEMPOTENCY_MAX_COMMANDS, Type.INT, 100, ConfigDef.Range.between(0, 10_000), Importance.LOW,
+                    "At most this many recent commandIds are remembered per aggregate (the newest); 0 turns "
+                            + "deduplication off.");
 
     public CommandServiceConfig(Map<?, ?> originals) {
         super(DEF, originals, false);

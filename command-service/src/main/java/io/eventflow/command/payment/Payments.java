@@ -72,6 +72,20 @@ public final class Payments {
         return Decision.accept(new PaymentRefunded(c.paymentId(), c.refundAmount()));
     }
 
+    /** {@code decide(state, command) -> events | rejection} for every payment command. */
+    public static Decision decide(PaymentState state, PaymentCommand command) {
+        if (command instanceof ProcessPayment c) {
+            return process(state, c);
+        }
+        if (command instanceof FailPayment c) {
+            return fail(state, c);
+        }
+        if (command instanceof RefundPayment c) {
+            return refund(state, c);
+        }
+        throw new IllegalArgumentException("unknown command " + command);
+    }
+
     /** Applies one event; the version goes up by one. */
     public static PaymentState evolve(PaymentState s, PaymentEvent event) {
         long v = s.version() + 1;

@@ -8,7 +8,7 @@ public record Rejection(Reason reason, String message, Long expectedVersion, Lon
 
     public enum Reason {
         CONCURRENCY_CONFLICT, PAYMENT_NOT_FOUND, ALREADY_PROCESSED, REFUND_EXCEEDS_AMOUNT,
-        INVALID_AMOUNT, UNSUPPORTED_CURRENCY, PAYMENT_ALREADY_FAILED, PAYMENT_REFUNDED
+        INVALID_AMOUNT, UNSUPPORTED_CURRENCY, PAYMENT_ALREADY_FAILED, PAYMENT_REFUNDED, INVALID_COMMAND
     }
 
     public static Rejection of(Reason reason, String message) {

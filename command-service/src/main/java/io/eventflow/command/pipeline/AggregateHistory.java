@@ -1,12 +1,15 @@
 package io.eventflow.command.pipeline;
 
 import io.eventflow.command.payment.PaymentState;
+import java.util.Collection;
+import java.util.Map;
 
 /**
- * Loads an aggregate's state from the event store when the local state store does not know it.
- * Implementations throw on failure; they never guess an empty history.
+ * Loads aggregates' states from the event store when the local state store does not know them.
+ * Aggregates with no indexed events are absent from the answer. Implementations throw on failure;
+ * they never guess an empty history.
  */
 @FunctionalInterface
 interface AggregateHistory {
-    PaymentState load(String aggregateId) throws Exception;
+    Map<String, PaymentState> load(Collection<String> aggregateIds) throws Exception;
 }

@@ -2,7 +2,6 @@ package io.eventflow.command.pipeline;
 
 import io.eventflow.command.payment.PaymentCommand;
 import io.eventflow.command.payment.PaymentEvent;
-import io.eventflow.command.payment.Rejection;
 import io.eventflow.eventstore.EventDocument;
 import io.eventflow.schemas.CommandEnvelope;
 import io.eventflow.schemas.CommandResult;
@@ -100,24 +99,29 @@ final class AvroEdge {
         throw new IllegalStateException("expected a number, got " + o);
     }
 
-    static CommandResult accepted(CommandEnvelope c, long version, Instant now) {
-        return CommandResult.newBuilder()
-                .setCommandId(c.getCommandId()).setAggregateId(c.getAggregateId()).setCorrelationId(c.getCorrelationId())
-                .setStatus(CommandStatus.ACCEPTED).setVersion(version).setRejection(null).setTimestamp(now)
+    /** The result of a handled command; the same {@code done} always gives the same result. */
+    static CommandResult result(String aggregateId, AggregateRecord.ProcessedCommand done) {
+        var b = CommandResult.newBuilder()
+                .setCommandId(done.commandId()).setAggregateId(aggregateId).setCorrelationId(done.correlationId())
+                .setTimestamp(Instant.ofEpochMilli(done.processedAt()));
+        if (done.accepted()) {
+            return b.setStatus(CommandStatus.ACCEPTED).setVersion(done.version()).setRejection(null).build();
+        }
+        return b.setStatus(CommandStatus.REJECTED).setVersion(null)
+                .setRejection(io.eventflow.schemas.Rejection.newBuilder()
+                        .setReason(reason(done.reason()))
+                        .setMessage(done.message())
+                        .setExpectedVersion(done.expectedVersion())
+                        .setActualVersion(done.actualVersion())
+                        .build())
                 .build();
     }
 
-    static CommandResult rejected(CommandEnvelope c, Rejection r, Instant now) {
-        return CommandResult.newBuilder()
-                .setCommandId(c.getCommandId()).setAggregateId(c.getAggregateId()).setCorrelationId(c.getCorrelationId())
-                .setStatus(CommandStatus.REJECTED).setVersion(null)
-                .setRejection(io.eventflow.schemas.Rejection.newBuilder()
-                        .setReason(RejectionReason.valueOf(r.reason().name()))
-                        .setMessage(r.message())
-                        .setExpectedVersion(r.expectedVersion())
-                        .setActualVersion(r.actualVersion())
-                        .build())
-                .setTimestamp(now)
-                .build();
+    private static RejectionReason reason(String name) {
+        try {
+            return RejectionReason.valueOf(name);
+        } catch (IllegalArgumentException e) {
+            return RejectionReason.UNKNOWN;
+        }
     }
 }

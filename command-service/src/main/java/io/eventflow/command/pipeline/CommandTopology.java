@@ -1,9 +1,13 @@
 package io.eventflow.command.pipeline;
 
 import io.eventflow.command.bus.CommandBus;
+import io.eventflow.command.bus.LoggingMiddleware;
+import io.eventflow.command.bus.MetricsMiddleware;
+import io.eventflow.command.bus.Outcome;
 import io.eventflow.command.payment.Decision;
 import io.eventflow.command.payment.PaymentCommand;
 import io.eventflow.command.payment.PaymentState;
+import io.eventflow.command.payment.PaymentValidation;
 import io.eventflow.command.payment.Payments;
 import io.eventflow.eventstore.EventDocument;
 import io.eventflow.eventstore.EventStoreReader;
@@ -15,14 +19,25 @@ import io.eventflow.schemas.serde.AvroSerializer;
 import io.eventflow.schemas.serde.SchemaRegistryClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 
-/** Builds the command-processing topology. */
+/**
+ * The command-processing topology and what Kafka Streams needs around it: the main-consumer
+ * interceptor that prefetches aggregates, and the delay before a failed stream thread is replaced.
+ * Build one per service with {@link #build}; thread-safe once built.
+ */
 public final class CommandTopology {
     static final String SOURCE = "commands";
     static final String PROCESSOR = "decide";
@@ -30,58 +45,97 @@ public final class CommandTopology {
     static final String EVENTS_SINK = "events";
     static final String RESULTS_SINK = "results";
     static final String DEAD_LETTER_SINK = "dead-letters";
+    /** Longest a stream thread blocks retrying an unreachable registry or Elasticsearch, below the transaction timeout. */
+    static final Duration MAX_RETRY_BLOCK = Duration.ofSeconds(5);
 
     /** Topic names the topology reads and writes. */
     public record Topics(String commands, String events, String results, String deadLetters) {
     }
 
-    private CommandTopology() {
+    private final Topology topology;
+    private final Hydration hydration;
+    private final TransientRetry retry;
+
+    private CommandTopology(Topology topology, Hydration hydration, TransientRetry retry) {
+        this.topology = topology;
+        this.hydration = hydration;
+        this.retry = retry;
     }
 
-    /** The payment command bus: one handler per command type. */
-    static CommandBus<PaymentState, PaymentCommand, Decision> paymentBus() {
+    /** The payment command bus: one handler per command type, with logging, metrics and validation around each. */
+    static CommandBus<PaymentState, PaymentCommand, Decision> paymentBus(MeterRegistry metrics) {
         return new CommandBus<PaymentState, PaymentCommand, Decision>()
+                .use(new LoggingMiddleware<>(CommandTopology::outcome))
+                .use(new MetricsMiddleware<>(metrics, CommandTopology::outcome))
+                .use(new PaymentValidation())
                 .register(PaymentCommand.ProcessPayment.class, Payments::process)
                 .register(PaymentCommand.FailPayment.class, Payments::fail)
                 .register(PaymentCommand.RefundPayment.class, Payments::refund);
     }
 
-    /** State of an aggregate from its indexed events, or the initial state when none are indexed. */
+    static Outcome outcome(Decision d) {
+        return d instanceof Decision.Rejected r ? Outcome.rejected(r.rejection().reason().name()) : Outcome.ACCEPTED;
+    }
+
+    /** States of aggregates from their indexed events; a history with a gap is an error, never guessed around. */
     static AggregateHistory fromEventStore(EventStoreReader reader) {
-        return aggregateId -> {
-            PaymentState state = PaymentState.initial(aggregateId);
-            for (EventDocument doc : reader.history(aggregateId)) {
-                if (doc.version() != state.version() + 1) {
-                    throw new IllegalStateException("event store history of " + aggregateId + " has a gap: version "
-                            + doc.version() + " after " + state.version());
+        return aggregateIds -> {
+            Map<String, PaymentState> states = new HashMap<>();
+            for (Map.Entry<String, List<EventDocument>> e : reader.histories(aggregateIds).entrySet()) {
+                PaymentState state = PaymentState.initial(e.getKey());
+                for (EventDocument doc : e.getValue()) {
+                    if (doc.version() != state.version() + 1) {
+                        throw new IllegalStateException("event store history of " + e.getKey() + " has a gap: version "
+                                + doc.version() + " after " + state.version());
+                    }
+                    state = Payments.evolve(state, AvroEdge.fromDocument(doc));
                 }
-                state = Payments.evolve(state, AvroEdge.fromDocument(doc));
+                states.put(e.getKey(), state);
             }
-            return state;
+            return states;
         };
     }
 
-    public static Topology build(Topics topics, SchemaRegistryClient registry, EventStoreReader eventStore,
-            Clock clock, MeterRegistry metrics) {
-        AggregateHistory history = fromEventStore(eventStore);
-        return build(topics, registry, history, clock, metrics);
+    public static CommandTopology build(Topics topics, SchemaRegistryClient registry, EventStoreReader eventStore,
+            Idempotency idempotency, Clock clock, MeterRegistry metrics) {
+        return build(topics, registry, fromEventStore(eventStore), idempotency, clock, metrics);
     }
 
-    static Topology build(Topics topics, SchemaRegistryClient registry, AggregateHistory history, Clock clock,
-            MeterRegistry metrics) {
-        var bus = paymentBus();
-        var decoder = new AvroDeserializer<>(registry, CommandEnvelope.class);
+    static CommandTopology build(Topics topics, SchemaRegistryClient registry, AggregateHistory history,
+            Idempotency idempotency, Clock clock, MeterRegistry metrics) {
+        Objects.requireNonNull(topics, "topics");
+        TransientRetry retry = new TransientRetry(MAX_RETRY_BLOCK);
+        Hydration hydration = new Hydration(history, topics.commands(), retry, metrics);
+        CommandProcessing deps = new CommandProcessing(new AvroDeserializer<>(registry, CommandEnvelope.class),
+                paymentBus(metrics), hydration, retry, idempotency, clock, metrics);
         Topology topology = new Topology();
         topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.commands());
-        topology.addProcessor(PROCESSOR, () -> new CommandProcessor(decoder, bus, history, clock, metrics), SOURCE);
+        topology.addProcessor(PROCESSOR, () -> new CommandProcessor(deps), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATE_STORE),
-                Serdes.String(), JsonSerde.of(PaymentState.class)), PROCESSOR);
+                Serdes.String(), JsonSerde.of(AggregateRecord.class)), PROCESSOR);
         topology.addSink(EVENTS_SINK, topics.events(), new StringSerializer(),
                 new AvroSerializer<EventEnvelope>(registry, true), PROCESSOR);
         topology.addSink(RESULTS_SINK, topics.results(), new StringSerializer(),
                 new AvroSerializer<CommandResult>(registry, true), PROCESSOR);
         topology.addSink(DEAD_LETTER_SINK, topics.deadLetters(), new ByteArraySerializer(), new ByteArraySerializer(),
                 PROCESSOR);
+        return new CommandTopology(topology, hydration, retry);
+    }
+
+    public Topology topology() {
         return topology;
+    }
+
+    /** Streams properties that install the prefetching interceptor on the main consumer. */
+    public Map<String, Object> streamsProperties() {
+        return Map.of(
+                StreamsConfig.mainConsumerPrefix(ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG),
+                HydrationPrefetchInterceptor.class.getName(),
+                StreamsConfig.mainConsumerPrefix(HydrationPrefetchInterceptor.PREFETCH_CONFIG), hydration);
+    }
+
+    /** How long to wait before replacing a failed stream thread; grows while failures repeat. */
+    public Duration nextRestartDelay() {
+        return retry.nextRestartDelay();
     }
 }

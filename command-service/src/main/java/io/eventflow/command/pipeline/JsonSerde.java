@@ -10,7 +10,8 @@ import org.apache.kafka.common.serialization.Serializer;
 
 /** JSON for internal state (store and changelog), which no other service reads. */
 final class JsonSerde {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
     private JsonSerde() {
     }

@@ -1,6 +1,7 @@
 package io.eventflow.command.pipeline;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.eventflow.command.payment.PaymentState;
 import io.eventflow.schemas.CommandEnvelope;
@@ -15,10 +16,10 @@ import io.eventflow.schemas.payment.RefundPayment;
 import io.eventflow.schemas.serde.AvroDeserializer;
 import io.eventflow.schemas.serde.AvroSerializer;
 import io.eventflow.schemas.serde.DeadLetterHeaders;
-import io.eventflow.schemas.serde.InMemorySchemaRegistryClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Map;
@@ -39,7 +40,10 @@ import org.junit.jupiter.api.Test;
 /** Component test of the command topology with Kafka's TopologyTestDriver; the event store is empty. */
 class CommandTopologyTest {
     private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
-    private final InMemorySchemaRegistryClient registry = new InMemorySchemaRegistryClient();
+    private final FlakyRegistry registry = new FlakyRegistry();
+    private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+    private final MutableClock clock = new MutableClock(NOW);
+    private AggregateHistory history = ids -> Map.of();
     private TopologyTestDriver driver;
     private TestInputTopic<String, CommandEnvelope> commands;
     private TestInputTopic<byte[], byte[]> rawCommands;
@@ -50,8 +54,8 @@ class CommandTopologyTest {
     @BeforeEach
     void setUp() {
         var topics = new CommandTopology.Topics("commands", "events", "results", "dlq");
-        var topology = CommandTopology.build(topics, registry, id -> PaymentState.initial(id),
-                Clock.fixed(NOW, ZoneOffset.UTC), new SimpleMeterRegistry());
+        var topology = CommandTopology.build(topics, registry, history,
+                new Idempotency(Duration.ofDays(1), 100), clock, metrics).topology();
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -117,5 +121,96 @@ class CommandTopologyTest {
         assertThat(new String(letter.headers().lastHeader(DeadLetterHeaders.SOURCE_OFFSET).value(), StandardCharsets.UTF_8))
                 .isEqualTo("0");
         assertThat(results.readValue().getStatus()).isEqualTo(CommandStatus.ACCEPTED);
+    }
+
+    @Test
+    void aRetriedCommandIdTakesEffectOnceAndEveryRetryGetsTheFirstResult() {
+        var process = command("c-1", 0L, new ProcessPayment("p-1", 500L, "EUR", "org-1", "u-1"));
+        commands.pipeInput("p-1", process);
+        clock.advance(Duration.ofSeconds(5));
+        commands.pipeInput("p-1", process);
+        commands.pipeInput("p-1", process);
+
+        assertThat(events.readValuesToList()).hasSize(1);
+        var all = results.readValuesToList();
+        assertThat(all).hasSize(3).allSatisfy(r -> assertThat(r).isEqualTo(all.get(0)));
+        assertThat(all.get(0).getStatus()).isEqualTo(CommandStatus.ACCEPTED);
+        assertThat(metrics.counter("eventflow.commands.duplicates").count()).isEqualTo(2);
+    }
+
+    @Test
+    void aRetriedRejectedCommandGetsTheSameRejectionEvenAfterTheAggregateMoved() {
+        var refund = command("c-2", 0L, new RefundPayment("p-1", 100L));
+        commands.pipeInput("p-1", refund);
+        commands.pipeInput("p-1", command("c-1", 0L, new ProcessPayment("p-1", 500L, "EUR", "org-1", "u-1")));
+        commands.pipeInput("p-1", refund);
+
+        var all = results.readValuesToList();
+        assertThat(all.get(0).getRejection().getReason()).isEqualTo(RejectionReason.PAYMENT_NOT_FOUND);
+        assertThat(all.get(2)).isEqualTo(all.get(0));
+    }
+
+    @Test
+    void aCommandIdOlderThanTheWindowIsHandledAsNew() {
+        var process = command("c-1", null, new ProcessPayment("p-1", 500L, "EUR", "org-1", "u-1"));
+        commands.pipeInput("p-1", process);
+        clock.advance(Duration.ofDays(2));
+        commands.pipeInput("p-1", command("c-x", null, new RefundPayment("p-1", 1L)));
+        commands.pipeInput("p-1", process);
+
+        var all = results.readValuesToList();
+        assertThat(all.get(2).getRejection().getReason()).isEqualTo(RejectionReason.ALREADY_PROCESSED);
+    }
+
+    @Test
+    void aPayloadForAnotherAggregateIsRejectedAsInvalid() {
+        commands.pipeInput("p-1", command("c-1", null, new ProcessPayment("p-2", 500L, "EUR", "org-1", "u-1")));
+
+        CommandResult r = results.readValue();
+        assertThat(r.getRejection().getReason()).isEqualTo(RejectionReason.INVALID_COMMAND);
+        assertThat(events.isEmpty()).isTrue();
+    }
+
+    @Test
+    void anUnknownSchemaIdIsDeadLettered() {
+        byte[] unknownId = {0, 0, 0, 0x7f, 0x7f, 1, 2, 3};
+        rawCommands.pipeInput(new TestRecord<>("p-1".getBytes(StandardCharsets.UTF_8), unknownId));
+
+        TestRecord<byte[], byte[]> letter = deadLetters.readRecord();
+        assertThat(new String(letter.headers().lastHeader(DeadLetterHeaders.REASON).value(), StandardCharsets.UTF_8))
+                .contains("schema id");
+        assertThat(results.isEmpty()).isTrue();
+    }
+
+    @Test
+    void anUnreachableRegistryIsRetriedNotDeadLettered() {
+        registry.unavailableReads.set(3);
+        commands.pipeInput("p-1", command("c-1", null, new ProcessPayment("p-1", 500L, "EUR", "org-1", "u-1")));
+
+        assertThat(deadLetters.isEmpty()).isTrue();
+        assertThat(results.readValue().getStatus()).isEqualTo(CommandStatus.ACCEPTED);
+    }
+
+    @Test
+    void aRegistryThatStaysUnreachableFailsTheTaskAndDeadLettersNothing() {
+        registry.unavailableReads.set(Integer.MAX_VALUE);
+        var process = command("c-1", null, new ProcessPayment("p-1", 500L, "EUR", "org-1", "u-1"));
+
+        assertThatThrownBy(() -> commands.pipeInput("p-1", process)).hasStackTraceContaining("still failing");
+        assertThat(deadLetters.isEmpty()).isTrue();
+        assertThat(results.isEmpty()).isTrue();
+    }
+
+    @Test
+    void anAggregateKnownOnlyToTheEventStoreIsCheckedAgainstItsVersion() {
+        history = ids -> Map.of("p-1", new PaymentState("p-1", PaymentState.Status.PROCESSED, 500, "EUR", "org-1", "u-1", 0, 3));
+        tearDown();
+        setUp();
+        commands.pipeInput("p-1", command("c-1", 1L, new RefundPayment("p-1", 100L)));
+        commands.pipeInput("p-1", command("c-2", 3L, new RefundPayment("p-1", 100L)));
+
+        var all = results.readValuesToList();
+        assertThat(all.get(0).getRejection().getActualVersion()).isEqualTo(3L);
+        assertThat(all.get(1).getVersion()).isEqualTo(4L);
     }
 }

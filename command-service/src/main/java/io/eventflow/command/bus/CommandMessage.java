@@ -1,0 +1,20 @@
+package io.eventflow.command.bus;
+
+import java.util.Objects;
+
+/**
+ * A command as the bus sees it: the domain payload plus the envelope fields that middleware needs.
+ * {@code causationId} and {@code expectedVersion} may be null; the other fields never are.
+ *
+ * @param <C> the domain command type
+ */
+public record CommandMessage<C>(String commandId, String aggregateId, String correlationId, String causationId,
+        Long expectedVersion, C payload) {
+
+    public CommandMessage {
+        Objects.requireNonNull(commandId, "commandId");
+        Objects.requireNonNull(aggregateId, "aggregateId");
+        Objects.requireNonNull(correlationId, "correlationId");
+        Objects.requireNonNull(payload, "payload");
+    }
+}

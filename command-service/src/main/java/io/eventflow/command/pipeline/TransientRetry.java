@@ -1,0 +1,83 @@
+package io.eventflow.command.pipeline;
+
+import io.eventflow.eventstore.ElasticsearchErrors;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.errors.RetriableException;
+
+/**
+ * Retries an action while it fails transiently (an unreachable registry, Elasticsearch transport
+ * errors, 429 and 5xx), with exponential backoff and jitter, for at most {@code maxBlock}. It must
+ * stay below the transaction timeout: the stream thread holds an open transaction meanwhile.
+ * Permanent failures are rethrown at once. Thread-safe.
+ */
+final class TransientRetry {
+    private static final long MAX_BACKOFF_MS = 1_000;
+
+    private static final long MAX_RESTART_DELAY_MS = 30_000;
+
+    private final long maxBlockNanos;
+    private final AtomicInteger failedThreads = new AtomicInteger();
+
+    TransientRetry(Duration maxBlock) {
+        this.maxBlockNanos = maxBlock.toNanos();
+    }
+
+    static boolean isTransient(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof RetriableException) {
+                return true;
+            }
+        }
+        return ElasticsearchErrors.isTransient(e);
+    }
+
+    /**
+     * @throws StillUnavailableException when the action still fails transiently after {@code maxBlock}
+     * @throws Exception the action's permanent failure, unchanged
+     */
+    <T> T call(String what, Callable<T> action) throws Exception {
+        long start = System.nanoTime();
+        long backoffMs = 50;
+        while (true) {
+            try {
+                return action.call();
+            } catch (Exception e) {
+                if (!isTransient(e)) {
+                    throw e;
+                }
+                if (System.nanoTime() - start + backoffMs * 1_000_000 > maxBlockNanos) {
+                    throw new StillUnavailableException(what + " still failing after "
+                            + Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms: " + e, e);
+                }
+                Thread.sleep(backoffMs / 2 + ThreadLocalRandom.current().nextLong(backoffMs / 2 + 1));
+                backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+            }
+        }
+    }
+
+    /** A record was fully handled: the next thread failure starts the restart delays over. */
+    void succeeded() {
+        if (failedThreads.get() != 0) {
+            failedThreads.set(0);
+        }
+    }
+
+    /**
+     * How long to wait before replacing a failed stream thread: 1 s, 2 s, 4 s... up to 30 s while
+     * failures follow each other without a record handled in between.
+     */
+    Duration nextRestartDelay() {
+        int n = failedThreads.getAndIncrement();
+        return Duration.ofMillis(Math.min(MAX_RESTART_DELAY_MS, 1_000L << Math.min(n, 5)));
+    }
+
+    /** A dependency stayed unavailable; the task fails and its records are read again after a backoff. */
+    static final class StillUnavailableException extends RetriableException {
+        StillUnavailableException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}
