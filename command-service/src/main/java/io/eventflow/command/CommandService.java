@@ -48,6 +48,7 @@ public final class CommandService implements AutoCloseable {
         this.streams = new KafkaStreams(topology.topology(), props);
         // A failed task (the registry or Elasticsearch stayed unreachable past the retries) restarts
         // from the last committed offsets after a growing delay; nothing is skipped.
+        streams.setStateListener((now, before) -> log.info("command-service state {} -> {}", before, now));
         streams.setUncaughtExceptionHandler(e -> {
             Duration delay = topology.nextRestartDelay();
             log.error("stream thread failed; replacing it in {} ms, processing resumes from the last commit",

@@ -1,0 +1,174 @@
+package io.eventflow.e2e;
+
+import static org.awaitility.Awaitility.await;
+
+import io.eventflow.command.CommandService;
+import io.eventflow.command.CommandServiceConfig;
+import io.eventflow.command.CommandServiceMain;
+import io.eventflow.schemas.CommandEnvelope;
+import io.eventflow.schemas.CommandResult;
+import io.eventflow.schemas.EventEnvelope;
+import io.eventflow.schemas.serde.AvroDeserializer;
+import io.eventflow.schemas.serde.AvroSerializer;
+import io.eventflow.schemas.serde.RestSchemaRegistryClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+
+/**
+ * Command-service instances against the real servers, with topics, application id and state of
+ * their own: in this JVM, or as separate JVM processes that a test can kill -9.
+ */
+final class CommandCluster implements AutoCloseable {
+    static final int PARTITIONS = 6;
+
+    final String id = UUID.randomUUID().toString().substring(0, 8);
+    final String commandsTopic = "it-" + id + "-commands";
+    final String eventsTopic = "it-" + id + "-events";
+    final String resultsTopic = "it-" + id + "-results";
+    final String indexPrefix = "it-" + id + "-";
+    final TestServers servers = TestServers.get();
+    final RestSchemaRegistryClient registry = new RestSchemaRegistryClient(servers.schemaRegistry(), Duration.ofSeconds(10));
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final List<Process> processes = new ArrayList<>();
+
+    /** The service's configuration; {@code applicationId} and {@code stateDir} vary per instance. */
+    Map<String, String> config(String applicationId, Path stateDir) {
+        Map<String, String> c = new HashMap<>();
+        c.put(CommandServiceConfig.BOOTSTRAP_SERVERS, servers.kafka());
+        c.put(CommandServiceConfig.APPLICATION_ID, applicationId);
+        c.put(CommandServiceConfig.SCHEMA_REGISTRY_URL, servers.schemaRegistry());
+        c.put(CommandServiceConfig.ELASTICSEARCH_URL, servers.elasticsearch());
+        c.put(CommandServiceConfig.INDEX_PREFIX, indexPrefix);
+        c.put(CommandServiceConfig.COMMANDS_TOPIC, commandsTopic);
+        c.put(CommandServiceConfig.EVENTS_TOPIC, eventsTopic);
+        c.put(CommandServiceConfig.RESULTS_TOPIC, resultsTopic);
+        c.put(CommandServiceConfig.DEAD_LETTER_TOPIC, "it-" + id + "-commands-dlq");
+        c.put(CommandServiceConfig.TOPIC_PARTITIONS, String.valueOf(PARTITIONS));
+        c.put(CommandServiceConfig.STATE_DIR, stateDir.toString());
+        // A crashed instance's partitions move on after 6 s instead of the default 45 s.
+        c.put("session.timeout.ms", "6000");
+        c.put("heartbeat.interval.ms", "1500");
+        return c;
+    }
+
+    String applicationId() {
+        return "it-" + id + "-command-service";
+    }
+
+    /** Starts an instance in this JVM and waits until it runs. */
+    CommandService start(String applicationId) throws IOException {
+        CommandService service = CommandService.start(new CommandServiceConfig(config(applicationId,
+                Files.createTempDirectory("it-state-"))), Clock.systemUTC(), new SimpleMeterRegistry());
+        closeables.add(service);
+        await().atMost(Duration.ofSeconds(60)).until(() -> service.state() == KafkaStreams.State.RUNNING);
+        return service;
+    }
+
+    /** Starts an instance as its own JVM, on the test's class path, logging to target/it-logs. */
+    Process startProcess(String name, Path stateDir) throws IOException {
+        Path dir = Path.of("target", "it-logs");
+        Files.createDirectories(dir);
+        Path props = dir.resolve(id + "-" + name + ".properties");
+        Properties p = new Properties();
+        p.putAll(config(applicationId(), stateDir));
+        try (Writer w = Files.newBufferedWriter(props)) {
+            p.store(w, null);
+        }
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+        ProcessBuilder pb = new ProcessBuilder(javaBin.toString(), "-Xmx256m", "-cp",
+                System.getProperty("java.class.path"), CommandServiceMain.class.getName(), props.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log(name).toFile()));
+        pb.environment().keySet().removeIf(k -> k.startsWith("KAFKA_") || k.startsWith("ELASTICSEARCH_")
+                || k.startsWith("SCHEMA_REGISTRY_"));
+        Process process = pb.start();
+        processes.add(process);
+        return process;
+    }
+
+    /** The log of a process started with {@link #startProcess}. */
+    Path log(String name) {
+        return Path.of("target", "it-logs", id + "-" + name + ".log");
+    }
+
+    /** Waits until a process's log has had {@code count} lines containing {@code text}. */
+    void awaitLog(String name, String text, int count) {
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).until(() -> {
+            try (var lines = Files.lines(log(name))) {
+                return lines.filter(l -> l.contains(text)).count() >= count;
+            }
+        });
+    }
+
+    KafkaProducer<String, CommandEnvelope> producer() {
+        var producer = new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers.kafka(),
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 5),
+                new StringSerializer(), new AvroSerializer<CommandEnvelope>(registry, true));
+        closeables.add(producer);
+        return producer;
+    }
+
+    /** Every record on a topic so far, read from the start with read_committed. */
+    List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
+        try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers.kafka(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            // With read_committed, end offsets are the last stable offsets.
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+            return out;
+        }
+    }
+
+    List<CommandResult> results() {
+        var decoder = new AvroDeserializer<>(registry, CommandResult.class);
+        return readAll(resultsTopic).stream().map(r -> decoder.deserialize(resultsTopic, r.value())).toList();
+    }
+
+    List<EventEnvelope> events() {
+        var decoder = new AvroDeserializer<>(registry, EventEnvelope.class);
+        return readAll(eventsTopic).stream().map(r -> decoder.deserialize(eventsTopic, r.value())).toList();
+    }
+
+    @Override
+    public void close() {
+        processes.forEach(Process::destroyForcibly);
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            try {
+                closeables.get(i).close();
+            } catch (Exception e) {
+                // keep closing the rest
+            }
+        }
+        registry.close();
+    }
+}
