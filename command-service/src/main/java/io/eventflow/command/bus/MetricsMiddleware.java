@@ -2,7 +2,10 @@ package io.eventflow.command.bus;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -12,28 +15,35 @@ import java.util.function.Function;
  */
 public final class MetricsMiddleware<S, C, R> implements Middleware<S, C, R> {
     public static final String TIMER = "eventflow.commands";
+    private static final Outcome ERROR = new Outcome("error", "exception");
 
     private final MeterRegistry registry;
     private final Function<? super R, Outcome> classifier;
+    // Looking a timer up in the registry per command costs more than recording into it.
+    private final Map<Class<?>, Map<Outcome, Timer>> timers = new ConcurrentHashMap<>();
 
     public MetricsMiddleware(MeterRegistry registry, Function<? super R, Outcome> classifier) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.classifier = Objects.requireNonNull(classifier, "classifier");
     }
 
+    private Timer timer(Class<?> type, Outcome outcome) {
+        return timers.computeIfAbsent(type, t -> new ConcurrentHashMap<>()).computeIfAbsent(outcome, o ->
+                Timer.builder(TIMER).description("Commands handled, by type, outcome and rejection reason")
+                        .tag("type", type.getSimpleName()).tag("outcome", o.status()).tag("reason", o.reason())
+                        .register(registry));
+    }
+
     @Override
     public R handle(S state, CommandMessage<? extends C> message, Next<S, C, R> next) {
         long start = System.nanoTime();
-        String type = message.payload().getClass().getSimpleName();
-        Outcome outcome = new Outcome("error", "exception");
+        Outcome outcome = ERROR;
         try {
             R result = next.handle(state, message);
             outcome = classifier.apply(result);
             return result;
         } finally {
-            Timer.builder(TIMER).description("Commands handled, by type, outcome and rejection reason")
-                    .tag("type", type).tag("outcome", outcome.status()).tag("reason", outcome.reason())
-                    .register(registry).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+            timer(message.payload().getClass(), outcome).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         }
     }
 }

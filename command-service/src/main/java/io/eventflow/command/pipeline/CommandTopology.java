@@ -112,7 +112,7 @@ public final class CommandTopology {
         topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.commands());
         topology.addProcessor(PROCESSOR, () -> new CommandProcessor(deps), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATE_STORE),
-                Serdes.String(), JsonSerde.of(AggregateRecord.class)), PROCESSOR);
+                Serdes.String(), AggregateRecordSerde.serde()), PROCESSOR);
         topology.addSink(EVENTS_SINK, topics.events(), new StringSerializer(),
                 new AvroSerializer<EventEnvelope>(registry, true), PROCESSOR);
         topology.addSink(RESULTS_SINK, topics.results(), new StringSerializer(),

@@ -2,7 +2,6 @@ package io.eventflow.schemas.serde;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.io.BinaryEncoder;
@@ -22,6 +21,11 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
     static final byte MAGIC_BYTE = 0;
 
     private final Map<org.apache.avro.Schema, SpecificDatumWriter<T>> writers = new ConcurrentHashMap<>();
+    /** Per topic, the last schema written and its id: the hot path is one map lookup and an identity check. */
+    private final Map<String, SchemaId> idsByTopic = new ConcurrentHashMap<>();
+
+    private record SchemaId(org.apache.avro.Schema schema, int id) {
+    }
     private SchemaRegistryClient registry;
     private boolean autoRegister = true;
     private boolean isKey;
@@ -52,14 +56,25 @@ public final class AvroSerializer<T extends SpecificRecord> implements Serialize
         if (record == null) {
             return null;
         }
-        String subject = SerdeConfig.subject(topic, isKey);
-        int id = autoRegister ? registry.register(subject, record.getSchema()) : registry.lookup(subject, record.getSchema());
+        org.apache.avro.Schema schema = record.getSchema();
+        SchemaId known = idsByTopic.get(topic);
+        int id;
+        if (known != null && known.schema() == schema) {
+            id = known.id();
+        } else {
+            String subject = SerdeConfig.subject(topic, isKey);
+            id = autoRegister ? registry.register(subject, schema) : registry.lookup(subject, schema);
+            idsByTopic.put(topic, new SchemaId(schema, id));
+        }
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream(256);
             out.write(MAGIC_BYTE);
-            out.write(ByteBuffer.allocate(4).putInt(id).array());
+            out.write(id >>> 24);
+            out.write(id >>> 16);
+            out.write(id >>> 8);
+            out.write(id);
             BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
-            writers.computeIfAbsent(record.getSchema(), SpecificDatumWriter::new).write(record, encoder);
+            writers.computeIfAbsent(schema, SpecificDatumWriter::new).write(record, encoder);
             encoder.flush();
             return out.toByteArray();
         } catch (IOException | RuntimeException e) {

@@ -54,22 +54,22 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
 
     @Override
     public int register(String subject, Schema schema) {
-        return idOf(subject, schema, "subjects/" + encode(subject) + "/versions");
+        return idOf(subject, schema, "/versions");
     }
 
     @Override
     public int lookup(String subject, Schema schema) {
-        return idOf(subject, schema, "subjects/" + encode(subject));
+        return idOf(subject, schema, "");
     }
 
-    /** POSTs the schema to {@code path} (register or look up) unless its id is cached. */
-    private int idOf(String subject, Schema schema, String path) {
+    /** POSTs the schema to the subject's path (+ suffix: register or look up) unless its id is cached. */
+    private int idOf(String subject, Schema schema, String suffix) {
         SubjectSchema key = new SubjectSchema(subject, schema);
         Integer cached = idsBySubjectSchema.get(key);
         if (cached != null) {
             return cached;
         }
-        JsonNode answer = send("POST", path, body(schema));
+        JsonNode answer = send("POST", "subjects/" + encode(subject) + suffix, body(schema));
         int id = answer.path("id").asInt(-1);
         if (id < 0) {
             throw new SchemaRegistryException("registry answered without an id for subject " + subject, 200);
