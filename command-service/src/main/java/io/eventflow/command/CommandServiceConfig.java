@@ -1,5 +1,6 @@
 package io.eventflow.command;
 
+import io.eventflow.command.pipeline.BoundedRocksDbMemory;
 import io.eventflow.eventstore.CommonConfig;
 import java.util.HashMap;
 import java.util.Map;
@@ -68,6 +69,7 @@ public final class CommandServiceConfig extends AbstractConfig {
         props.put(StreamsConfig.STATE_DIR_CONFIG, getString(STATE_DIR));
         props.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.putIfAbsent(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+        props.putIfAbsent(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
         return props;
     }
 }
