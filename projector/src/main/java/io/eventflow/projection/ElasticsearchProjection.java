@@ -1,6 +1,7 @@
 package io.eventflow.projection;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch._types.ElasticsearchException;
 import co.elastic.clients.elasticsearch._types.VersionType;
 import co.elastic.clients.elasticsearch.core.BulkResponse;
 import co.elastic.clients.elasticsearch.core.MgetResponse;
@@ -11,27 +12,31 @@ import io.eventflow.eventstore.ElasticsearchErrors;
 import io.eventflow.eventstore.EventStoreIndices;
 import io.eventflow.eventstore.PaymentView;
 import io.eventflow.schemas.EventEnvelope;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes a batch of events to Elasticsearch: the event store (op_type create, {@code _id} =
- * eventId, so a replay is a no-op) and the payments read model (external version = aggregate
- * version, so an older or repeated event never overwrites a newer document).
+ * Writes a batch of events to Elasticsearch in one bulk: the event store (op_type create,
+ * {@code _id} = eventId) and the payments read model (the whole document, with
+ * {@code version_type=external} = aggregate version). A replayed or stale write is therefore a
+ * counted no-op (409), never an overwrite.
  *
- * <p>Transient failures (transport, 429, 5xx) are retried with backoff and, past the attempt
- * budget, raised as {@link TransientProjectionException}; permanent item failures are returned so
- * the caller can dead-letter them. Not thread-safe: one instance per projection loop.
+ * <p>Transient failures (transport, 429, 5xx), of the whole request or of single items, are
+ * retried with exponential backoff and jitter until they succeed or the caller aborts. Permanent
+ * item failures (e.g. a 400 mapping error) are returned for the dead-letter topic; the rest of the
+ * batch is written. Thread-safe: batches of different partitions run concurrently.
  */
 final class ElasticsearchProjection {
     private static final Logger log = LoggerFactory.getLogger(ElasticsearchProjection.class);
+    static final String EVENTS = "events";
+    static final String PAYMENTS = "payments";
 
     /** An event the projection read, with where it came from. */
     record Item(String topic, int partition, long offset, EventEnvelope event) {
@@ -41,154 +46,191 @@ final class ElasticsearchProjection {
     record Failure(Item item, String reason) {
     }
 
+    /** The caller gave up on the batch (shutdown or lost partitions) while it was being retried. */
+    static final class AbortedException extends RuntimeException {
+        AbortedException() {
+            super("batch aborted", null, false, false);
+        }
+    }
+
+    /** One pending write and the event it stands for. */
+    private record Write(Item item, String index, BulkOperation op) {
+    }
+
     private final ElasticsearchClient client;
     private final EventStoreIndices indices;
-    private final int maxAttempts;
-    private final Duration backoff;
+    private final Backoff backoff;
+    private final ProjectorMetrics metrics;
 
-    ElasticsearchProjection(ElasticsearchClient client, EventStoreIndices indices, int maxAttempts, Duration backoff) {
+    ElasticsearchProjection(ElasticsearchClient client, EventStoreIndices indices, Backoff backoff,
+            ProjectorMetrics metrics) {
         this.client = Objects.requireNonNull(client, "client");
         this.indices = Objects.requireNonNull(indices, "indices");
-        this.maxAttempts = maxAttempts;
         this.backoff = Objects.requireNonNull(backoff, "backoff");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
     }
 
-    /** Projects the items; returns the ones refused permanently. */
-    List<Failure> project(List<Item> items) {
-        List<Failure> failures = new ArrayList<>(indexEvents(items));
-        failures.addAll(updatePayments(items));
-        return failures;
-    }
-
-    private List<Failure> indexEvents(List<Item> items) {
-        List<Failure> failures = new ArrayList<>();
-        List<Item> pending = items;
-        for (int attempt = 1; !pending.isEmpty(); attempt++) {
-            List<BulkOperation> ops = new ArrayList<>(pending.size());
-            for (Item item : pending) {
-                var doc = EventDocuments.of(item.event());
-                ops.add(BulkOperation.of(b -> b.create(c -> c.index(indices.eventsAlias()).id(doc.eventId()).document(doc))));
-            }
-            List<Item> retry = new ArrayList<>();
-            BulkResponse response = bulk(ops, attempt, "event store");
-            if (response == null) {
-                retry = pending;
-            } else {
-                for (int i = 0; i < response.items().size(); i++) {
-                    classify(pending.get(i), response.items().get(i), retry, failures);
-                }
-            }
-            pending = retry;
-            if (!pending.isEmpty()) {
-                pause(attempt, pending.size() + " event-store writes");
-            }
+    /**
+     * Projects the items (in partition order) and returns the ones refused permanently.
+     *
+     * @throws AbortedException when {@code abort} turns true while a transient failure is retried
+     * @throws IllegalStateException when a whole request fails permanently (e.g. 401)
+     */
+    List<Failure> project(List<Item> items, BooleanSupplier abort) {
+        List<Write> writes = new ArrayList<>(items.size() + items.size() / 2);
+        for (Item item : items) {
+            var doc = EventDocuments.of(item.event());
+            writes.add(new Write(item, EVENTS, BulkOperation.of(b -> b.create(c -> c.index(indices.eventsAlias())
+                    .id(doc.eventId()).document(doc)))));
         }
-        return failures;
+        writes.addAll(paymentWrites(items, abort));
+        return write(writes, abort);
     }
 
-    private List<Failure> updatePayments(List<Item> items) {
+    /** The whole read-model document per payment, folded over the batch's events. */
+    private List<Write> paymentWrites(List<Item> items, BooleanSupplier abort) {
         Map<String, List<Item>> byPayment = new LinkedHashMap<>();
         for (Item item : items) {
-            byPayment.computeIfAbsent(item.event().getAggregateId(), k -> new ArrayList<>()).add(item);
+            if (PaymentViews.isPaymentEvent(item.event())) {
+                byPayment.computeIfAbsent(item.event().getAggregateId(), k -> new ArrayList<>()).add(item);
+            }
         }
-        for (int attempt = 1; ; attempt++) {
-            Map<String, PaymentView> current = currentViews(new ArrayList<>(byPayment.keySet()), attempt);
-            if (current != null) {
-                List<BulkOperation> ops = new ArrayList<>();
-                List<Item> lastItems = new ArrayList<>();
-                for (var entry : byPayment.entrySet()) {
-                    PaymentView before = current.get(entry.getKey());
-                    PaymentView view = before;
-                    for (Item item : entry.getValue()) {
-                        view = PaymentViews.apply(view, item.event());
-                    }
-                    if (view == before) {
-                        continue;
-                    }
-                    PaymentView doc = view;
-                    ops.add(BulkOperation.of(b -> b.index(x -> x.index(indices.paymentsAlias()).id(doc.paymentId())
-                            .version(doc.version()).versionType(VersionType.External).document(doc))));
-                    lastItems.add(entry.getValue().get(entry.getValue().size() - 1));
+        // A payment whose batch starts at version 1 needs no read: its document starts empty.
+        List<String> toRead = new ArrayList<>();
+        byPayment.forEach((id, events) -> {
+            if (events.get(0).event().getVersion() > 1) {
+                toRead.add(id);
+            }
+        });
+        Map<String, PaymentView> current = toRead.isEmpty() ? Map.of() : read(toRead, abort);
+        List<Write> writes = new ArrayList<>(byPayment.size());
+        int skipped = 0;
+        for (var entry : byPayment.entrySet()) {
+            PaymentView view = current.get(entry.getKey());
+            PaymentView before = view;
+            for (Item item : entry.getValue()) {
+                PaymentView next = PaymentViews.apply(view, item.event());
+                if (next == view) {
+                    skipped++;
                 }
-                if (ops.isEmpty()) {
-                    return List.of();
-                }
-                BulkResponse response = bulk(ops, attempt, "payments read model");
-                if (response != null) {
-                    List<Item> retry = new ArrayList<>();
-                    List<Failure> failures = new ArrayList<>();
-                    for (int i = 0; i < response.items().size(); i++) {
-                        classify(lastItems.get(i), response.items().get(i), retry, failures);
-                    }
-                    if (retry.isEmpty()) {
-                        return failures;
-                    }
+                view = next;
+            }
+            if (view != before) {
+                PaymentView doc = view;
+                writes.add(new Write(entry.getValue().get(entry.getValue().size() - 1), PAYMENTS,
+                        BulkOperation.of(b -> b.index(x -> x.index(indices.paymentsAlias()).id(doc.paymentId())
+                                .version(doc.version()).versionType(VersionType.External).document(doc)))));
+            }
+        }
+        metrics.noop(PAYMENTS, skipped);
+        return writes;
+    }
+
+    private List<Failure> write(List<Write> writes, BooleanSupplier abort) {
+        List<Failure> failures = new ArrayList<>();
+        List<Write> pending = writes;
+        for (int attempt = 0; !pending.isEmpty(); attempt++) {
+            if (attempt > 0) {
+                pause(attempt, abort);
+            }
+            List<BulkOperation> ops = new ArrayList<>(pending.size());
+            pending.forEach(w -> ops.add(w.op()));
+            BulkResponse response;
+            long start = System.nanoTime();
+            try {
+                response = client.bulk(b -> b.operations(ops));
+            } catch (Exception e) {
+                handleRequestFailure("bulk of " + ops.size() + " writes", attempt, e);
+                continue;
+            } finally {
+                metrics.bulk(System.nanoTime() - start);
+            }
+            List<Write> retry = new ArrayList<>();
+            int indexed = 0;
+            Map<String, Integer> conflicts = new HashMap<>();
+            for (int i = 0; i < response.items().size(); i++) {
+                Write w = pending.get(i);
+                BulkResponseItem result = response.items().get(i);
+                int status = result.status();
+                if (result.error() == null) {
+                    indexed += EVENTS.equals(w.index()) ? 1 : 0;
+                } else if (status == 409) {
+                    conflicts.merge(w.index(), 1, Integer::sum);
+                    indexed += EVENTS.equals(w.index()) ? 1 : 0;
+                } else if (ElasticsearchErrors.isTransientStatus(status)) {
+                    metrics.retry(status == 429 ? "429" : "5xx");
+                    retry.add(w);
+                } else {
+                    failures.add(new Failure(w.item(), "elasticsearch refused " + result.index() + "/" + result.id()
+                            + " with " + status + ": " + result.error().type() + ": " + result.error().reason()));
                 }
             }
-            // Re-read and re-fold: a concurrent writer may have moved a document meanwhile.
-            pause(attempt, "payments read-model writes");
+            metrics.indexed(indexed);
+            conflicts.forEach(metrics::noop);
+            if (!retry.isEmpty()) {
+                log.warn("{} of {} bulk items failed transiently (attempt {}), retrying them", retry.size(), ops.size(),
+                        attempt + 1);
+            }
+            pending = retry;
+        }
+        return failures;
+    }
+
+    private Map<String, PaymentView> read(List<String> ids, BooleanSupplier abort) {
+        for (int attempt = 0; ; attempt++) {
+            if (attempt > 0) {
+                pause(attempt, abort);
+            }
+            try {
+                MgetResponse<PaymentView> response = client.mget(m -> m.index(indices.paymentsAlias()).ids(ids),
+                        PaymentView.class);
+                Map<String, PaymentView> views = new HashMap<>();
+                boolean failed = false;
+                for (MultiGetResponseItem<PaymentView> doc : response.docs()) {
+                    if (doc.isResult() && doc.result().found()) {
+                        views.put(doc.result().id(), doc.result().source());
+                    } else if (doc.isFailure()) {
+                        log.warn("reading payment {} failed (attempt {}): {}", doc.failure().id(), attempt + 1,
+                                doc.failure().error().reason());
+                        metrics.retry("5xx");
+                        failed = true;
+                    }
+                }
+                if (!failed) {
+                    return views;
+                }
+            } catch (Exception e) {
+                handleRequestFailure("read of " + ids.size() + " payments", attempt, e);
+            }
         }
     }
 
-    /** Sorts one bulk item into done (2xx, or 409 = already there / newer), retry, or failed. */
-    private static void classify(Item item, BulkResponseItem result, List<Item> retry, List<Failure> failures) {
-        int status = result.status();
-        if (result.error() == null || status == 409) {
-            return;
+    private void handleRequestFailure(String what, int attempt, Exception e) {
+        if (!ElasticsearchErrors.isTransient(e)) {
+            throw new IllegalStateException(what + " failed permanently: " + e, e);
         }
-        if (ElasticsearchErrors.isTransientStatus(status)) {
-            retry.add(item);
-        } else {
-            failures.add(new Failure(item, "elasticsearch refused " + result.index() + "/" + result.id() + " with "
-                    + status + ": " + result.error().type() + ": " + result.error().reason()));
+        metrics.retry(e instanceof ElasticsearchException ee && ee.status() == 429 ? "429"
+                : e instanceof ElasticsearchException ? "5xx" : "transport");
+        if (attempt == 0 || attempt % 10 == 0) {
+            log.warn("{} failed transiently (attempt {}), retrying with backoff: {}", what, attempt + 1, e.toString());
         }
     }
 
-    private BulkResponse bulk(List<BulkOperation> ops, int attempt, String what) {
-        try {
-            return client.bulk(b -> b.operations(ops));
-        } catch (Exception e) {
-            if (!ElasticsearchErrors.isTransient(e)) {
-                throw new IllegalStateException("bulk write to the " + what + " failed permanently: " + e, e);
+    private void pause(int attempt, BooleanSupplier abort) {
+        long until = System.nanoTime() + backoff.delayMillis(attempt - 1) * 1_000_000;
+        while (System.nanoTime() < until) {
+            if (abort.getAsBoolean()) {
+                throw new AbortedException();
             }
-            log.warn("bulk write to the {} failed (attempt {}): {}", what, attempt, e.toString());
-            return null;
-        }
-    }
-
-    private Map<String, PaymentView> currentViews(List<String> ids, int attempt) {
-        try {
-            MgetResponse<PaymentView> response = client.mget(m -> m.index(indices.paymentsAlias()).ids(ids),
-                    PaymentView.class);
-            Map<String, PaymentView> views = new HashMap<>();
-            for (MultiGetResponseItem<PaymentView> doc : response.docs()) {
-                if (doc.isResult() && doc.result().found()) {
-                    views.put(doc.result().id(), doc.result().source());
-                } else if (doc.isFailure()) {
-                    log.warn("reading payment {} from the read model failed (attempt {}): {}", doc.failure().id(),
-                            attempt, doc.failure().error().reason());
-                    return null;
-                }
+            try {
+                Thread.sleep(Math.min(100, Math.max(1, (until - System.nanoTime()) / 1_000_000)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AbortedException();
             }
-            return views;
-        } catch (Exception e) {
-            if (!ElasticsearchErrors.isTransient(e)) {
-                throw new IllegalStateException("reading the payments read model failed permanently: " + e, e);
-            }
-            log.warn("reading the payments read model failed (attempt {}): {}", attempt, e.toString());
-            return null;
         }
-    }
-
-    private void pause(int attempt, String what) {
-        if (attempt >= maxAttempts) {
-            throw new TransientProjectionException("gave up on " + what + " after " + attempt + " attempts", null);
-        }
-        try {
-            Thread.sleep(Math.min(backoff.toMillis() << Math.min(attempt - 1, 6), 10_000));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TransientProjectionException("interrupted while retrying " + what, e);
+        if (abort.getAsBoolean()) {
+            throw new AbortedException();
         }
     }
 }

@@ -16,6 +16,12 @@ final class PaymentViews {
     private PaymentViews() {
     }
 
+    /** True for the events this read model folds. */
+    static boolean isPaymentEvent(EventEnvelope e) {
+        Object p = e.getPayload();
+        return p instanceof PaymentProcessed || p instanceof PaymentFailed || p instanceof PaymentRefunded;
+    }
+
     /**
      * Applies {@code e} to {@code view} (null = no document yet). An event at or below the view's
      * version was applied already and changes nothing, which makes replays idempotent.

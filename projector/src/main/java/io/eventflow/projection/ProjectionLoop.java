@@ -1,173 +1,371 @@
 package io.eventflow.projection;
 
-import io.eventflow.schemas.EventEnvelope;
-import io.eventflow.schemas.serde.DeadLetterHeaders;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Poll, decode, project, dead-letter, commit: offsets are committed only after Elasticsearch
- * acknowledged the batch and every dead letter was acknowledged by Kafka. A batch that cannot be
- * written now is rewound and read again, so nothing is skipped. Runs on one thread; {@link #stop}
- * may be called from any thread.
+ * Owns the consumer: polls, buffers per partition, closes batches (on count, bytes or linger),
+ * hands them to worker threads (a bounded number in flight, a partition in at most one), and
+ * commits a batch's offsets only after it was fully acknowledged. Partitions whose buffer is full
+ * are paused, so an Elasticsearch outage stops fetching while the consumer stays in the group.
+ * On a rebalance it finishes (or, past a deadline, abandons) the revoked partitions' batches,
+ * commits what is done and drops the rest, which the next owner reads again.
+ *
+ * <p>Everything but {@link #stop} runs on the loop's own thread.
  */
 final class ProjectionLoop implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ProjectionLoop.class);
+    private static final Duration REVOKE_DEADLINE = Duration.ofSeconds(30);
+    private static final long LAG_INTERVAL_NANOS = 1_000_000_000L;
+
+    /** When a batch closes, and how many may be in flight. */
+    record Batching(int maxEvents, long maxBytes, Duration linger, int maxInFlight) {
+    }
 
     private final Consumer<byte[], byte[]> consumer;
-    private final Producer<byte[], byte[]> deadLetters;
-    private final Deserializer<EventEnvelope> decoder;
-    private final ElasticsearchProjection projection;
     private final String topic;
-    private final String deadLetterTopic;
-    private final Duration retryBackoff;
+    private final BatchTask task;
+    private final ExecutorService workers;
+    private final Batching batching;
+    private final ProjectorMetrics metrics;
     private final AtomicBoolean running = new AtomicBoolean(true);
 
-    ProjectionLoop(Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> deadLetters,
-            Deserializer<EventEnvelope> decoder, ElasticsearchProjection projection, String topic,
-            String deadLetterTopic, Duration retryBackoff) {
+    private final Map<TopicPartition, ArrayDeque<ConsumerRecord<byte[], byte[]>>> buffers = new HashMap<>();
+    private final Map<TopicPartition, Long> bufferedBytes = new HashMap<>();
+    private final Map<TopicPartition, Long> oldestBufferedNanos = new HashMap<>();
+    private final Map<TopicPartition, Batch> inFlight = new HashMap<>();
+    private final Map<Batch, CompletableFuture<Void>> futures = new LinkedHashMap<>();
+    private final Map<TopicPartition, Long> lastDoneTimestamp = new HashMap<>();
+    private final Set<TopicPartition> paused = new HashSet<>();
+    private long lastLagUpdate;
+
+    ProjectionLoop(Consumer<byte[], byte[]> consumer, String topic, BatchTask task, ExecutorService workers,
+            Batching batching, ProjectorMetrics metrics) {
         this.consumer = Objects.requireNonNull(consumer, "consumer");
-        this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
-        this.decoder = Objects.requireNonNull(decoder, "decoder");
-        this.projection = Objects.requireNonNull(projection, "projection");
         this.topic = Objects.requireNonNull(topic, "topic");
-        this.deadLetterTopic = Objects.requireNonNull(deadLetterTopic, "deadLetterTopic");
-        this.retryBackoff = Objects.requireNonNull(retryBackoff, "retryBackoff");
+        this.task = Objects.requireNonNull(task, "task");
+        this.workers = Objects.requireNonNull(workers, "workers");
+        this.batching = Objects.requireNonNull(batching, "batching");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
     }
 
     @Override
     public void run() {
         try {
-            consumer.subscribe(List.of(topic));
+            consumer.subscribe(List.of(topic), new Rebalance());
             while (running.get()) {
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
-                if (records.isEmpty()) {
-                    continue;
+                boolean busy = !futures.isEmpty() || buffers.values().stream().anyMatch(b -> !b.isEmpty());
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(busy ? 10 : 200));
+                for (ConsumerRecord<byte[], byte[]> r : records) {
+                    buffer(r);
                 }
-                try {
-                    handle(records);
-                    consumer.commitSync(nextOffsets(records));
-                } catch (TransientProjectionException | RetriableException e) {
-                    log.warn("batch of {} records not projected, will read it again: {}", records.count(), e.toString());
-                    rewind(records);
-                    sleep(retryBackoff);
-                }
+                completeFinished();
+                dispatch(false);
+                applyBackpressure();
+                updateLag();
             }
         } catch (WakeupException e) {
             if (running.get()) {
                 throw e;
             }
         } catch (RuntimeException e) {
-            log.error("projection loop on {} stopped by an unexpected error; offsets of the failed batch were not committed",
+            log.error("projection loop on {} stopped by an unexpected error; unacknowledged offsets were not committed",
                     topic, e);
             throw e;
         } finally {
-            consumer.close();
-        }
-    }
-
-    private void handle(ConsumerRecords<byte[], byte[]> records) {
-        List<ElasticsearchProjection.Item> items = new ArrayList<>(records.count());
-        List<Future<RecordMetadata>> sent = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : records) {
-            EventEnvelope event;
             try {
-                event = decoder.deserialize(r.topic(), r.value());
-                if (event == null) {
-                    throw new org.apache.kafka.common.errors.SerializationException("event record has no value");
-                }
-            } catch (RetriableException e) {
-                throw e;
-            } catch (RuntimeException e) {
-                sent.add(deadLetter(r, e));
-                continue;
+                drain(futures.keySet(), Duration.ofSeconds(10));
+            } finally {
+                consumer.close();
             }
-            items.add(new ElasticsearchProjection.Item(r.topic(), r.partition(), r.offset(), event));
-        }
-        if (!items.isEmpty()) {
-            for (ElasticsearchProjection.Failure f : projection.project(items)) {
-                var item = f.item();
-                log.warn("dead-lettering event {} of {} ({}-{}@{}): {}", item.event().getEventId(),
-                        item.event().getAggregateId(), item.topic(), item.partition(), item.offset(), f.reason());
-                ConsumerRecord<byte[], byte[]> source = find(records, item);
-                sent.add(deadLetter(source, new IllegalArgumentException(f.reason())));
-            }
-        }
-        for (Future<RecordMetadata> f : sent) {
-            try {
-                f.get();
-            } catch (ExecutionException e) {
-                throw new TransientProjectionException("dead letter not acknowledged by Kafka", e.getCause());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new TransientProjectionException("interrupted waiting for a dead letter", e);
-            }
-        }
-        log.debug("projected {} events", items.size());
-    }
-
-    private static ConsumerRecord<byte[], byte[]> find(ConsumerRecords<byte[], byte[]> records, ElasticsearchProjection.Item item) {
-        for (ConsumerRecord<byte[], byte[]> r : records.records(new TopicPartition(item.topic(), item.partition()))) {
-            if (r.offset() == item.offset()) {
-                return r;
-            }
-        }
-        throw new IllegalStateException("record not in batch: " + item);
-    }
-
-    private Future<RecordMetadata> deadLetter(ConsumerRecord<byte[], byte[]> r, Exception error) {
-        log.warn("dead-lettering record {}-{}@{} to {}: {}", r.topic(), r.partition(), r.offset(), deadLetterTopic, error.toString());
-        RecordHeaders headers = new RecordHeaders(r.headers().toArray());
-        DeadLetterHeaders.add(headers, error, r.topic(), r.partition(), r.offset());
-        return deadLetters.send(new ProducerRecord<>(deadLetterTopic, null, r.key(), r.value(), headers));
-    }
-
-    private static Map<TopicPartition, OffsetAndMetadata> nextOffsets(ConsumerRecords<byte[], byte[]> records) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (TopicPartition tp : records.partitions()) {
-            List<ConsumerRecord<byte[], byte[]>> rs = records.records(tp);
-            offsets.put(tp, new OffsetAndMetadata(rs.get(rs.size() - 1).offset() + 1));
-        }
-        return offsets;
-    }
-
-    private void rewind(ConsumerRecords<byte[], byte[]> records) {
-        for (TopicPartition tp : records.partitions()) {
-            consumer.seek(tp, records.records(tp).get(0).offset());
-        }
-    }
-
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
     void stop() {
         running.set(false);
         consumer.wakeup();
+    }
+
+    private void buffer(ConsumerRecord<byte[], byte[]> r) {
+        TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+        ArrayDeque<ConsumerRecord<byte[], byte[]>> buffer = buffers.computeIfAbsent(tp, k -> new ArrayDeque<>());
+        if (buffer.isEmpty()) {
+            oldestBufferedNanos.put(tp, System.nanoTime());
+        }
+        buffer.add(r);
+        bufferedBytes.merge(tp, estimatedBytes(r), Long::sum);
+    }
+
+    /** A document's JSON is about three times its Avro record. */
+    private static long estimatedBytes(ConsumerRecord<byte[], byte[]> r) {
+        return 3L * Math.max(0, r.serializedValueSize()) + 64;
+    }
+
+    /** Closes and submits batches while a slot is free and buffered records are due. */
+    private void dispatch(boolean force) {
+        while (futures.size() < batching.maxInFlight()) {
+            List<TopicPartition> ready = new ArrayList<>();
+            long events = 0;
+            long bytes = 0;
+            long oldest = Long.MAX_VALUE;
+            for (var e : buffers.entrySet()) {
+                if (!e.getValue().isEmpty() && !inFlight.containsKey(e.getKey())) {
+                    ready.add(e.getKey());
+                    events += e.getValue().size();
+                    bytes += bufferedBytes.getOrDefault(e.getKey(), 0L);
+                    oldest = Math.min(oldest, oldestBufferedNanos.get(e.getKey()));
+                }
+            }
+            if (ready.isEmpty()) {
+                return;
+            }
+            boolean due = force || events >= batching.maxEvents() || bytes >= batching.maxBytes()
+                    || System.nanoTime() - oldest >= batching.linger().toNanos();
+            if (!due) {
+                return;
+            }
+            ready.sort((a, b) -> Long.compare(oldestBufferedNanos.get(a), oldestBufferedNanos.get(b)));
+            submit(close(ready));
+        }
+    }
+
+    private Batch close(List<TopicPartition> ready) {
+        LinkedHashMap<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> taken = new LinkedHashMap<>();
+        int size = 0;
+        long bytes = 0;
+        for (TopicPartition tp : ready) {
+            ArrayDeque<ConsumerRecord<byte[], byte[]>> buffer = buffers.get(tp);
+            List<ConsumerRecord<byte[], byte[]>> part = new ArrayList<>();
+            while (!buffer.isEmpty() && size < batching.maxEvents() && (bytes < batching.maxBytes() || size == 0)) {
+                ConsumerRecord<byte[], byte[]> r = buffer.poll();
+                long b = estimatedBytes(r);
+                part.add(r);
+                size++;
+                bytes += b;
+                bufferedBytes.merge(tp, -b, Long::sum);
+            }
+            if (!part.isEmpty()) {
+                taken.put(tp, part);
+            }
+            if (buffer.isEmpty()) {
+                oldestBufferedNanos.remove(tp);
+            }
+            if (size >= batching.maxEvents() || bytes >= batching.maxBytes()) {
+                break;
+            }
+        }
+        return new Batch(taken, size, bytes);
+    }
+
+    private void submit(Batch batch) {
+        batch.records().keySet().forEach(tp -> inFlight.put(tp, batch));
+        metrics.batchClosed(batch.size(), batch.bytes());
+        futures.put(batch, CompletableFuture.runAsync(() -> task.run(batch), workers));
+    }
+
+    private void completeFinished() {
+        List<Batch> done = new ArrayList<>();
+        futures.forEach((batch, future) -> {
+            if (future.isDone()) {
+                done.add(batch);
+            }
+        });
+        for (Batch batch : done) {
+            complete(batch);
+        }
+    }
+
+    /** Commits a finished batch, or puts an abandoned one's partitions back to its first offsets. */
+    private void complete(Batch batch) {
+        CompletableFuture<Void> future = futures.remove(batch);
+        batch.records().keySet().forEach(tp -> inFlight.remove(tp, batch));
+        try {
+            future.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof ElasticsearchProjection.AbortedException) {
+                rewind(batch);
+                return;
+            }
+            throw cause instanceof RuntimeException re ? re : new IllegalStateException(cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            rewind(batch);
+            return;
+        }
+        var offsets = batch.nextOffsets();
+        offsets.keySet().retainAll(consumer.assignment());
+        if (!offsets.isEmpty()) {
+            consumer.commitSync(offsets);
+        }
+        batch.records().forEach((tp, rs) -> lastDoneTimestamp.put(tp, rs.get(rs.size() - 1).timestamp()));
+    }
+
+    /** The batch was not written in full: read its partitions again from where it started. */
+    private void rewind(Batch batch) {
+        Set<TopicPartition> assigned = consumer.assignment();
+        for (TopicPartition tp : batch.records().keySet()) {
+            if (assigned.contains(tp)) {
+                consumer.seek(tp, batch.firstOffset(tp));
+                dropBuffer(tp);
+            }
+        }
+    }
+
+    private void dropBuffer(TopicPartition tp) {
+        buffers.remove(tp);
+        bufferedBytes.remove(tp);
+        oldestBufferedNanos.remove(tp);
+    }
+
+    /** Waits for the batches up to the deadline, abandons the rest, and completes them all. */
+    private void drain(Collection<Batch> batches, Duration deadline) {
+        long until = System.nanoTime() + deadline.toNanos();
+        for (Batch batch : new ArrayList<>(batches)) {
+            try {
+                futures.get(batch).get(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                log.warn("a batch of {} events did not finish within {} s; abandoning it, its offsets stay uncommitted",
+                        batch.size(), deadline.toSeconds());
+                batch.abort();
+            } catch (ExecutionException | InterruptedException e) {
+                // handled by complete()
+            }
+        }
+        for (Batch batch : new ArrayList<>(batches)) {
+            try {
+                futures.get(batch).handle((v, e) -> null).get();
+                complete(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | RuntimeException e) {
+                log.warn("batch of {} events ended with an error; its offsets stay uncommitted: {}", batch.size(),
+                        e.toString());
+            }
+        }
+    }
+
+    private void applyBackpressure() {
+        List<TopicPartition> pause = new ArrayList<>();
+        List<TopicPartition> resume = new ArrayList<>();
+        for (var e : buffers.entrySet()) {
+            int size = e.getValue().size();
+            if (size >= 2 * batching.maxEvents() && paused.add(e.getKey())) {
+                pause.add(e.getKey());
+            } else if (size < batching.maxEvents() && paused.remove(e.getKey())) {
+                resume.add(e.getKey());
+            }
+        }
+        if (!pause.isEmpty()) {
+            consumer.pause(pause);
+            log.debug("paused {}: buffers full while their bulks are in flight", pause);
+        }
+        if (!resume.isEmpty()) {
+            consumer.resume(resume);
+        }
+    }
+
+    private void updateLag() {
+        long now = System.nanoTime();
+        if (now - lastLagUpdate < LAG_INTERVAL_NANOS) {
+            return;
+        }
+        lastLagUpdate = now;
+        Set<TopicPartition> assigned = consumer.assignment();
+        if (assigned.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, Long> end = consumer.endOffsets(assigned, Duration.ofSeconds(2));
+        long wallNow = System.currentTimeMillis();
+        for (TopicPartition tp : assigned) {
+            long firstOpen;
+            long openTimestamp = -1;
+            Batch batch = inFlight.get(tp);
+            ArrayDeque<ConsumerRecord<byte[], byte[]>> buffer = buffers.get(tp);
+            if (batch != null) {
+                firstOpen = batch.firstOffset(tp);
+                openTimestamp = batch.firstTimestamp(tp);
+            } else if (buffer != null && !buffer.isEmpty()) {
+                firstOpen = buffer.peek().offset();
+                openTimestamp = buffer.peek().timestamp();
+            } else {
+                firstOpen = consumer.position(tp, Duration.ofSeconds(2));
+            }
+            long lag = Math.max(0, end.getOrDefault(tp, firstOpen) - firstOpen);
+            ProjectorMetrics.Lag meter = metrics.lag(tp);
+            meter.records.set(lag);
+            long since = openTimestamp >= 0 ? openTimestamp : lastDoneTimestamp.getOrDefault(tp, wallNow);
+            meter.millis.set(lag == 0 ? 0 : Math.max(0, wallNow - since));
+        }
+    }
+
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            partitions.forEach(metrics::lag);
+            lastLagUpdate = 0;
+            log.info("assigned {}", partitions);
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            // Finish the batches of the partitions we give up, commit them, drop what is buffered.
+            drain(batchesOf(partitions), REVOKE_DEADLINE);
+            forget(partitions);
+            log.info("revoked {}; committed what was acknowledged", partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            // Another worker owns them already: commit nothing, stop writing.
+            batchesOf(partitions).forEach(Batch::abort);
+            drain(batchesOf(partitions), REVOKE_DEADLINE);
+            forget(partitions);
+            log.warn("lost {}; their unacknowledged records are left to the new owner", partitions);
+        }
+
+        private Set<Batch> batchesOf(Collection<TopicPartition> partitions) {
+            Set<Batch> batches = new LinkedHashSet<>();
+            for (TopicPartition tp : partitions) {
+                Batch b = inFlight.get(tp);
+                if (b != null) {
+                    batches.add(b);
+                }
+            }
+            return batches;
+        }
+
+        private void forget(Collection<TopicPartition> partitions) {
+            for (TopicPartition tp : partitions) {
+                dropBuffer(tp);
+                paused.remove(tp);
+                lastDoneTimestamp.remove(tp);
+                metrics.removeLag(tp);
+            }
+        }
     }
 }

@@ -24,8 +24,13 @@ public final class ProjectorConfig extends AbstractConfig {
     public static final String DEAD_LETTER_TOPIC = "dead.letter.topic";
     public static final String TOPIC_PARTITIONS = CommonConfig.TOPIC_PARTITIONS;
     public static final String TOPIC_REPLICATION_FACTOR = CommonConfig.TOPIC_REPLICATION_FACTOR;
-    public static final String MAX_ATTEMPTS = "elasticsearch.max.attempts";
     public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
+    public static final String RETRY_BACKOFF_MAX_MS = "retry.backoff.max.ms";
+    public static final String BATCH_MAX_EVENTS = "batch.max.events";
+    public static final String BATCH_MAX_BYTES = "batch.max.bytes";
+    public static final String BATCH_LINGER_MS = "batch.linger.ms";
+    public static final String MAX_IN_FLIGHT_BULKS = "max.in.flight.bulks";
+    public static final String METRICS_PORT = "metrics.port";
 
     static final ConfigDef DEF = CommonConfig.defineTopicCreation(
             CommonConfig.defineElasticsearch(CommonConfig.defineKafka(new ConfigDef())))
@@ -37,10 +42,23 @@ public final class ProjectorConfig extends AbstractConfig {
                     "Topic of Avro EventEnvelope records.")
             .define(DEAD_LETTER_TOPIC, Type.STRING, "payment-events-dlq", new ConfigDef.NonEmptyString(),
                     Importance.MEDIUM, "Topic of events that cannot be decoded or indexed, with dlq.* headers.")
-            .define(MAX_ATTEMPTS, Type.INT, 5, ConfigDef.Range.atLeast(1), Importance.LOW,
-                    "Attempts at a batch's transient Elasticsearch failures before it is rewound and read again.")
-            .define(RETRY_BACKOFF_MS, Type.LONG, 200L, ConfigDef.Range.atLeast(1), Importance.LOW,
-                    "First backoff between attempts, in milliseconds; doubles per attempt up to 10 s.");
+            .define(RETRY_BACKOFF_MS, Type.LONG, 100L, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "First backoff after a transient Elasticsearch failure (transport, 429, 5xx), in milliseconds; "
+                            + "doubles per attempt, with jitter, up to retry.backoff.max.ms. Transient failures are "
+                            + "retried until they succeed; the batch's partitions are paused meanwhile.")
+            .define(RETRY_BACKOFF_MAX_MS, Type.LONG, 30_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "Longest backoff between attempts, in milliseconds.")
+            .define(BATCH_MAX_EVENTS, Type.INT, 2_000, ConfigDef.Range.between(1, 100_000), Importance.MEDIUM,
+                    "A bulk closes when it holds this many events.")
+            .define(BATCH_MAX_BYTES, Type.LONG, 8L * 1024 * 1024, ConfigDef.Range.atLeast(1024), Importance.MEDIUM,
+                    "A bulk closes when its events' estimated JSON size reaches this many bytes.")
+            .define(BATCH_LINGER_MS, Type.LONG, 50L, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
+                    "A bulk closes when its oldest event has waited this long, in milliseconds.")
+            .define(MAX_IN_FLIGHT_BULKS, Type.INT, 2, ConfigDef.Range.between(1, 64), Importance.MEDIUM,
+                    "Bulks one worker has in flight at once. A partition is in at most one of them, which "
+                            + "keeps per-aggregate order.")
+            .define(METRICS_PORT, Type.INT, 9404, ConfigDef.Range.between(-1, 65535), Importance.LOW,
+                    "Port of the Prometheus endpoint GET /metrics; 0 picks a free port, -1 turns it off.");
 
     public ProjectorConfig(Map<?, ?> originals) {
         super(DEF, originals, false);

@@ -1,0 +1,164 @@
+package io.eventflow.projection;
+
+import io.eventflow.schemas.EventEnvelope;
+import io.eventflow.schemas.serde.DeadLetterHeaders;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Projects one batch on a worker thread: decode (undecodable records are dead-lettered), write to
+ * Elasticsearch, dead-letter what it refused for good, and wait until Kafka acknowledged every
+ * dead letter. Only then may the loop commit the batch's offsets. Transient failures (registry,
+ * Elasticsearch, the dead-letter topic) are retried until they succeed or the batch is aborted.
+ * Thread-safe; one instance serves all batches.
+ */
+final class BatchTask {
+    private static final Logger log = LoggerFactory.getLogger(BatchTask.class);
+
+    private final Deserializer<EventEnvelope> decoder;
+    private final ElasticsearchProjection projection;
+    private final Producer<byte[], byte[]> deadLetters;
+    private final String deadLetterTopic;
+    private final ProjectorMetrics metrics;
+    private final Backoff backoff;
+
+    BatchTask(Deserializer<EventEnvelope> decoder, ElasticsearchProjection projection, DeadLetters deadLetters,
+            ProjectorMetrics metrics, Backoff backoff) {
+        this.decoder = Objects.requireNonNull(decoder, "decoder");
+        this.projection = Objects.requireNonNull(projection, "projection");
+        this.deadLetters = deadLetters.producer();
+        this.deadLetterTopic = deadLetters.topic();
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.backoff = Objects.requireNonNull(backoff, "backoff");
+    }
+
+    /** Where refused records go. */
+    record DeadLetters(Producer<byte[], byte[]> producer, String topic) {
+        DeadLetters {
+            Objects.requireNonNull(producer, "producer");
+            Objects.requireNonNull(topic, "topic");
+        }
+    }
+
+    void run(Batch batch) {
+        List<ElasticsearchProjection.Item> items = new ArrayList<>(batch.size());
+        List<Letter> letters = new ArrayList<>();
+        batch.records().forEach((tp, records) -> {
+            for (ConsumerRecord<byte[], byte[]> r : records) {
+                EventEnvelope event;
+                try {
+                    event = decode(r, batch);
+                } catch (RuntimeException e) {
+                    letters.add(new Letter(r, e));
+                    continue;
+                }
+                items.add(new ElasticsearchProjection.Item(r.topic(), r.partition(), r.offset(), event));
+            }
+        });
+        if (!items.isEmpty()) {
+            for (ElasticsearchProjection.Failure f : projection.project(items, batch::isAborted)) {
+                var item = f.item();
+                log.warn("event {} of {} ({}-{}@{}) refused by Elasticsearch: {}", item.event().getEventId(),
+                        item.event().getAggregateId(), item.topic(), item.partition(), item.offset(), f.reason());
+                letters.add(new Letter(find(batch, item), new IllegalArgumentException(f.reason())));
+            }
+        }
+        if (!letters.isEmpty()) {
+            send(letters, batch);
+        }
+    }
+
+    private record Letter(ConsumerRecord<byte[], byte[]> record, Exception reason) {
+    }
+
+    private EventEnvelope decode(ConsumerRecord<byte[], byte[]> r, Batch batch) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                EventEnvelope event = decoder.deserialize(r.topic(), r.value());
+                if (event == null) {
+                    throw new SerializationException("event record has no value (tombstone)");
+                }
+                return event;
+            } catch (RetriableException e) {
+                // The registry is unreachable: wait for it, never dead-letter a good record.
+                log.warn("decoding {}-{}@{} failed transiently (attempt {}): {}", r.topic(), r.partition(), r.offset(),
+                        attempt + 1, e.toString());
+                metrics.retry("registry");
+                sleep(backoff.delayMillis(attempt), batch);
+            }
+        }
+    }
+
+    private void send(List<Letter> letters, Batch batch) {
+        List<Letter> pending = letters;
+        for (int attempt = 0; !pending.isEmpty(); attempt++) {
+            List<Future<RecordMetadata>> sent = new ArrayList<>();
+            for (Letter l : pending) {
+                ConsumerRecord<byte[], byte[]> r = l.record();
+                RecordHeaders headers = new RecordHeaders(r.headers().toArray());
+                DeadLetterHeaders.add(headers, l.reason(), r.topic(), r.partition(), r.offset());
+                sent.add(deadLetters.send(new ProducerRecord<>(deadLetterTopic, null, r.key(), r.value(), headers)));
+            }
+            List<Letter> retry = new ArrayList<>();
+            for (int i = 0; i < sent.size(); i++) {
+                ConsumerRecord<byte[], byte[]> r = pending.get(i).record();
+                try {
+                    sent.get(i).get();
+                    metrics.deadLettered();
+                    log.warn("dead-lettered {}-{}@{} to {}: {}", r.topic(), r.partition(), r.offset(), deadLetterTopic,
+                            pending.get(i).reason().getMessage());
+                } catch (ExecutionException e) {
+                    log.warn("dead letter for {}-{}@{} not acknowledged (attempt {}): {}", r.topic(), r.partition(),
+                            r.offset(), attempt + 1, e.getCause().toString());
+                    retry.add(pending.get(i));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new ElasticsearchProjection.AbortedException();
+                }
+            }
+            pending = retry;
+            if (!pending.isEmpty()) {
+                sleep(backoff.delayMillis(attempt), batch);
+            }
+        }
+    }
+
+    private static ConsumerRecord<byte[], byte[]> find(Batch batch, ElasticsearchProjection.Item item) {
+        for (var records : batch.records().values()) {
+            for (ConsumerRecord<byte[], byte[]> r : records) {
+                if (r.partition() == item.partition() && r.offset() == item.offset() && r.topic().equals(item.topic())) {
+                    return r;
+                }
+            }
+        }
+        throw new IllegalStateException("record not in batch: " + item);
+    }
+
+    private static void sleep(long millis, Batch batch) {
+        long until = System.nanoTime() + millis * 1_000_000;
+        while (System.nanoTime() < until) {
+            if (batch.isAborted()) {
+                throw new ElasticsearchProjection.AbortedException();
+            }
+            try {
+                Thread.sleep(Math.min(100, Math.max(1, (until - System.nanoTime()) / 1_000_000)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ElasticsearchProjection.AbortedException();
+            }
+        }
+    }
+}
