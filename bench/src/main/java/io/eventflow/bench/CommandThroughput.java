@@ -40,15 +40,14 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 public final class CommandThroughput {
     private static final int PARTITIONS = 6;
-    private static final long TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 500_000;
         Path serviceJar = Path.of(args.length > 1 ? args[1] : "command-service/target/command-service.jar");
         String heap = args.length > 2 ? args[2] : "256m";
-        String kafka = env("KAFKA_BOOTSTRAP_SERVERS");
-        String registryUrl = env("SCHEMA_REGISTRY_URL");
-        String es = env("ELASTICSEARCH_URL");
+        String kafka = ProcessStats.env("KAFKA_BOOTSTRAP_SERVERS");
+        String registryUrl = ProcessStats.env("SCHEMA_REGISTRY_URL");
+        String es = ProcessStats.env("ELASTICSEARCH_URL");
         String id = "bench-" + UUID.randomUUID().toString().substring(0, 8);
         String commands = id + "-commands";
         KafkaTopics.ensure(kafka, List.of(commands, id + "-events", id + "-results", id + "-dlq", id + "-perf"),
@@ -58,75 +57,21 @@ public final class CommandThroughput {
         double avgSize = preProduce(kafka, registryUrl, commands, n);
         System.out.printf("  average record: %.0f B value + key%n", avgSize);
 
-        Path dir = Files.createDirectories(Path.of("bench", "target", id));
-        Properties p = new Properties();
-        p.put("bootstrap.servers", kafka);
-        p.put("application.id", id + "-command-service");
-        p.put("schema.registry.url", registryUrl);
-        p.put("elasticsearch.url", es);
-        p.put("index.prefix", id + "-");
-        p.put("commands.topic", commands);
-        p.put("events.topic", id + "-events");
-        p.put("results.topic", id + "-results");
-        p.put("dead.letter.topic", id + "-dlq");
-        p.put("state.dir", dir.resolve("state").toString());
-        Path props = dir.resolve("command-service.properties");
-        try (Writer w = Files.newBufferedWriter(props)) {
-            p.store(w, null);
-        }
+        Map<String, String> config = Map.ofEntries(
+                Map.entry("bootstrap.servers", kafka),
+                Map.entry("application.id", id + "-command-service"),
+                Map.entry("schema.registry.url", registryUrl),
+                Map.entry("elasticsearch.url", es),
+                Map.entry("elasticsearch.index.prefix", id + "-"),
+                Map.entry("commands.topic", commands),
+                Map.entry("events.topic", id + "-events"),
+                Map.entry("results.topic", id + "-results"),
+                Map.entry("dead.letter.topic", id + "-dlq"),
+                Map.entry("state.dir", Path.of("bench", "target", id, "state").toAbsolutePath().toString()));
+        ChildService service = new ChildService(serviceJar, heap, config, Path.of("bench", "target", id), "command-service");
+        ChildService.Timing t = service.awaitCommitted(kafka, id + "-command-service", n);
+        service.stop();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx" + heap));
-        String extraOpts = System.getenv("SERVICE_JAVA_OPTS"); // e.g. a JFR recording, to see what limits the rate
-        if (extraOpts != null && !extraOpts.isBlank()) {
-            command.addAll(List.of(extraOpts.trim().split("\\s+")));
-        }
-        command.addAll(List.of("-jar", serviceJar.toString(), props.toString()));
-        ProcessBuilder pb = new ProcessBuilder(command)
-                .redirectErrorStream(true).redirectOutput(dir.resolve("command-service.log").toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("KAFKA_") || k.startsWith("ELASTICSEARCH_")
-                || k.startsWith("SCHEMA_REGISTRY_"));
-        long launched = System.nanoTime();
-        Process service = pb.start();
-        System.out.printf("command-service pid %d (-Xmx%s, exactly_once_v2), log %s%n", service.pid(), heap,
-                dir.resolve("command-service.log"));
-
-        long firstProgressNanos = 0;
-        long committedAtFirst = 0;
-        long cpuAtFirst = 0;
-        long[] machineAtFirst = null;
-        long committed = 0;
-        long lastPrint = System.nanoTime();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka))) {
-            while (committed < n) {
-                if (!service.isAlive()) {
-                    throw new IllegalStateException("command-service exited with " + service.exitValue()
-                            + "; see " + dir.resolve("command-service.log"));
-                }
-                Thread.sleep(100);
-                committed = committed(admin, id + "-command-service");
-                if (firstProgressNanos == 0 && committed > 0) {
-                    firstProgressNanos = System.nanoTime();
-                    committedAtFirst = committed;
-                    cpuAtFirst = cpuTicks(service.pid());
-                    machineAtFirst = machineTicks();
-                }
-                if (System.nanoTime() - lastPrint > 5_000_000_000L) {
-                    lastPrint = System.nanoTime();
-                    System.out.printf("  %,d / %,d committed, RSS %d MiB%n", committed, n, status(service.pid(), "VmRSS") / 1024);
-                }
-            }
-        }
-        long done = System.nanoTime();
-        long cpuTicks = cpuTicks(service.pid()) - cpuAtFirst;
-        long[] machine = machineTicks();
-        long peakRssKb = status(service.pid(), "VmHWM");
-        service.destroy();
-        service.waitFor();
-
-        double seconds = (done - firstProgressNanos) / 1e9;
-        double rate = (n - committedAtFirst) / seconds;
-        double serviceCores = cpuTicks / (double) TICKS_PER_SECOND / seconds;
-        double machineBusy = 1 - (double) (machine[1] - machineAtFirst[1]) / (machine[0] - machineAtFirst[0]);
 
         System.out.printf("running Kafka ProducerPerformance: %,d records of %d B against the same broker...%n", n,
                 Math.round(avgSize));
@@ -137,23 +82,16 @@ public final class CommandThroughput {
         System.out.printf("commands                       : %,d (%,d aggregates; 3 records written per command: event, result, changelog)%n",
                 n, n / 5);
         System.out.printf("command-service                : %,.0f commands/s (%.1f s from first commit to last; %.1f s incl. JVM start)%n",
-                rate, seconds, (done - launched) / 1e9);
+                t.rate(), t.seconds(), t.totalSeconds());
         System.out.printf("Kafka ProducerPerformance      : %,.0f records/s (%d B records, same broker)%n", producerRate,
                 Math.round(avgSize));
-        System.out.printf("ratio service / producer       : %.3f%n", rate / producerRate);
-        System.out.printf("command-service peak RSS       : %d MiB (VmHWM, -Xmx%s)%n", peakRssKb / 1024, heap);
+        System.out.printf("ratio service / producer       : %.3f%n", t.rate() / producerRate);
+        System.out.printf("command-service peak RSS       : %d MiB (VmHWM, -Xmx%s)%n", t.peakRssKb() / 1024, heap);
         System.out.printf("command-service CPU            : %.2f cores on average; whole machine %.0f%% busy (%d cores)%n",
-                serviceCores, machineBusy * 100, Runtime.getRuntime().availableProcessors());
-        System.out.printf("target 10,000 commands/s       : %s%n", rate >= 10_000 ? "met" : "NOT met");
+                t.cores(), t.machineBusy() * 100, Runtime.getRuntime().availableProcessors());
+        System.out.printf("target 10,000 commands/s       : %s%n", t.rate() >= 10_000 ? "met" : "NOT met");
     }
 
-    private static String env(String name) {
-        String v = System.getenv(name);
-        if (v == null || v.isBlank()) {
-            throw new IllegalStateException(name + " is not set; run through bench/command-throughput");
-        }
-        return v;
-    }
 
     /** Sends N commands as pre-serialized bytes; returns the average key + value size. */
     private static double preProduce(String kafka, String registryUrl, String topic, int n) throws Exception {
@@ -180,38 +118,9 @@ public final class CommandThroughput {
         return bytes / (double) n;
     }
 
-    private static long committed(Admin admin, String group) throws Exception {
-        Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
-                .partitionsToOffsetAndMetadata().get();
-        return offsets.values().stream().filter(o -> o != null).mapToLong(OffsetAndMetadata::offset).sum();
-    }
 
-    /** utime + stime of a process, in clock ticks. */
-    private static long cpuTicks(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
-    }
 
-    /** Total and idle (+iowait) clock ticks of the whole machine. */
-    private static long[] machineTicks() throws IOException {
-        String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-        long total = 0;
-        for (int i = 1; i < f.length; i++) {
-            total += Long.parseLong(f[i]);
-        }
-        return new long[] {total, Long.parseLong(f[4]) + Long.parseLong(f[5])};
-    }
 
-    /** A kB field of /proc/PID/status, e.g. VmHWM (peak RSS). */
-    private static long status(long pid, String field) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
-            if (line.startsWith(field + ":")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        return -1;
-    }
 
     private static double producerPerformance(String java, String kafka, String topic, int n, int size) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),

@@ -1,0 +1,202 @@
+package io.eventflow.bench;
+
+import co.elastic.clients.elasticsearch._helpers.bulk.BulkIngester;
+import co.elastic.clients.elasticsearch._helpers.bulk.BulkListener;
+import co.elastic.clients.elasticsearch._types.VersionType;
+import co.elastic.clients.elasticsearch.core.BulkRequest;
+import co.elastic.clients.elasticsearch.core.BulkResponse;
+import io.eventflow.eventstore.ElasticsearchClients;
+import io.eventflow.eventstore.EventDocument;
+import io.eventflow.eventstore.EventStoreIndices;
+import io.eventflow.eventstore.PaymentView;
+import io.eventflow.projection.ProjectionDocuments;
+import io.eventflow.schemas.EventEnvelope;
+import io.eventflow.schemas.Metadata;
+import io.eventflow.schemas.payment.PaymentProcessed;
+import io.eventflow.schemas.payment.PaymentRefunded;
+import io.eventflow.schemas.serde.AvroSerializer;
+import io.eventflow.schemas.serde.KafkaTopics;
+import io.eventflow.schemas.serde.RestSchemaRegistryClient;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Projector throughput, side by side with the Elasticsearch client's own bulk helper
+ * ({@code BulkIngester}) sending the same documents from memory, in one run.
+ *
+ * <p>Pre-produces N events (per payment one PaymentProcessed and four PaymentRefunded, keyed by
+ * payment) and keeps the documents they stand for: every event document and the final payment
+ * document per payment. Then it runs the projector as its own JVM with {@code -Xmx256m} into fresh
+ * indices, timed from its first committed offset to the last. Then it runs BulkIngester with the
+ * projector's batch size and concurrency into other fresh indices.
+ */
+public final class ProjectorThroughput {
+    private static final int PARTITIONS = 6;
+    private static final int BATCH = 2_000;
+    private static final int IN_FLIGHT = 2;
+
+    public static void main(String[] args) throws Exception {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        Path jar = Path.of(args.length > 1 ? args[1] : "projector/target/projector.jar");
+        String heap = args.length > 2 ? args[2] : "256m";
+        String kafka = ProcessStats.env("KAFKA_BOOTSTRAP_SERVERS");
+        String registryUrl = ProcessStats.env("SCHEMA_REGISTRY_URL");
+        String esUrl = ProcessStats.env("ELASTICSEARCH_URL");
+        String id = "bench-" + UUID.randomUUID().toString().substring(0, 8);
+        String topic = id + "-events";
+        KafkaTopics.ensure(kafka, List.of(topic, id + "-dlq"), PARTITIONS, (short) 1);
+
+        System.out.printf("pre-producing %,d events (%,d payments) to %s (%d partitions)...%n", n, n / 5, topic, PARTITIONS);
+        List<EventDocument> events = new ArrayList<>(n);
+        Map<String, PaymentView> views = new LinkedHashMap<>(n / 5 * 2);
+        double avg = preProduce(kafka, registryUrl, topic, n, events, views);
+        System.out.printf("  average record %.0f B; %,d event documents and %,d payment documents to write%n", avg,
+                events.size(), views.size());
+
+        int metricsPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            metricsPort = s.getLocalPort();
+        }
+        Map<String, String> config = Map.of(
+                "bootstrap.servers", kafka, "group.id", id + "-projector", "schema.registry.url", registryUrl,
+                "elasticsearch.url", esUrl, "elasticsearch.index.prefix", id + "-p-", "elasticsearch.index.replicas", "0",
+                "events.topic", topic, "dead.letter.topic", id + "-dlq", "metrics.port", String.valueOf(metricsPort),
+                "batch.max.events", String.valueOf(BATCH));
+        ChildService projector = new ChildService(jar, heap, config, Path.of("bench", "target", id), "projector");
+        ChildService.Timing t = projector.awaitCommitted(kafka, id + "-projector", n);
+        String scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort
+                + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        projector.stop();
+        double bulkEvents = metric(scrape, "eventflow_projector_bulk_events_sum") / metric(scrape, "eventflow_projector_bulk_events_count");
+        double bulks = metric(scrape, "eventflow_projector_bulk_latency_seconds_count");
+        double bulkSeconds = metric(scrape, "eventflow_projector_bulk_latency_seconds_sum");
+
+        System.out.println("running BulkIngester with the same documents from memory...");
+        var es = ElasticsearchClients.connect(esUrl);
+        var indices = new EventStoreIndices(id + "-b-");
+        indices.ensure(es, 0);
+        AtomicLong failed = new AtomicLong();
+        AtomicLong requests = new AtomicLong();
+        long start = System.nanoTime();
+        try (BulkIngester<Void> ingester = BulkIngester.of(b -> b.client(es).maxOperations(BATCH)
+                .maxSize(8L * 1024 * 1024).maxConcurrentRequests(IN_FLIGHT).flushInterval(50, TimeUnit.MILLISECONDS)
+                .listener(new BulkListener<Void>() {
+                    @Override
+                    public void beforeBulk(long executionId, BulkRequest request, List<Void> contexts) {
+                        requests.incrementAndGet();
+                    }
+
+                    @Override
+                    public void afterBulk(long executionId, BulkRequest request, List<Void> contexts, BulkResponse response) {
+                        response.items().forEach(i -> {
+                            if (i.error() != null && i.status() != 409) {
+                                failed.incrementAndGet();
+                            }
+                        });
+                    }
+
+                    @Override
+                    public void afterBulk(long executionId, BulkRequest request, List<Void> contexts, Throwable failure) {
+                        failed.addAndGet(request.operations().size());
+                    }
+                }))) {
+            for (EventDocument d : events) {
+                ingester.add(op -> op.create(c -> c.index(indices.eventsAlias()).id(d.eventId()).document(d)));
+            }
+            for (PaymentView v : views.values()) {
+                ingester.add(op -> op.index(x -> x.index(indices.paymentsAlias()).id(v.paymentId()).version(v.version())
+                        .versionType(VersionType.External).document(v)));
+            }
+        }
+        double baseSeconds = (System.nanoTime() - start) / 1e9;
+        double baseRate = n / baseSeconds;
+        ElasticsearchClients.close(es);
+        if (failed.get() > 0) {
+            throw new IllegalStateException(failed.get() + " baseline writes failed");
+        }
+
+        System.out.println();
+        System.out.println("=== projector throughput (events + payments read model) ===");
+        System.out.printf("events                         : %,d (%,d payments; %,d event + %,d payment documents)%n", n,
+                views.size(), events.size(), views.size());
+        System.out.printf("projector                      : %,.0f events/s (%.1f s from first commit to last; %.1f s incl. JVM start)%n",
+                t.rate(), t.seconds(), t.totalSeconds());
+        System.out.printf("BulkIngester, same documents   : %,.0f events/s (%.1f s, %,d requests)%n", baseRate, baseSeconds,
+                requests.get());
+        System.out.printf("ratio projector / BulkIngester : %.3f%n", t.rate() / baseRate);
+        System.out.printf("projector bulks                : %,.0f requests, %.0f events per batch on average, %.0f ms mean latency%n",
+                bulks, bulkEvents, bulks == 0 ? 0 : bulkSeconds / bulks * 1000);
+        System.out.printf("batching                       : %d events per bulk at most, %d bulks in flight (both sides)%n",
+                BATCH, IN_FLIGHT);
+        System.out.printf("projector peak RSS             : %d MiB (VmHWM, -Xmx%s)%n", t.peakRssKb() / 1024, heap);
+        System.out.printf("projector CPU                  : %.2f cores on average; whole machine %.0f%% busy (%d cores)%n",
+                t.cores(), t.machineBusy() * 100, Runtime.getRuntime().availableProcessors());
+        System.out.printf("target ratio 0.9               : %s%n", t.rate() / baseRate >= 0.9 ? "met" : "NOT met");
+    }
+
+    private static double metric(String scrape, String name) {
+        Matcher m = Pattern.compile("^" + Pattern.quote(name) + "(\\{[^}]*\\})? ([0-9.eE+-]+)$", Pattern.MULTILINE).matcher(scrape);
+        double sum = 0;
+        while (m.find()) {
+            sum += Double.parseDouble(m.group(2));
+        }
+        return sum;
+    }
+
+    private static double preProduce(String kafka, String registryUrl, String topic, int n, List<EventDocument> events,
+            Map<String, PaymentView> views) throws Exception {
+        long bytes = 0;
+        try (var registry = new RestSchemaRegistryClient(registryUrl, Duration.ofSeconds(10));
+                var serializer = new AvroSerializer<EventEnvelope>(registry, true);
+                var producer = new KafkaProducer<>(Map.<String, Object>of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka, ProducerConfig.ACKS_CONFIG, "all",
+                        ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.BATCH_SIZE_CONFIG, 262_144),
+                        new ByteArraySerializer(), new ByteArraySerializer())) {
+            Instant t0 = Instant.now();
+            for (int i = 0; i < n; i++) {
+                int payment = i / 5;
+                int version = i % 5 + 1;
+                String id = "pay-" + payment;
+                Object payload = version == 1
+                        ? new PaymentProcessed(id, 100_000L, payment % 3 == 0 ? "USD" : "EUR", "org-" + (payment % 50), "u-" + (payment % 500))
+                        : new PaymentRefunded(id, 1_000L);
+                EventEnvelope e = EventEnvelope.newBuilder()
+                        .setEventId(UUID.randomUUID().toString()).setAggregateId(id).setAggregateType("Payment")
+                        .setEventType(payload.getClass().getSimpleName()).setVersion(version)
+                        .setTimestamp(t0.plusMillis(i)).setCorrelationId(UUID.randomUUID().toString())
+                        .setCausationId(UUID.randomUUID().toString())
+                        .setMetadata(Metadata.newBuilder().setOrganizationId("org-" + (payment % 50))
+                                .setUserId("u-" + (payment % 500)).setExtra(Map.of("source", "bench")).build())
+                        .setPayload(payload).build();
+                byte[] key = id.getBytes(StandardCharsets.UTF_8);
+                byte[] value = serializer.serialize(topic, e);
+                bytes += key.length + value.length;
+                producer.send(new ProducerRecord<>(topic, key, value));
+                events.add(ProjectionDocuments.event(e));
+                views.put(id, ProjectionDocuments.fold(views.get(id), e));
+            }
+            producer.flush();
+        }
+        return bytes / (double) n;
+    }
+}
