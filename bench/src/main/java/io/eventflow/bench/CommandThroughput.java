@@ -67,6 +67,7 @@ public final class CommandThroughput {
                 Map.entry("events.topic", id + "-events"),
                 Map.entry("results.topic", id + "-results"),
                 Map.entry("dead.letter.topic", id + "-dlq"),
+                Map.entry("metrics.port", "0"),
                 Map.entry("state.dir", Path.of("bench", "target", id, "state").toAbsolutePath().toString()));
         ChildService service = new ChildService(serviceJar, heap, config, Path.of("bench", "target", id), "command-service");
         ChildService.Timing t = service.awaitCommitted(kafka, id + "-command-service", n);
@@ -77,6 +78,7 @@ public final class CommandThroughput {
                 Math.round(avgSize));
         double producerRate = producerPerformance(java, kafka, id + "-perf", n, (int) Math.round(avgSize));
 
+        ProcessStats.deleteTopics(kafka, id + "-");
         System.out.println();
         System.out.println("=== command-service throughput (exactly_once_v2) ===");
         System.out.printf("commands                       : %,d (%,d aggregates; 3 records written per command: event, result, changelog)%n",

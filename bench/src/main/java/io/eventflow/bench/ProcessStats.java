@@ -56,4 +56,14 @@ final class ProcessStats {
         }
         return -1;
     }
+
+    /** Deletes the run's topics (names starting with {@code prefix}), so runs do not pile up on the broker. */
+    static void deleteTopics(String kafka, String prefix) throws Exception {
+        try (Admin admin = Admin.create(Map.of(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka))) {
+            var names = admin.listTopics().names().get().stream().filter(t -> t.startsWith(prefix)).toList();
+            if (!names.isEmpty()) {
+                admin.deleteTopics(names).all().get();
+            }
+        }
+    }
 }

@@ -130,11 +130,15 @@ public final class ProjectorThroughput {
         }
         double baseSeconds = (System.nanoTime() - start) / 1e9;
         double baseRate = n / baseSeconds;
+        // Leave the node as we found it: two million documents per run add up.
+        List<String> ours = List.copyOf(es.indices().get(g -> g.index(id + "-*")).result().keySet());
+        es.indices().delete(d -> d.index(ours));
         ElasticsearchClients.close(es);
         if (failed.get() > 0) {
             throw new IllegalStateException(failed.get() + " baseline writes failed");
         }
 
+        ProcessStats.deleteTopics(kafka, id + "-");
         System.out.println();
         System.out.println("=== projector throughput (events + payments read model) ===");
         System.out.printf("events                         : %,d (%,d payments; %,d event + %,d payment documents)%n", n,

@@ -28,6 +28,7 @@ public final class CommandServiceConfig extends AbstractConfig {
     public static final String TOPIC_PARTITIONS = CommonConfig.TOPIC_PARTITIONS;
     public static final String TOPIC_REPLICATION_FACTOR = CommonConfig.TOPIC_REPLICATION_FACTOR;
     public static final String STATE_DIR = StreamsConfig.STATE_DIR_CONFIG;
+    public static final String METRICS_PORT = "metrics.port";
     public static final String IDEMPOTENCY_WINDOW_MS = "idempotency.window.ms";
     public static final String IDEMPOTENCY_MAX_COMMANDS = "idempotency.max.commands.per.aggregate";
 
@@ -45,6 +46,8 @@ public final class CommandServiceConfig extends AbstractConfig {
                     Importance.MEDIUM, "Topic of records that cannot be decoded or handled, with dlq.* headers.")
             .define(STATE_DIR, Type.STRING, System.getProperty("java.io.tmpdir") + "/eventflow-command-service",
                     Importance.LOW, "Directory of the local state stores.")
+            .define(METRICS_PORT, Type.INT, 9405, ConfigDef.Range.between(-1, 65535), Importance.LOW,
+                    "Port of the Prometheus endpoint GET /metrics; 0 picks a free port, -1 turns it off.")
             .define(IDEMPOTENCY_WINDOW_MS, Type.LONG, 7L * 24 * 60 * 60 * 1000, ConfigDef.Range.atLeast(0),
                     Importance.MEDIUM, "How long a commandId is remembered: a retry within this window gets the "
                             + "first result again and takes no effect. Milliseconds; default 7 days.")

@@ -65,6 +65,7 @@ final class CommandCluster implements AutoCloseable {
         c.put(CommandServiceConfig.DEAD_LETTER_TOPIC, "it-" + id + "-commands-dlq");
         c.put(CommandServiceConfig.TOPIC_PARTITIONS, String.valueOf(PARTITIONS));
         c.put(CommandServiceConfig.STATE_DIR, stateDir.toString());
+        c.put(CommandServiceConfig.METRICS_PORT, "0");
         // A crashed instance's partitions move on after 6 s instead of the default 45 s.
         c.put("session.timeout.ms", "6000");
         c.put("heartbeat.interval.ms", "1500");
@@ -145,7 +146,14 @@ final class CommandCluster implements AutoCloseable {
 
     @Override
     public void close() {
-        processes.forEach(Process::destroyForcibly);
+        processes.forEach(p -> {
+            p.destroyForcibly();
+            try {
+                p.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
         for (int i = closeables.size() - 1; i >= 0; i--) {
             try {
                 closeables.get(i).close();
@@ -154,5 +162,6 @@ final class CommandCluster implements AutoCloseable {
             }
         }
         registry.close();
+        TestCleanup.deleteAll(servers.kafka(), servers.elasticsearch(), "it-" + id + "-");
     }
 }

@@ -139,5 +139,6 @@ final class Pipeline implements AutoCloseable {
             }
         }
         registry.close();
+        TestCleanup.deleteAll(servers.kafka(), servers.elasticsearch(), "it-" + id + "-");
     }
 }

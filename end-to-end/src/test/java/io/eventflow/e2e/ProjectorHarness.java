@@ -209,7 +209,14 @@ final class ProjectorHarness implements AutoCloseable {
 
     @Override
     public void close() {
-        processes.forEach(Process::destroyForcibly);
+        processes.forEach(p -> {
+            p.destroyForcibly();
+            try {
+                p.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
         for (int i = closeables.size() - 1; i >= 0; i--) {
             try {
                 closeables.get(i).close();
@@ -219,6 +226,8 @@ final class ProjectorHarness implements AutoCloseable {
         }
         producer.close();
         registry.close();
+        TestCleanup.deleteIndices(es, indexPrefix);
         ElasticsearchClients.close(es);
+        TestCleanup.deleteTopics(servers.kafka(), "it-" + id + "-");
     }
 }

@@ -42,8 +42,12 @@ final class ProjectionLoop implements Runnable {
     private static final Duration REVOKE_DEADLINE = Duration.ofSeconds(30);
     private static final long LAG_INTERVAL_NANOS = 1_000_000_000L;
 
-    /** When a batch closes, and how many may be in flight. */
+    /** When a batch closes, and how many bulk requests may be in flight. */
     record Batching(int maxEvents, long maxBytes, Duration linger, int maxInFlight) {
+        /** Batches handed to workers at once: one more than the requests, so the next is decoded meanwhile. */
+        int maxOutstanding() {
+            return maxInFlight + 1;
+        }
     }
 
     private final Consumer<byte[], byte[]> consumer;
@@ -78,8 +82,9 @@ final class ProjectionLoop implements Runnable {
         try {
             consumer.subscribe(List.of(topic), new Rebalance());
             while (running.get()) {
+                // While bulks are in flight, come back quickly: a finished one frees a slot for the next.
                 boolean busy = !futures.isEmpty() || buffers.values().stream().anyMatch(b -> !b.isEmpty());
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(busy ? 10 : 200));
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(busy ? 2 : 200));
                 for (ConsumerRecord<byte[], byte[]> r : records) {
                     buffer(r);
                 }
@@ -99,6 +104,9 @@ final class ProjectionLoop implements Runnable {
         } finally {
             try {
                 drain(futures.keySet(), Duration.ofSeconds(10));
+                consumer.commitSync(Map.of()); // waits for the async commits still in flight
+            } catch (RuntimeException e) {
+                log.warn("final commit failed; the last events will be projected again (no-ops): {}", e.toString());
             } finally {
                 consumer.close();
             }
@@ -127,7 +135,7 @@ final class ProjectionLoop implements Runnable {
 
     /** Closes and submits batches while a slot is free and buffered records are due. */
     private void dispatch(boolean force) {
-        while (futures.size() < batching.maxInFlight()) {
+        while (futures.size() < batching.maxOutstanding()) {
             List<TopicPartition> ready = new ArrayList<>();
             long events = 0;
             long bytes = 0;
@@ -195,12 +203,16 @@ final class ProjectionLoop implements Runnable {
             }
         });
         for (Batch batch : done) {
-            complete(batch);
+            complete(batch, false);
         }
     }
 
-    /** Commits a finished batch, or puts an abandoned one's partitions back to its first offsets. */
-    private void complete(Batch batch) {
+    /**
+     * Commits a finished batch, or puts an abandoned one's partitions back to its first offsets.
+     * Async commits keep the loop going; Kafka applies one consumer's commits in order, and a
+     * revocation or close commits synchronously.
+     */
+    private void complete(Batch batch, boolean sync) {
         CompletableFuture<Void> future = futures.remove(batch);
         batch.records().keySet().forEach(tp -> inFlight.remove(tp, batch));
         try {
@@ -219,8 +231,16 @@ final class ProjectionLoop implements Runnable {
         }
         var offsets = batch.nextOffsets();
         offsets.keySet().retainAll(consumer.assignment());
-        if (!offsets.isEmpty()) {
+        if (offsets.isEmpty()) {
+            // revoked meanwhile: the revocation committed it
+        } else if (sync) {
             consumer.commitSync(offsets);
+        } else {
+            consumer.commitAsync(offsets, (committed, e) -> {
+                if (e != null) {
+                    log.warn("commit of {} failed; those events will be projected again (no-ops): {}", committed, e.toString());
+                }
+            });
         }
         batch.records().forEach((tp, rs) -> lastDoneTimestamp.put(tp, rs.get(rs.size() - 1).timestamp()));
     }
@@ -259,7 +279,7 @@ final class ProjectionLoop implements Runnable {
         for (Batch batch : new ArrayList<>(batches)) {
             try {
                 futures.get(batch).handle((v, e) -> null).get();
-                complete(batch);
+                complete(batch, true);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (ExecutionException | RuntimeException e) {

@@ -56,14 +56,15 @@ public final class Projector implements AutoCloseable {
         this.metrics = new ProjectorMetrics(meterRegistry);
         Backoff backoff = new Backoff(Duration.ofMillis(config.getLong(ProjectorConfig.RETRY_BACKOFF_MS)),
                 Duration.ofMillis(config.getLong(ProjectorConfig.RETRY_BACKOFF_MAX_MS)));
-        var projection = new ElasticsearchProjection(elasticsearch, indices, backoff, metrics);
+        int maxInFlight = config.getInt(ProjectorConfig.MAX_IN_FLIGHT_BULKS);
+        var projection = new ElasticsearchProjection(elasticsearch, indices, backoff, metrics, maxInFlight);
         var task = new BatchTask(new AvroDeserializer<>(registry, EventEnvelope.class), projection,
                 new BatchTask.DeadLetters(deadLetters, deadLetterTopic), metrics, backoff);
         var batching = new ProjectionLoop.Batching(config.getInt(ProjectorConfig.BATCH_MAX_EVENTS),
                 config.getLong(ProjectorConfig.BATCH_MAX_BYTES), Duration.ofMillis(config.getLong(ProjectorConfig.BATCH_LINGER_MS)),
-                config.getInt(ProjectorConfig.MAX_IN_FLIGHT_BULKS));
+                maxInFlight);
         AtomicInteger n = new AtomicInteger();
-        this.workers = Executors.newFixedThreadPool(batching.maxInFlight(), r -> new Thread(r, "projector-bulk-" + n.incrementAndGet()));
+        this.workers = Executors.newFixedThreadPool(batching.maxOutstanding(), r -> new Thread(r, "projector-bulk-" + n.incrementAndGet()));
         var consumer = new KafkaConsumer<>(config.consumerProperties(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
         String topic = config.getString(ProjectorConfig.EVENTS_TOPIC);
         this.loop = new ProjectionLoop(consumer, topic, task, workers, batching, metrics);
