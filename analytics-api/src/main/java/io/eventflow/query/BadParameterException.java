@@ -1,15 +1,14 @@
 package io.eventflow.query;
 
-/** A request parameter is missing, malformed or out of range; answered with 400 naming it. */
-final class BadParameterException extends RuntimeException {
-    private final String parameter;
+import java.util.List;
 
-    BadParameterException(String parameter, String message) {
-        super(message);
-        this.parameter = parameter;
+/** A query parameter that is missing, malformed or out of range: a 400 that names it. */
+final class BadParameterException extends ProblemException {
+    BadParameterException(String parameter, String detail) {
+        this(parameter, detail, null);
     }
 
-    String parameter() {
-        return parameter;
+    BadParameterException(String parameter, String detail, List<String> allowed) {
+        super(400, "Bad request parameter", detail, parameter, allowed);
     }
 }

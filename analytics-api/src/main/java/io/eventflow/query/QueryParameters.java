@@ -1,29 +1,73 @@
 package io.eventflow.query;
 
 import io.javalin.http.Context;
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
-/** Reads and validates query parameters; every failure names the parameter. */
+/** Reads and validates query parameters; every failure is a 400 that names the parameter and what it allows. */
 final class QueryParameters {
     private static final int MAX_TERM_LENGTH = 256;
+    private static final int MAX_TEXT_LENGTH = 512;
+    private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
 
-    private QueryParameters() {
+    private final Context ctx;
+    private final Map<String, List<String>> params;
+
+    private QueryParameters(Context ctx, Map<String, List<String>> params) {
+        this.ctx = ctx;
+        this.params = params;
     }
 
-    static void allowOnly(Context ctx, Set<String> allowed) {
-        for (String name : ctx.queryParamMap().keySet()) {
+    /** The request's parameters, refusing unknown names, repeats and undecodable bytes. */
+    static QueryParameters of(Context ctx, Set<String> allowed) {
+        Map<String, List<String>> params;
+        try {
+            params = ctx.queryParamMap();
+        } catch (RuntimeException e) {
+            throw new BadParameterException("query", "the query string is not valid percent-encoded UTF-8");
+        }
+        for (var e : params.entrySet()) {
+            String name = e.getKey();
             if (!allowed.contains(name)) {
-                throw new BadParameterException(name, "unknown parameter '" + name + "'; allowed: " + String.join(", ", allowed));
+                throw new BadParameterException(name, "unknown parameter '" + printable(name) + "'",
+                        allowed.stream().sorted().toList());
+            }
+            if (e.getValue().size() > 1) {
+                throw new BadParameterException(name, name + " is given more than once");
+            }
+            String value = e.getValue().get(0);
+            if (value.chars().anyMatch(c -> c == 0xFFFD || Character.isISOControl(c))) {
+                throw new BadParameterException(name, name + " contains bytes that are not printable UTF-8");
             }
         }
+        return new QueryParameters(ctx, params);
     }
 
-    static String term(Context ctx, String name) {
-        String value = ctx.queryParam(name);
+    private static String printable(String s) {
+        String cut = s.length() > 64 ? s.substring(0, 64) + "..." : s;
+        return cut.replaceAll("\\p{Cntrl}", "?");
+    }
+
+    boolean has(String name) {
+        return params.containsKey(name);
+    }
+
+    private String raw(String name) {
+        List<String> v = params.get(name);
+        return v == null ? null : v.get(0);
+    }
+
+    String term(String name) {
+        String value = raw(name);
         if (value == null) {
             return null;
         }
@@ -33,9 +77,37 @@ final class QueryParameters {
         return value;
     }
 
+    String text(String name) {
+        String value = raw(name);
+        if (value == null) {
+            return null;
+        }
+        if (value.isBlank() || value.length() > MAX_TEXT_LENGTH) {
+            throw new BadParameterException(name, name + " must be 1 to " + MAX_TEXT_LENGTH + " characters");
+        }
+        return value;
+    }
+
+    /** A pagination cursor: opaque, up to 4 KiB. */
+    String cursor(String name) {
+        String value = raw(name);
+        if (value == null || value.isBlank() || value.length() > 4_096) {
+            throw new BadParameterException(name, name + " must be the 'next' value of the previous page");
+        }
+        return value;
+    }
+
+    String required(String name) {
+        String value = term(name);
+        if (value == null) {
+            throw new BadParameterException(name, name + " is required");
+        }
+        return value;
+    }
+
     /** An ISO-8601 instant (2026-01-31T10:15:30Z) or a date (2026-01-31, meaning its start in UTC). */
-    static Instant instant(Context ctx, String name) {
-        String value = ctx.queryParam(name);
+    Instant instant(String name) {
+        String value = raw(name);
         if (value == null) {
             return null;
         }
@@ -44,15 +116,25 @@ final class QueryParameters {
         } catch (DateTimeParseException e) {
             try {
                 return LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant();
-            } catch (DateTimeParseException e2) {
+            } catch (DateTimeParseException | ArithmeticException e2) {
                 throw new BadParameterException(name, name + " must be an ISO-8601 instant such as 2026-01-31T10:15:30Z "
-                        + "or a date such as 2026-01-31, got '" + value + "'");
+                        + "or a date such as 2026-01-31");
             }
         }
     }
 
-    static int intInRange(Context ctx, String name, int defaultValue, int min, int max) {
-        String value = ctx.queryParam(name);
+    /** from and to, with from not after to. */
+    Instant[] range() {
+        Instant from = instant("from");
+        Instant to = instant("to");
+        if (from != null && to != null && from.isAfter(to)) {
+            throw new BadParameterException("from", "from (" + from + ") is after to (" + to + ")");
+        }
+        return new Instant[] {from, to};
+    }
+
+    int intInRange(String name, int defaultValue, int min, int max) {
+        String value = raw(name);
         if (value == null) {
             return defaultValue;
         }
@@ -63,7 +145,60 @@ final class QueryParameters {
             }
             return n;
         } catch (NumberFormatException e) {
-            throw new BadParameterException(name, name + " must be an integer from " + min + " to " + max + ", got '" + value + "'");
+            throw new BadParameterException(name, name + " must be an integer from " + min + " to " + max);
         }
+    }
+
+    <E extends Enum<E>> E oneOf(String name, Class<E> type, E defaultValue) {
+        String value = raw(name);
+        List<String> allowed = Arrays.stream(type.getEnumConstants()).map(c -> c.name().toLowerCase()).toList();
+        if (value == null) {
+            if (defaultValue == null) {
+                throw new BadParameterException(name, name + " is required", allowed);
+            }
+            return defaultValue;
+        }
+        for (E c : type.getEnumConstants()) {
+            if (c.name().equalsIgnoreCase(value)) {
+                return c;
+            }
+        }
+        throw new BadParameterException(name, name + " must be one of " + allowed, allowed);
+    }
+
+    String oneOf(String name, List<String> allowed) {
+        String value = raw(name);
+        if (value != null && !allowed.contains(value)) {
+            throw new BadParameterException(name, name + " must be one of " + allowed, allowed);
+        }
+        return value;
+    }
+
+    String currency(String name) {
+        String value = raw(name);
+        if (value != null && !CURRENCY.matcher(value).matches()) {
+            throw new BadParameterException(name, name + " must be an ISO 4217 code of three capital letters such as EUR");
+        }
+        return value;
+    }
+
+    ZoneId zone(String name) {
+        String value = raw(name);
+        if (value == null) {
+            return ZoneOffset.UTC;
+        }
+        try {
+            return ZoneId.of(value);
+        } catch (DateTimeException e) {
+            throw new BadParameterException(name, name + " must be a time zone id such as UTC, Europe/Paris or +02:00");
+        }
+    }
+
+    String pathParam(String name) {
+        String value = ctx.pathParam(name);
+        if (value.isBlank() || value.length() > MAX_TERM_LENGTH) {
+            throw new BadParameterException(name, name + " must be 1 to " + MAX_TERM_LENGTH + " characters");
+        }
+        return value;
     }
 }

@@ -145,7 +145,8 @@ class PaymentsPipelineIT {
     void unknownIdsAnswer404AndBadParametersAnswer400NamingTheParameter() throws Exception {
         Pipeline.Response missing = pipeline.get("/payments/no-such-payment");
         assertThat(missing.status()).isEqualTo(404);
-        assertThat(missing.body().path("error").asText()).isEqualTo("not_found");
+        assertThat(missing.body().path("status").asInt()).isEqualTo(404);
+        assertThat(missing.body().path("title").asText()).isEqualTo("Not Found");
 
         assertThat(pipeline.get("/aggregates/no-such-aggregate/events").status()).isEqualTo(404);
 

@@ -46,6 +46,7 @@ import static org.awaitility.Awaitility.await;
  */
 final class Pipeline implements AutoCloseable {
     static final ObjectMapper JSON = new ObjectMapper();
+    static final String ADMIN_KEY = "it-admin-key";
 
     final String id = UUID.randomUUID().toString().substring(0, 8);
     final String commandsTopic = "it-" + id + "-commands";
@@ -90,7 +91,8 @@ final class Pipeline implements AutoCloseable {
                 AnalyticsApiConfig.HTTP_HOST, "127.0.0.1",
                 AnalyticsApiConfig.HTTP_PORT, "0",
                 AnalyticsApiConfig.ELASTICSEARCH_URL, servers.elasticsearch(),
-                AnalyticsApiConfig.INDEX_PREFIX, indexPrefix)));
+                AnalyticsApiConfig.INDEX_PREFIX, indexPrefix,
+                AnalyticsApiConfig.API_KEYS, ADMIN_KEY + ":*")));
         closeables.add(api);
         Map<String, Object> producerProps = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers.kafka(),
                 ProducerConfig.ACKS_CONFIG, "all");
@@ -122,7 +124,7 @@ final class Pipeline implements AutoCloseable {
     /** GET on the analytics API: status and JSON body. */
     Response get(String pathAndQuery) throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + pathAndQuery))
-                .GET().build(), HttpResponse.BodyHandlers.ofString());
+                .header("X-API-Key", ADMIN_KEY).GET().build(), HttpResponse.BodyHandlers.ofString());
         return new Response(r.statusCode(), JSON.readTree(r.body()));
     }
 

@@ -1,0 +1,72 @@
+package io.eventflow.query;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Maps each query type to one handler {@code (tenant, query) -> answer}, with a bounded in-process
+ * cache in front. The cache key is the tenant plus the normalized query record, so one tenant never
+ * gets another's answer. Hit and miss counts are in the metrics as {@code cache.gets{cache=queries}}.
+ * Registering a second handler for a type fails. Thread-safe once built.
+ */
+final class QueryBus {
+    /** A handler; IOException is Elasticsearch's, classified by the API's error handler. */
+    @FunctionalInterface
+    interface Handler<Q> {
+        Object handle(Tenant tenant, Q query) throws IOException;
+    }
+
+    private record Key(Tenant tenant, Object query) {
+    }
+
+    private final Map<Class<?>, Handler<Object>> handlers = new HashMap<>();
+    private final Cache<Key, Optional<Object>> cache;
+
+    QueryBus(Duration ttl, long maxEntries, MeterRegistry metrics) {
+        if (ttl.isZero() || maxEntries == 0) {
+            this.cache = null;
+        } else {
+            this.cache = Caffeine.newBuilder().expireAfterWrite(ttl).maximumSize(maxEntries).recordStats().build();
+            CaffeineCacheMetrics.monitor(metrics, cache, "queries");
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    <Q> QueryBus register(Class<Q> type, Handler<Q> handler) {
+        Objects.requireNonNull(handler, "handler");
+        if (handlers.putIfAbsent(type, (Handler<Object>) handler) != null) {
+            throw new IllegalStateException("a handler for " + type.getName() + " is already registered");
+        }
+        return this;
+    }
+
+    /** The answer, or empty when the handler found nothing (a 404). */
+    Optional<Object> ask(Tenant tenant, Object query) {
+        Handler<Object> handler = handlers.get(query.getClass());
+        if (handler == null) {
+            throw new IllegalStateException("no handler for " + query.getClass().getName());
+        }
+        if (cache == null) {
+            return run(handler, tenant, query);
+        }
+        return cache.get(new Key(tenant, query), k -> run(handler, tenant, query));
+    }
+
+    private static Optional<Object> run(Handler<Object> handler, Tenant tenant, Object query) {
+        try {
+            Object answer = handler.handle(tenant, query);
+            return answer instanceof Optional<?> o ? Optional.ofNullable(o.orElse(null)) : Optional.ofNullable(answer);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
