@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Opaque cursors: base64url JSON of the query's own filters, the point-in-time id and the last
- * hit's sort values. A cursor never carries the tenant: the organization filter is rebuilt from the
+ * Opaque cursors: base64url JSON of the query's own filters, the point-in-time id (null until
+ * the second page opens one) and the last hit's sort values. A cursor never carries the tenant: the organization filter is rebuilt from the
  * API key on every page, so editing a cursor cannot widen what a key sees.
  */
 final class Cursors {
@@ -34,7 +34,8 @@ final class Cursors {
     static Map<String, Object> decode(String value) {
         try {
             Map<String, Object> body = JSON.readValue(Base64.getUrlDecoder().decode(value.getBytes(StandardCharsets.US_ASCII)), Map.class);
-            if (!(body.get("pit") instanceof String) || !(body.get("after") instanceof List<?>)) {
+            Object pit = body.get("pit");
+            if ((pit != null && !(pit instanceof String)) || !(body.get("after") instanceof List<?>)) {
                 throw new IllegalArgumentException("not a cursor");
             }
             return body;

@@ -283,27 +283,27 @@ final class EventQueries {
     }
 
     /**
-     * One page of a walk over a point in time with search_after, so deep pages stay cheap and a
-     * walk sees one stable snapshot. The first page opens the point in time; the last closes it.
+     * One page of a walk with search_after. The first page is a plain search, so a one-page query
+     * costs one search. A walk that goes on opens a point in time on its second page and keeps it,
+     * so deep pages stay cheap and see one snapshot. Events are only appended and pages run newest
+     * first, so only an old event indexed late, between pages one and two, can fall outside it.
+     * The last page closes the point in time.
      */
     private <T> Queries.Page page(String index, Query query, List<SortOptions> sort, int size, Queries.Cursor cursor,
             Map<String, Object> filters, Class<T> type, Function<T, List<Object>> sortValues) throws IOException {
-        String pit;
-        if (cursor == null) {
-            try {
-                pit = client.openPointInTime(p -> p.index(index).keepAlive(k -> k.time(KEEP_ALIVE))).id();
-            } catch (ElasticsearchException e) {
-                if (e.status() == 404) {
-                    return new Queries.Page(0, "eq", List.of(), null); // no index yet: nothing to find
-                }
-                throw e;
-            }
-        } else {
-            pit = cursor.pointInTime();
+        String pit = cursor == null ? null : cursor.pointInTime();
+        if (cursor != null && pit == null) {
+            pit = client.openPointInTime(p -> p.index(index).keepAlive(k -> k.time(KEEP_ALIVE))).id();
         }
+        String usedPit = pit;
         Function<SearchRequest.Builder, ObjectBuilder<SearchRequest>> request = s -> {
-            s.pit(p -> p.id(pit).keepAlive(k -> k.time(KEEP_ALIVE))).query(query).sort(sort).size(size + 1)
-                    .trackTotalHits(t -> t.enabled(true));
+            if (usedPit == null) {
+                s.index(index).ignoreUnavailable(true).allowNoIndices(true);
+            } else {
+                s.pit(p -> p.id(usedPit).keepAlive(k -> k.time(KEEP_ALIVE)));
+            }
+            // One hit more than the page tells whether another page exists.
+            s.query(query).sort(sort).size(size + 1).trackTotalHits(t -> t.enabled(true));
             if (cursor != null) {
                 List<FieldValue> after = new ArrayList<>();
                 for (Object v : cursor.after()) {
@@ -323,7 +323,6 @@ final class EventQueries {
             }
             throw e;
         }
-        // One hit more than the page tells whether another page exists, so the last page says so.
         List<T> hits = r.hits().hits().stream().map(Hit::source).toList();
         boolean more = hits.size() > size;
         List<T> items = more ? hits.subList(0, size) : hits;
@@ -331,7 +330,7 @@ final class EventQueries {
         String next = null;
         if (more) {
             next = Cursors.encode(filters, new Queries.Cursor(nextPit, sortValues.apply(items.get(items.size() - 1))));
-        } else {
+        } else if (nextPit != null) {
             try {
                 client.closePointInTime(c -> c.id(nextPit));
             } catch (Exception e) {
