@@ -1,23 +1,13 @@
 package io.eventflow.query;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
-import co.elastic.clients.elasticsearch._types.ElasticsearchException;
-import co.elastic.clients.elasticsearch._types.FieldValue;
-import co.elastic.clients.elasticsearch._types.SortOptions;
-import co.elastic.clients.elasticsearch._types.SortOrder;
-import co.elastic.clients.elasticsearch._types.aggregations.Aggregate;
-import co.elastic.clients.elasticsearch._types.aggregations.CalendarInterval;
-import co.elastic.clients.elasticsearch._types.aggregations.DateHistogramBucket;
-import co.elastic.clients.elasticsearch._types.aggregations.FieldDateMath;
-import co.elastic.clients.elasticsearch._types.aggregations.StringTermsBucket;
-import co.elastic.clients.elasticsearch._types.query_dsl.Operator;
-import co.elastic.clients.elasticsearch._types.query_dsl.Query;
 import co.elastic.clients.elasticsearch.core.GetResponse;
-import co.elastic.clients.elasticsearch.core.SearchRequest;
 import co.elastic.clients.elasticsearch.core.SearchResponse;
 import co.elastic.clients.elasticsearch.core.search.Hit;
-import co.elastic.clients.elasticsearch.core.search.TotalHitsRelation;
-import co.elastic.clients.util.ObjectBuilder;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.eventflow.eventstore.ElasticsearchClients;
 import io.eventflow.eventstore.EventDocument;
 import io.eventflow.eventstore.EventStoreIndices;
 import io.eventflow.eventstore.EventStoreReader;
@@ -30,7 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.function.Function;
+import org.elasticsearch.client.ResponseException;
 
 /**
  * The read side's Elasticsearch queries. Every query of a tenant carries its organization as a
@@ -44,9 +34,11 @@ final class EventQueries {
     private final ElasticsearchClient client;
     private final EventStoreIndices indices;
     private final EventStoreReader reader;
+    private final RawSearch raw;
 
     EventQueries(ElasticsearchClient client, EventStoreIndices indices) {
         this.client = Objects.requireNonNull(client, "client");
+        this.raw = new RawSearch(ElasticsearchClients.restClient(client), ElasticsearchClients.objectMapper());
         this.indices = Objects.requireNonNull(indices, "indices");
         this.reader = new EventStoreReader(client, indices);
     }
@@ -63,38 +55,29 @@ final class EventQueries {
 
     // ---- filters -------------------------------------------------------------------------
 
-    private static void term(List<Query> filters, String field, String value) {
+    private void term(List<ObjectNode> filters, String field, String value) {
         if (value != null) {
-            filters.add(Query.of(q -> q.term(t -> t.field(field).value(value))));
+            filters.add(raw.term(field, value));
         }
     }
 
-    private static void range(List<Query> filters, String field, Instant from, Instant to) {
+    private void range(List<ObjectNode> filters, String field, Instant from, Instant to) {
         if (from != null || to != null) {
-            filters.add(Query.of(q -> q.range(r -> r.date(d -> {
-                d.field(field);
-                if (from != null) {
-                    d.gte(from.toString());
-                }
-                if (to != null) {
-                    d.lte(to.toString());
-                }
-                return d;
-            }))));
+            filters.add(raw.range(field, from, to));
         }
     }
 
     /** The tenant's organization, plus the one asked for (an admin may ask for any). */
-    private static void organization(List<Query> filters, String field, Tenant tenant, String asked) {
+    private void organization(List<ObjectNode> filters, String field, Tenant tenant, String asked) {
         if (!tenant.admin()) {
             term(filters, field, tenant.organizationId());
         }
         term(filters, field, asked);
     }
 
-    private List<Query> eventFilters(Tenant tenant, String aggregateType, String eventType, Instant from, Instant to,
+    private List<ObjectNode> eventFilters(Tenant tenant, String aggregateType, String eventType, Instant from, Instant to,
             String organizationId, String userId) {
-        List<Query> filters = new ArrayList<>();
+        List<ObjectNode> filters = new ArrayList<>();
         organization(filters, "metadata.organizationId", tenant, organizationId);
         term(filters, "aggregateType", aggregateType);
         term(filters, "eventType", eventType);
@@ -106,17 +89,18 @@ final class EventQueries {
     // ---- events ----------------------------------------------------------------------------
 
     Queries.Page search(Tenant tenant, Queries.EventSearch q) throws IOException {
-        List<Query> filters = eventFilters(tenant, q.aggregateType(), q.eventType(), q.from(), q.to(), q.organizationId(),
-                q.userId());
-        Query query = Query.of(x -> x.bool(b -> {
-            b.filter(filters);
-            if (q.text() != null) {
-                // simple_query_string never fails on syntax: odd input matches nothing instead.
-                b.must(m -> m.simpleQueryString(s -> s.query(q.text()).fields("eventData.*", "metadata.*")
-                        .lenient(true).defaultOperator(Operator.And)));
-            }
-            return b;
-        }));
+        ObjectNode query = raw.filtered(eventFilters(tenant, q.aggregateType(), q.eventType(), q.from(), q.to(),
+                q.organizationId(), q.userId()));
+        if (q.text() != null) {
+            // simple_query_string never fails on syntax: odd input matches nothing instead.
+            ObjectNode sqs = raw.object();
+            ObjectNode s = sqs.putObject("simple_query_string");
+            s.put("query", q.text());
+            s.putArray("fields").add("eventData.*").add("metadata.*");
+            s.put("lenient", true);
+            s.put("default_operator", "and");
+            ((ObjectNode) query.get("bool")).putArray("must").add(sqs);
+        }
         Map<String, Object> filtersForCursor = new LinkedHashMap<>();
         filtersForCursor.put("aggregateType", q.aggregateType());
         filtersForCursor.put("eventType", q.eventType());
@@ -125,52 +109,47 @@ final class EventQueries {
         filtersForCursor.put("to", q.to() == null ? null : q.to().toString());
         filtersForCursor.put("organizationId", q.organizationId());
         filtersForCursor.put("userId", q.userId());
-        return page(indices.eventsAlias(), query, List.of(sort("timestamp", SortOrder.Desc), sort("eventId", SortOrder.Asc)),
-                q.size(), q.cursor(), filtersForCursor, EventDocument.class,
-                d -> List.of(d.timestamp().toEpochMilli(), d.eventId()));
+        return page(indices.eventsAlias(), query, "timestamp", "eventId", q.size(), q.cursor(), filtersForCursor);
     }
 
     Map<String, Object> stats(Tenant tenant, Queries.EventStats q) throws IOException {
-        List<Query> filters = eventFilters(tenant, null, q.eventType(), q.from(), q.to(), q.organizationId(), null);
-        SearchResponse<Void> r = client.search(s -> s.index(indices.eventsAlias()).ignoreUnavailable(true).allowNoIndices(true)
-                .size(0).trackTotalHits(t -> t.enabled(true)).query(x -> x.bool(b -> b.filter(filters)))
-                .aggregations("by_hour", a -> a.dateHistogram(h -> h.field("timestamp").calendarInterval(CalendarInterval.Hour)))
-                .aggregations("by_organization", a -> a.terms(t -> t.field("metadata.organizationId").size(TERMS_SIZE)))
-                .aggregations("by_user", a -> a.terms(t -> t.field("metadata.userId").size(TERMS_SIZE))), Void.class);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("eventType", q.eventType());
-        body.put("from", q.from());
-        body.put("to", q.to());
-        body.put("total", r.hits().total() == null ? 0 : r.hits().total().value());
-        body.put("by_hour", histogram(r.aggregations().get("by_hour")));
-        body.put("by_organization", terms(r.aggregations().get("by_organization")));
-        body.put("by_user", terms(r.aggregations().get("by_user")));
-        return body;
+        ObjectNode body = raw.object();
+        body.put("size", 0);
+        body.put("track_total_hits", true);
+        body.set("query", raw.filtered(eventFilters(tenant, null, q.eventType(), q.from(), q.to(), q.organizationId(), null)));
+        ObjectNode aggs = body.putObject("aggs");
+        aggs.putObject("by_hour").putObject("date_histogram").put("field", "timestamp").put("calendar_interval", "hour");
+        aggs.putObject("by_organization").putObject("terms").put("field", "metadata.organizationId").put("size", TERMS_SIZE);
+        aggs.putObject("by_user").putObject("terms").put("field", "metadata.userId").put("size", TERMS_SIZE);
+        JsonNode r = raw.search(indices.eventsAlias(), body);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("eventType", q.eventType());
+        out.put("from", q.from());
+        out.put("to", q.to());
+        out.put("total", r.path("hits").path("total").path("value").asLong());
+        out.put("by_hour", histogram(r.path("aggregations").path("by_hour")));
+        out.put("by_organization", terms(r.path("aggregations").path("by_organization")));
+        out.put("by_user", terms(r.path("aggregations").path("by_user")));
+        return out;
     }
 
     Map<String, Object> trends(Tenant tenant, Queries.EventTrends q) throws IOException {
-        List<Query> filters = eventFilters(tenant, q.aggregateType(), q.eventType(), q.from(), q.to(), q.organizationId(), null);
-        CalendarInterval interval = switch (q.interval()) {
-            case HOUR -> CalendarInterval.Hour;
-            case DAY -> CalendarInterval.Day;
-            case WEEK -> CalendarInterval.Week;
-            case MONTH -> CalendarInterval.Month;
-        };
-        SearchResponse<Void> r = client.search(s -> s.index(indices.eventsAlias()).ignoreUnavailable(true).allowNoIndices(true)
-                .size(0).query(x -> x.bool(b -> b.filter(filters)))
-                .aggregations("trend", a -> a.dateHistogram(h -> {
-                    h.field("timestamp").calendarInterval(interval).timeZone(q.zone().getId()).minDocCount(0);
-                    if (q.from() != null && q.to() != null) {
-                        h.extendedBounds(e -> e.min(FieldDateMath.of(m -> m.value((double) q.from().toEpochMilli())))
-                                .max(FieldDateMath.of(m -> m.value((double) q.to().toEpochMilli()))));
-                    }
-                    return h;
-                })), Void.class);
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("interval", q.interval().name().toLowerCase());
-        body.put("timeZone", q.zone().getId());
-        body.put("buckets", histogram(r.aggregations().get("trend")));
-        return body;
+        ObjectNode body = raw.object();
+        body.put("size", 0);
+        body.set("query", raw.filtered(eventFilters(tenant, q.aggregateType(), q.eventType(), q.from(), q.to(),
+                q.organizationId(), null)));
+        ObjectNode h = body.putObject("aggs").putObject("trend").putObject("date_histogram");
+        h.put("field", "timestamp").put("calendar_interval", q.interval().name().toLowerCase())
+                .put("time_zone", q.zone().getId()).put("min_doc_count", 0);
+        if (q.from() != null && q.to() != null) {
+            h.putObject("extended_bounds").put("min", q.from().toEpochMilli()).put("max", q.to().toEpochMilli());
+        }
+        JsonNode r = raw.search(indices.eventsAlias(), body);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("interval", q.interval().name().toLowerCase());
+        out.put("timeZone", q.zone().getId());
+        out.put("buckets", histogram(r.path("aggregations").path("trend")));
+        return out;
     }
 
     Map<String, Object> history(Tenant tenant, Queries.History q) throws IOException {
@@ -216,7 +195,7 @@ final class EventQueries {
     }
 
     Queries.Page payments(Tenant tenant, Queries.PaymentSearch q) throws IOException {
-        List<Query> filters = new ArrayList<>();
+        List<ObjectNode> filters = new ArrayList<>();
         organization(filters, "organizationId", tenant, q.organizationId());
         term(filters, "status", q.status());
         term(filters, "currency", q.currency());
@@ -227,143 +206,154 @@ final class EventQueries {
         filtersForCursor.put("currency", q.currency());
         filtersForCursor.put("from", q.from() == null ? null : q.from().toString());
         filtersForCursor.put("to", q.to() == null ? null : q.to().toString());
-        return page(indices.paymentsAlias(), Query.of(x -> x.bool(b -> b.filter(filters))),
-                List.of(sort("processedAt", SortOrder.Desc), sort("paymentId", SortOrder.Asc)), q.size(), q.cursor(),
-                filtersForCursor, PaymentView.class,
-                v -> List.of(v.processedAt() == null ? Long.MIN_VALUE : v.processedAt().toEpochMilli(), v.paymentId()));
+        return page(indices.paymentsAlias(), raw.filtered(filters), "processedAt", "paymentId", q.size(), q.cursor(),
+                filtersForCursor);
     }
 
     Map<String, Object> paymentStats(Tenant tenant, Queries.PaymentStats q) throws IOException {
-        List<Query> filters = new ArrayList<>();
+        List<ObjectNode> filters = new ArrayList<>();
         organization(filters, "organizationId", tenant, q.organizationId());
         term(filters, "currency", q.currency());
         range(filters, "processedAt", q.from(), q.to());
-        SearchResponse<Void> r = client.search(s -> s.index(indices.paymentsAlias()).ignoreUnavailable(true).allowNoIndices(true)
-                .size(0).trackTotalHits(t -> t.enabled(true)).query(x -> x.bool(b -> b.filter(filters)))
-                .aggregations("by_status", a -> a.terms(t -> t.field("status").size(TERMS_SIZE))
-                        .aggregations("by_currency", c -> c.terms(t -> t.field("currency").size(TERMS_SIZE))
-                                .aggregations("amount", m -> m.sum(x -> x.field("amount")))))
-                .aggregations("refunded", a -> a.filter(f -> f.range(x -> x.number(n -> n.field("refundAmount").gt(0.0))))),
-                Void.class);
-        long total = r.hits().total() == null ? 0 : r.hits().total().value();
-        List<Map<String, Object>> byStatus = new ArrayList<>();
+        ObjectNode body = raw.object();
+        body.put("size", 0);
+        body.put("track_total_hits", true);
+        body.set("query", raw.filtered(filters));
+        ObjectNode aggs = body.putObject("aggs");
+        ObjectNode byStatus = aggs.putObject("by_status");
+        byStatus.putObject("terms").put("field", "status").put("size", TERMS_SIZE);
+        ObjectNode byCurrency = byStatus.putObject("aggs").putObject("by_currency");
+        byCurrency.putObject("terms").put("field", "currency").put("size", TERMS_SIZE);
+        byCurrency.putObject("aggs").putObject("amount").putObject("sum").put("field", "amount");
+        aggs.putObject("refunded").putObject("filter").putObject("range").putObject("refundAmount").put("gt", 0);
+        JsonNode r = raw.search(indices.paymentsAlias(), body);
+        long total = r.path("hits").path("total").path("value").asLong();
+        List<Map<String, Object>> statuses = new ArrayList<>();
         long failed = 0;
-        for (StringTermsBucket status : r.aggregations().get("by_status").sterms().buckets().array()) {
-            String name = status.key().stringValue();
+        for (JsonNode status : r.path("aggregations").path("by_status").path("buckets")) {
+            String name = status.path("key").asText();
             if ("failed".equals(name)) {
-                failed = status.docCount();
+                failed = status.path("doc_count").asLong();
             }
-            List<Map<String, Object>> byCurrency = new ArrayList<>();
-            for (StringTermsBucket c : status.aggregations().get("by_currency").sterms().buckets().array()) {
+            List<Map<String, Object>> currencies = new ArrayList<>();
+            for (JsonNode c : status.path("by_currency").path("buckets")) {
                 Map<String, Object> row = new LinkedHashMap<>();
-                row.put("currency", c.key().stringValue());
-                row.put("count", c.docCount());
-                row.put("sum", Math.round(c.aggregations().get("amount").sum().value()));
-                byCurrency.add(row);
+                row.put("currency", c.path("key").asText());
+                row.put("count", c.path("doc_count").asLong());
+                row.put("sum", Math.round(c.path("amount").path("value").asDouble()));
+                currencies.add(row);
             }
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("status", name);
-            row.put("count", status.docCount());
-            row.put("by_currency", byCurrency);
-            byStatus.add(row);
+            row.put("count", status.path("doc_count").asLong());
+            row.put("by_currency", currencies);
+            statuses.add(row);
         }
-        long refunded = r.aggregations().get("refunded").filter().docCount();
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("total", total);
-        body.put("by_status", byStatus);
-        body.put("failure_rate", total == 0 ? 0.0 : (double) failed / total);
-        body.put("refund_rate", total == 0 ? 0.0 : (double) refunded / total);
-        return body;
+        long refunded = r.path("aggregations").path("refunded").path("doc_count").asLong();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("total", total);
+        out.put("by_status", statuses);
+        out.put("failure_rate", total == 0 ? 0.0 : (double) failed / total);
+        out.put("refund_rate", total == 0 ? 0.0 : (double) refunded / total);
+        return out;
     }
 
     // ---- helpers ---------------------------------------------------------------------------
 
-    private static SortOptions sort(String field, SortOrder order) {
-        return SortOptions.of(o -> o.field(f -> f.field(field).order(order)));
-    }
-
     /**
-     * One page of a walk with search_after. The first page is a plain search, so a one-page query
-     * costs one search. A walk that goes on opens a point in time on its second page and keeps it,
-     * so deep pages stay cheap and see one snapshot. Events are only appended and pages run newest
-     * first, so only an old event indexed late, between pages one and two, can fall outside it.
-     * The last page closes the point in time.
+     * One page of a walk with search_after, newest first by {@code timeField} and then by
+     * {@code idField}. The first page is a plain search, so a one-page query costs one search. A
+     * walk that goes on opens a point in time on its second page and keeps it, so deep pages stay
+     * cheap and see one snapshot. Events are only appended and pages run newest first, so only an
+     * old event indexed late, between pages one and two, can fall outside it. The last page closes
+     * the point in time. Documents are passed through as Elasticsearch returned them.
      */
-    private <T> Queries.Page page(String index, Query query, List<SortOptions> sort, int size, Queries.Cursor cursor,
-            Map<String, Object> filters, Class<T> type, Function<T, List<Object>> sortValues) throws IOException {
+    private Queries.Page page(String index, ObjectNode query, String timeField, String idField, int size,
+            Queries.Cursor cursor, Map<String, Object> filters) throws IOException {
         String pit = cursor == null ? null : cursor.pointInTime();
         if (cursor != null && pit == null) {
             pit = client.openPointInTime(p -> p.index(index).keepAlive(k -> k.time(KEEP_ALIVE))).id();
         }
-        String usedPit = pit;
-        Function<SearchRequest.Builder, ObjectBuilder<SearchRequest>> request = s -> {
-            if (usedPit == null) {
-                s.index(index).ignoreUnavailable(true).allowNoIndices(true);
-            } else {
-                s.pit(p -> p.id(usedPit).keepAlive(k -> k.time(KEEP_ALIVE)));
-            }
-            // One hit more than the page tells whether another page exists.
-            s.query(query).sort(sort).size(size + 1).trackTotalHits(t -> t.enabled(true));
-            if (cursor != null) {
-                List<FieldValue> after = new ArrayList<>();
-                for (Object v : cursor.after()) {
-                    after.add(v instanceof Number n ? FieldValue.of(n.longValue()) : FieldValue.of(String.valueOf(v)));
+        ObjectNode body = raw.object();
+        if (pit != null) {
+            body.putObject("pit").put("id", pit).put("keep_alive", KEEP_ALIVE);
+        }
+        body.set("query", query);
+        ArrayNode sort = body.putArray("sort");
+        sort.addObject().putObject(timeField).put("order", "desc");
+        sort.addObject().putObject(idField).put("order", "asc");
+        body.put("size", size + 1); // one hit more than the page tells whether another page exists
+        body.put("track_total_hits", true);
+        if (cursor != null) {
+            ArrayNode after = body.putArray("search_after");
+            for (Object v : cursor.after()) {
+                if (v instanceof Number n) {
+                    after.add(n.longValue());
+                } else {
+                    after.add(String.valueOf(v));
                 }
-                s.searchAfter(after);
             }
-            return s;
-        };
-        SearchResponse<T> r;
+        }
+        JsonNode r;
         try {
-            r = client.search(request, type);
-        } catch (ElasticsearchException e) {
-            if (cursor != null && (e.status() == 404 || e.status() == 400)) {
+            r = raw.search(pit == null ? index : null, body);
+        } catch (ResponseException e) {
+            int status = e.getResponse().getStatusLine().getStatusCode();
+            if (cursor != null && (status == 404 || status == 400)) {
                 throw new BadParameterException("cursor", "the cursor has expired or does not fit this query; "
                         + "start again without a cursor");
             }
             throw e;
         }
-        List<T> hits = r.hits().hits().stream().map(Hit::source).toList();
+        JsonNode hits = r.path("hits").path("hits");
         boolean more = hits.size() > size;
-        List<T> items = more ? hits.subList(0, size) : hits;
-        String nextPit = r.pitId() != null ? r.pitId() : pit;
+        List<JsonNode> items = new ArrayList<>(Math.min(size, hits.size()));
+        for (int i = 0; i < hits.size() && i < size; i++) {
+            items.add(hits.get(i).path("_source"));
+        }
+        String nextPit = r.hasNonNull("pit_id") ? r.get("pit_id").asText() : pit;
         String next = null;
         if (more) {
-            next = Cursors.encode(filters, new Queries.Cursor(nextPit, sortValues.apply(items.get(items.size() - 1))));
+            List<Object> after = new ArrayList<>();
+            for (JsonNode v : hits.get(size - 1).path("sort")) {
+                after.add(v.isNumber() ? (Object) v.asLong() : v.asText());
+            }
+            next = Cursors.encode(filters, new Queries.Cursor(nextPit, after));
         } else if (nextPit != null) {
+            String closing = nextPit;
             try {
-                client.closePointInTime(c -> c.id(nextPit));
+                client.closePointInTime(c -> c.id(closing));
             } catch (Exception e) {
                 // it expires on its own
             }
         }
-        long total = r.hits().total() == null ? items.size() : r.hits().total().value();
-        String relation = r.hits().total() != null && r.hits().total().relation() == TotalHitsRelation.Gte ? "gte" : "eq";
-        return new Queries.Page(total, relation, items, next);
+        JsonNode total = r.path("hits").path("total");
+        return new Queries.Page(total.path("value").asLong(), total.path("relation").asText("eq"), items, next);
     }
 
-    private static List<Map<String, Object>> histogram(Aggregate agg) {
+    private static List<Map<String, Object>> histogram(JsonNode agg) {
         List<Map<String, Object>> out = new ArrayList<>();
-        for (DateHistogramBucket b : agg.dateHistogram().buckets().array()) {
+        for (JsonNode b : agg.path("buckets")) {
             Map<String, Object> row = new LinkedHashMap<>();
-            row.put("key", b.keyAsString() != null ? b.keyAsString() : Instant.ofEpochMilli(b.key()).toString());
-            row.put("count", b.docCount());
+            row.put("key", b.hasNonNull("key_as_string") ? b.get("key_as_string").asText()
+                    : Instant.ofEpochMilli(b.path("key").asLong()).toString());
+            row.put("count", b.path("doc_count").asLong());
             out.add(row);
         }
         return out;
     }
 
-    private static Map<String, Object> terms(Aggregate agg) {
+    private static Map<String, Object> terms(JsonNode agg) {
         Map<String, Object> out = new LinkedHashMap<>();
         List<Map<String, Object>> buckets = new ArrayList<>();
-        for (StringTermsBucket b : agg.sterms().buckets().array()) {
+        for (JsonNode b : agg.path("buckets")) {
             Map<String, Object> row = new LinkedHashMap<>();
-            row.put("key", b.key().stringValue());
-            row.put("count", b.docCount());
+            row.put("key", b.path("key").asText());
+            row.put("count", b.path("doc_count").asLong());
             buckets.add(row);
         }
         out.put("buckets", buckets);
-        out.put("other", agg.sterms().sumOtherDocCount());
+        out.put("other", agg.path("sum_other_doc_count").asLong());
         return out;
     }
 }

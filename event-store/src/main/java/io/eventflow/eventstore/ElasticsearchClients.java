@@ -38,6 +38,14 @@ public final class ElasticsearchClients {
         return new ElasticsearchClient(new RestClientTransport(rest, new JacksonJsonpMapper(objectMapper())));
     }
 
+    /**
+     * The low-level REST client under {@code client}, for callers that pass JSON through as it is
+     * rather than paying for typed responses. Owned by {@code client}: do not close it separately.
+     */
+    public static RestClient restClient(ElasticsearchClient client) {
+        return ((RestClientTransport) client._transport()).restClient();
+    }
+
     public static void close(ElasticsearchClient client) {
         try {
             client._transport().close();
