@@ -71,6 +71,7 @@ public final class AnalyticsApi implements AutoCloseable {
     private final PrometheusMeterRegistry metrics;
     private final ObjectMapper json = ElasticsearchClients.objectMapper();
     private final byte[] openApi;
+    private final java.util.concurrent.ConcurrentMap<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
     private final Javalin app;
 
     private AnalyticsApi(AnalyticsApiConfig config, PrometheusMeterRegistry metrics) {
@@ -158,10 +159,8 @@ public final class AnalyticsApi implements AutoCloseable {
             Long started = ctx.attribute(STARTED);
             if (started != null) {
                 String route = ctx.endpointHandlerPath();
-                Timer.builder("http.server.requests").description("Request latency by route and status")
-                        .tag("method", ctx.method().name()).tag("route", route == null || route.isBlank() ? "unmatched" : route)
-                        .tag("status", String.valueOf(ctx.statusCode())).publishPercentiles(0.5, 0.99)
-                        .register(metrics).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+                timer(route == null || route.isBlank() ? "unmatched" : route, ctx.statusCode())
+                        .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             }
         });
 
@@ -250,6 +249,15 @@ public final class AnalyticsApi implements AutoCloseable {
             }
         });
         app.error(405, ctx -> problem(ctx, 405, "Method Not Allowed", "only GET is supported", null, null));
+    }
+
+    /** Looking a timer up per request costs more than recording into it: keep them. */
+    private Timer timer(String route, int status) {
+        return timers.computeIfAbsent(route + " " + status, k -> Timer.builder("http.server.requests")
+                .description("Request latency by route and status").tag("method", "GET").tag("route", route)
+                .tag("status", String.valueOf(status)).publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
+                .register(metrics));
     }
 
     private Object ask(Context ctx, Object query) {

@@ -32,9 +32,11 @@ import java.util.function.Supplier;
  * million) into fresh indices first, and deletes them at the end.
  */
 public final class AnalyticsLatency {
+    /** Latency is read with one client (no queueing); throughput with four (the machine saturated). */
+    private static final int LATENCY_THREADS = 1;
     private static final int THREADS = 4;
-    private static final Duration WARM_UP = Duration.ofSeconds(10);
-    private static final Duration MEASURE = Duration.ofSeconds(20);
+    private static final Duration WARM_UP = Duration.ofSeconds(8);
+    private static final Duration MEASURE = Duration.ofSeconds(12);
     private static final String KEY = "bench-admin-key";
     private static final String[] TYPES = {"PaymentProcessed", "PaymentRefunded", "PaymentFailed"};
 
@@ -112,33 +114,37 @@ public final class AnalyticsLatency {
                 Supplier<HttpRequest> apiStats = () -> HttpRequest.newBuilder(URI.create(base + statsPath)).header("X-API-Key", KEY).build();
                 Supplier<HttpRequest> apiSearch = () -> HttpRequest.newBuilder(URI.create(base + searchPath)).header("X-API-Key", KEY).build();
                 String tag = cache ? " (cache on)" : " (cache off)";
-                if (!cache) {
-                    results.add(run(http, "direct stats", directStats));
+                for (int threads : new int[] {LATENCY_THREADS, THREADS}) {
+                    String t = " x" + threads;
+                    if (!cache) {
+                        results.add(run(http, "direct stats" + t, directStats, threads));
+                    }
+                    results.add(run(http, "API stats" + tag + t, apiStats, threads));
+                    if (!cache) {
+                        results.add(run(http, "direct search" + t, directSearch, threads));
+                    }
+                    results.add(run(http, "API search" + tag + t, apiSearch, threads));
                 }
-                results.add(run(http, "API stats" + tag, apiStats));
-                if (!cache) {
-                    results.add(run(http, "direct search", directSearch));
-                }
-                results.add(run(http, "API search" + tag, apiSearch));
                 api.stop();
             }
 
             System.out.println();
-            System.out.printf("=== analytics API vs direct Elasticsearch (%,d events, %d client threads, %d s each) ===%n", n,
-                    THREADS, MEASURE.toSeconds());
+            System.out.printf("=== analytics API vs direct Elasticsearch (%,d events; x1 = one client for latency, "
+                    + "x%d = %d clients for throughput; %d s each) ===%n", n, THREADS, THREADS, MEASURE.toSeconds());
             results.forEach(System.out::println);
-            Result ds = find(results, "direct stats");
-            Result as = find(results, "API stats (cache off)");
-            Result dq = find(results, "direct search");
-            Result aq = find(results, "API search (cache off)");
-            System.out.printf("stats  (cache off): p50 ratio %.3f (target <= 1.15), throughput ratio %.3f (target >= 0.85)%n",
-                    as.p50() / ds.p50(), as.perSecond() / ds.perSecond());
-            System.out.printf("search (cache off): p50 ratio %.3f (target <= 1.15), throughput ratio %.3f (target >= 0.85)%n",
-                    aq.p50() / dq.p50(), aq.perSecond() / dq.perSecond());
-            Result asc = find(results, "API stats (cache on)");
-            Result aqc = find(results, "API search (cache on)");
-            System.out.printf("with the cache on   : stats p50 ratio %.3f, throughput ratio %.3f; search p50 ratio %.3f, throughput ratio %.3f%n",
-                    asc.p50() / ds.p50(), asc.perSecond() / ds.perSecond(), aqc.p50() / dq.p50(), aqc.perSecond() / dq.perSecond());
+            for (String what : List.of("stats", "search")) {
+                Result d1 = find(results, "direct " + what + " x1");
+                Result a1 = find(results, "API " + what + " (cache off) x1");
+                Result d4 = find(results, "direct " + what + " x" + THREADS);
+                Result a4 = find(results, "API " + what + " (cache off) x" + THREADS);
+                Result c1 = find(results, "API " + what + " (cache on) x1");
+                Result c4 = find(results, "API " + what + " (cache on) x" + THREADS);
+                System.out.printf("%-6s cache off: p50 ratio %.3f (target <= 1.15), throughput ratio %.3f (target >= 0.85); "
+                        + "p50 ratio under %d clients %.3f%n", what, a1.p50() / d1.p50(), a4.perSecond() / d4.perSecond(),
+                        THREADS, a4.p50() / d4.p50());
+                System.out.printf("%-6s cache on : p50 ratio %.3f, throughput ratio %.3f%n", what, c1.p50() / d1.p50(),
+                        c4.perSecond() / d4.perSecond());
+            }
         } finally {
             List<String> ours = List.copyOf(es.indices().get(g -> g.index(id + "-*")).result().keySet());
             if (!ours.isEmpty()) {
@@ -169,13 +175,13 @@ public final class AnalyticsLatency {
     }
 
     /** THREADS clients in a closed loop: a warm-up, then MEASURE of recorded latencies. */
-    private static Result run(HttpClient http, String name, Supplier<HttpRequest> request) throws Exception {
+    private static Result run(HttpClient http, String name, Supplier<HttpRequest> request, int threads) throws Exception {
         System.out.println("  " + name + "...");
-        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
         long warmEnd = System.nanoTime() + WARM_UP.toNanos();
         long end = warmEnd + MEASURE.toNanos();
         List<Future<long[]>> futures = new ArrayList<>();
-        for (int t = 0; t < THREADS; t++) {
+        for (int t = 0; t < threads; t++) {
             futures.add(pool.submit(() -> {
                 long[] lat = new long[1 << 20];
                 int count = 0;
