@@ -13,7 +13,6 @@ import io.eventflow.schemas.serde.AvroSerializer;
 import io.eventflow.schemas.serde.RestSchemaRegistryClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
-import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -22,7 +21,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -49,7 +47,7 @@ final class CommandCluster implements AutoCloseable {
     final TestServers servers = TestServers.get();
     final RestSchemaRegistryClient registry = new RestSchemaRegistryClient(servers.schemaRegistry(), Duration.ofSeconds(10));
     private final List<AutoCloseable> closeables = new ArrayList<>();
-    private final List<Process> processes = new ArrayList<>();
+    private final ChildJvm jvms = new ChildJvm();
 
     /** The service's configuration; {@code applicationId} and {@code stateDir} vary per instance. */
     Map<String, String> config(String applicationId, Path stateDir) {
@@ -87,29 +85,12 @@ final class CommandCluster implements AutoCloseable {
 
     /** Starts an instance as its own JVM, on the test's class path, logging to target/it-logs. */
     Process startProcess(String name, Path stateDir) throws IOException {
-        Path dir = Path.of("target", "it-logs");
-        Files.createDirectories(dir);
-        Path props = dir.resolve(id + "-" + name + ".properties");
-        Properties p = new Properties();
-        p.putAll(config(applicationId(), stateDir));
-        try (Writer w = Files.newBufferedWriter(props)) {
-            p.store(w, null);
-        }
-        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder pb = new ProcessBuilder(javaBin.toString(), "-Xmx256m", "-cp",
-                System.getProperty("java.class.path"), CommandServiceMain.class.getName(), props.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log(name).toFile()));
-        pb.environment().keySet().removeIf(k -> k.startsWith("KAFKA_") || k.startsWith("ELASTICSEARCH_")
-                || k.startsWith("SCHEMA_REGISTRY_"));
-        Process process = pb.start();
-        processes.add(process);
-        return process;
+        return jvms.start(CommandServiceMain.class, id + "-" + name, config(applicationId(), stateDir));
     }
 
     /** The log of a process started with {@link #startProcess}. */
     Path log(String name) {
-        return Path.of("target", "it-logs", id + "-" + name + ".log");
+        return ChildJvm.log(id + "-" + name);
     }
 
     /** Waits until a process's log has had {@code count} lines containing {@code text}. */
@@ -146,14 +127,7 @@ final class CommandCluster implements AutoCloseable {
 
     @Override
     public void close() {
-        processes.forEach(p -> {
-            p.destroyForcibly();
-            try {
-                p.waitFor();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        jvms.close();
         for (int i = closeables.size() - 1; i >= 0; i--) {
             try {
                 closeables.get(i).close();

@@ -21,8 +21,6 @@ import io.eventflow.schemas.serde.KafkaTopics;
 import io.eventflow.schemas.serde.RestSchemaRegistryClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
-import java.io.Writer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,7 +28,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -56,7 +53,7 @@ final class ProjectorHarness implements AutoCloseable {
     private final RestSchemaRegistryClient registry = new RestSchemaRegistryClient(servers.schemaRegistry(), Duration.ofSeconds(10));
     private final KafkaProducer<String, EventEnvelope> producer;
     private final List<AutoCloseable> closeables = new ArrayList<>();
-    private final List<Process> processes = new ArrayList<>();
+    private final ChildJvm jvms = new ChildJvm();
     /** Per payment: status, amount, refunded total and version after the events produced so far. */
     final Map<String, Expected> expected = new HashMap<>();
     final List<String> eventIds = new ArrayList<>();
@@ -98,22 +95,7 @@ final class ProjectorHarness implements AutoCloseable {
 
     /** A projector in its own JVM, so that it can be killed with SIGKILL. */
     Process startProcess(String name) throws IOException {
-        Path dir = Files.createDirectories(Path.of("target", "it-logs"));
-        Path props = dir.resolve(id + "-" + name + ".properties");
-        Properties p = new Properties();
-        p.putAll(config());
-        try (Writer w = Files.newBufferedWriter(props)) {
-            p.store(w, null);
-        }
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-cp", System.getProperty("java.class.path"), ProjectorMain.class.getName(), props.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(id + "-" + name + ".log").toFile()));
-        pb.environment().keySet().removeIf(k -> k.startsWith("KAFKA_") || k.startsWith("ELASTICSEARCH_")
-                || k.startsWith("SCHEMA_REGISTRY_"));
-        Process process = pb.start();
-        processes.add(process);
-        return process;
+        return jvms.start(ProjectorMain.class, id + "-" + name, config());
     }
 
     /** The next event of payment {@code i}: processed first, then refunds, or a failure for every 10th. */
@@ -209,14 +191,7 @@ final class ProjectorHarness implements AutoCloseable {
 
     @Override
     public void close() {
-        processes.forEach(p -> {
-            p.destroyForcibly();
-            try {
-                p.waitFor();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        jvms.close();
         for (int i = closeables.size() - 1; i >= 0; i--) {
             try {
                 closeables.get(i).close();
