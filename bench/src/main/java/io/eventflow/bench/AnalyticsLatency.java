@@ -51,6 +51,9 @@ public final class AnalyticsLatency {
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         Path jar = Path.of(args.length > 1 ? args[1] : "analytics-api/target/analytics-api.jar");
+        if (n < 5) {
+            throw new IllegalArgumentException("the number of records must be at least 5, got " + n);
+        }
         String esUrl = ProcessStats.env("ELASTICSEARCH_URL");
         String id = "bench-" + UUID.randomUUID().toString().substring(0, 8);
         EventStoreIndices indices = new EventStoreIndices(id + "-");
@@ -110,22 +113,25 @@ public final class AnalyticsLatency {
                         "api.keys", KEY + ":*", "query.cache.ttl.ms", cache ? "60000" : "0"),
                         Path.of("bench", "target", id), "analytics-api-cache-" + (cache ? "on" : "off"));
                 String base = "http://127.0.0.1:" + port;
-                awaitHealthy(http, base);
-                Supplier<HttpRequest> apiStats = () -> HttpRequest.newBuilder(URI.create(base + statsPath)).header("X-API-Key", KEY).build();
-                Supplier<HttpRequest> apiSearch = () -> HttpRequest.newBuilder(URI.create(base + searchPath)).header("X-API-Key", KEY).build();
-                String tag = cache ? " (cache on)" : " (cache off)";
-                for (int threads : new int[] {LATENCY_THREADS, THREADS}) {
-                    String t = " x" + threads;
-                    if (!cache) {
-                        results.add(run(http, "direct stats" + t, directStats, threads));
+                try {
+                    awaitHealthy(http, base);
+                    Supplier<HttpRequest> apiStats = () -> HttpRequest.newBuilder(URI.create(base + statsPath)).header("X-API-Key", KEY).build();
+                    Supplier<HttpRequest> apiSearch = () -> HttpRequest.newBuilder(URI.create(base + searchPath)).header("X-API-Key", KEY).build();
+                    String tag = cache ? " (cache on)" : " (cache off)";
+                    for (int threads : new int[] {LATENCY_THREADS, THREADS}) {
+                        String t = " x" + threads;
+                        if (!cache) {
+                            results.add(run(http, "direct stats" + t, directStats, threads));
+                        }
+                        results.add(run(http, "API stats" + tag + t, apiStats, threads));
+                        if (!cache) {
+                            results.add(run(http, "direct search" + t, directSearch, threads));
+                        }
+                        results.add(run(http, "API search" + tag + t, apiSearch, threads));
                     }
-                    results.add(run(http, "API stats" + tag + t, apiStats, threads));
-                    if (!cache) {
-                        results.add(run(http, "direct search" + t, directSearch, threads));
-                    }
-                    results.add(run(http, "API search" + tag + t, apiSearch, threads));
+                } finally {
+                    api.stop();
                 }
-                api.stop();
             }
 
             System.out.println();

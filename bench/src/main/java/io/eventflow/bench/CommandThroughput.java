@@ -45,6 +45,9 @@ public final class CommandThroughput {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 500_000;
         Path serviceJar = Path.of(args.length > 1 ? args[1] : "command-service/target/command-service.jar");
         String heap = args.length > 2 ? args[2] : "256m";
+        if (n < 5) {
+            throw new IllegalArgumentException("the number of records must be at least 5, got " + n);
+        }
         String kafka = ProcessStats.env("KAFKA_BOOTSTRAP_SERVERS");
         String registryUrl = ProcessStats.env("SCHEMA_REGISTRY_URL");
         String es = ProcessStats.env("ELASTICSEARCH_URL");
@@ -70,8 +73,12 @@ public final class CommandThroughput {
                 Map.entry("metrics.port", "0"),
                 Map.entry("state.dir", Path.of("bench", "target", id, "state").toAbsolutePath().toString()));
         ChildService service = new ChildService(serviceJar, heap, config, Path.of("bench", "target", id), "command-service");
-        ChildService.Timing t = service.awaitCommitted(kafka, id + "-command-service", n);
-        service.stop();
+        ChildService.Timing t;
+        try {
+            t = service.awaitCommitted(kafka, id + "-command-service", n);
+        } finally {
+            service.stop();
+        }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
 
         System.out.printf("running Kafka ProducerPerformance: %,d records of %d B against the same broker...%n", n,

@@ -59,6 +59,9 @@ public final class ProjectorThroughput {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         Path jar = Path.of(args.length > 1 ? args[1] : "projector/target/projector.jar");
         String heap = args.length > 2 ? args[2] : "256m";
+        if (n < 5) {
+            throw new IllegalArgumentException("the number of records must be at least 5, got " + n);
+        }
         String kafka = ProcessStats.env("KAFKA_BOOTSTRAP_SERVERS");
         String registryUrl = ProcessStats.env("SCHEMA_REGISTRY_URL");
         String esUrl = ProcessStats.env("ELASTICSEARCH_URL");
@@ -83,10 +86,15 @@ public final class ProjectorThroughput {
                 "events.topic", topic, "dead.letter.topic", id + "-dlq", "metrics.port", String.valueOf(metricsPort),
                 "batch.max.events", String.valueOf(BATCH));
         ChildService projector = new ChildService(jar, heap, config, Path.of("bench", "target", id), "projector");
-        ChildService.Timing t = projector.awaitCommitted(kafka, id + "-projector", n);
-        String scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort
-                + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-        projector.stop();
+        ChildService.Timing t;
+        String scrape;
+        try {
+            t = projector.awaitCommitted(kafka, id + "-projector", n);
+            scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort
+                    + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        } finally {
+            projector.stop();
+        }
         double bulkEvents = metric(scrape, "eventflow_projector_bulk_events_sum") / metric(scrape, "eventflow_projector_bulk_events_count");
         double bulks = metric(scrape, "eventflow_projector_bulk_latency_seconds_count");
         double bulkSeconds = metric(scrape, "eventflow_projector_bulk_latency_seconds_sum");
