@@ -7,7 +7,6 @@ import io.eventflow.eventstore.ElasticsearchErrors;
 import io.eventflow.eventstore.EventStoreIndices;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
-import io.javalin.http.Handler;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -128,12 +127,15 @@ public final class AnalyticsApi implements AutoCloseable {
         return ROUTES.stream().filter(r -> r.path().equals(path)).findFirst().orElseThrow();
     }
 
-    private void get(String path, Handler handler) {
-        Route route = route(path);
-        app.get(path, ctx -> {
-            QueryParameters.of(ctx, route.parameters()); // unknown names and bad encoding first
-            handler.handle(ctx);
-        });
+    /** A route handler, given the request's parameters already checked against the route's. */
+    @FunctionalInterface
+    private interface RouteHandler {
+        void handle(Context ctx, QueryParameters p) throws Exception;
+    }
+
+    private void get(String path, RouteHandler handler) {
+        Set<String> allowed = route(path).parameters();
+        app.get(path, ctx -> handler.handle(ctx, QueryParameters.of(ctx, allowed)));
     }
 
     private void routes() {
@@ -164,16 +166,15 @@ public final class AnalyticsApi implements AutoCloseable {
             }
         });
 
-        get("/health", ctx -> {
+        get("/health", (ctx, p) -> {
             boolean up = queries.reachable();
             ctx.status(up ? 200 : 503).json(Map.of("status", up ? "ok" : "degraded",
                     "elasticsearch", up ? "reachable" : "unreachable"));
         });
-        get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
-        get("/openapi.json", ctx -> ctx.contentType("application/json").result(openApi));
+        get("/metrics", (ctx, p) -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+        get("/openapi.json", (ctx, p) -> ctx.contentType("application/json").result(openApi));
 
-        get("/events", ctx -> {
-            QueryParameters p = QueryParameters.of(ctx, route("/events").parameters());
+        get("/events", (ctx, p) -> {
             int size = p.intInRange("size", 100, 1, maxPageSize);
             Queries.EventSearch q;
             if (p.has("cursor")) {
@@ -187,21 +188,18 @@ public final class AnalyticsApi implements AutoCloseable {
             }
             page(ctx, (Queries.Page) ask(ctx, q), "events");
         });
-        get("/events/stats", ctx -> {
-            QueryParameters p = QueryParameters.of(ctx, route("/events/stats").parameters());
+        get("/events/stats", (ctx, p) -> {
             Instant[] range = p.range();
             ctx.json(ask(ctx, new Queries.EventStats(p.required("eventType"), range[0], range[1], p.term("organizationId"))));
         });
-        get("/events/trends", ctx -> {
-            QueryParameters p = QueryParameters.of(ctx, route("/events/trends").parameters());
+        get("/events/trends", (ctx, p) -> {
             Queries.Interval interval = p.oneOf("interval", Queries.Interval.class, null);
             Instant[] range = p.range();
             checkBuckets(interval, range[0], range[1]);
             ctx.json(ask(ctx, new Queries.EventTrends(p.term("eventType"), p.term("aggregateType"), range[0], range[1],
                     interval, p.zone("timeZone"), p.term("organizationId"))));
         });
-        get("/payments", ctx -> {
-            QueryParameters p = QueryParameters.of(ctx, route("/payments").parameters());
+        get("/payments", (ctx, p) -> {
             int size = p.intInRange("size", 100, 1, maxPageSize);
             Queries.PaymentSearch q;
             if (p.has("cursor")) {
@@ -215,17 +213,15 @@ public final class AnalyticsApi implements AutoCloseable {
             }
             page(ctx, (Queries.Page) ask(ctx, q), "payments");
         });
-        get("/payments/stats", ctx -> {
-            QueryParameters p = QueryParameters.of(ctx, route("/payments/stats").parameters());
+        get("/payments/stats", (ctx, p) -> {
             Instant[] range = p.range();
             ctx.json(ask(ctx, new Queries.PaymentStats(range[0], range[1], p.term("organizationId"), p.currency("currency"))));
         });
-        get("/payments/{paymentId}", ctx -> {
-            String id = QueryParameters.of(ctx, Set.of()).pathParam("paymentId");
+        get("/payments/{paymentId}", (ctx, p) -> {
+            String id = p.pathParam("paymentId");
             ctx.json(answer(ctx, new Queries.PaymentById(id), "payment '" + id + "' not found"));
         });
-        get("/aggregates/{aggregateId}/events", ctx -> {
-            QueryParameters p = QueryParameters.of(ctx, route("/aggregates/{aggregateId}/events").parameters());
+        get("/aggregates/{aggregateId}/events", (ctx, p) -> {
             String id = p.pathParam("aggregateId");
             ctx.json(answer(ctx, new Queries.History(id, p.instant("asOf")),
                     "aggregate '" + id + "' has no events" + (p.has("asOf") ? " up to asOf" : "")));

@@ -128,13 +128,7 @@ final class CommandCluster implements AutoCloseable {
     @Override
     public void close() {
         jvms.close();
-        for (int i = closeables.size() - 1; i >= 0; i--) {
-            try {
-                closeables.get(i).close();
-            } catch (Exception e) {
-                // keep closing the rest
-            }
-        }
+        TestCleanup.closeAll(closeables);
         registry.close();
         TestCleanup.deleteAll(servers.kafka(), servers.elasticsearch(), "it-" + id + "-");
     }

@@ -15,6 +15,17 @@ final class TestCleanup {
     private TestCleanup() {
     }
 
+    /** Closes in reverse order of opening, and goes on past failures. */
+    static void closeAll(List<AutoCloseable> closeables) {
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            try {
+                closeables.get(i).close();
+            } catch (Exception e) {
+                // keep closing the rest
+            }
+        }
+    }
+
     static void deleteIndices(ElasticsearchClient es, String prefix) {
         try {
             // Wildcard deletes are refused (action.destructive_requires_name): resolve the names first.

@@ -8,13 +8,18 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code GET /metrics} in the Prometheus text format, served by the JDK's HTTP server on its own
  * thread. For services that have no HTTP server of their own (command-service, projector).
  */
 public final class PrometheusEndpoint implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PrometheusEndpoint.class);
+
     private final HttpServer server;
 
     private PrometheusEndpoint(HttpServer server) {
@@ -50,6 +55,19 @@ public final class PrometheusEndpoint implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot serve metrics on port " + port + " (set metrics.port)", e);
         }
+    }
+
+    /**
+     * Starts the endpoint unless {@code port} is -1 (the services' "off" value) and logs where it
+     * listens. The caller closes it on shutdown.
+     */
+    public static Optional<PrometheusEndpoint> startUnlessDisabled(PrometheusMeterRegistry registry, int port) {
+        if (port < 0) {
+            return Optional.empty();
+        }
+        PrometheusEndpoint endpoint = start(registry, port);
+        log.info("metrics at http://0.0.0.0:{}/metrics", endpoint.port());
+        return Optional.of(endpoint);
     }
 
     public int port() {
