@@ -9,7 +9,8 @@ import java.util.Objects;
  *
  * <p>{@code eventData} holds the event's payload fields by name (money in integer minor units);
  * {@code metadata} holds organizationId, userId and the free-form {@code extra} map. Immutable.
- * {@code causationId} may be null.
+ * {@code causationId} may be null. {@code position} is the event's place in the events topic; it
+ * is null for documents written by other means (imports, tests).
  */
 public record EventDocument(
         String eventId,
@@ -21,7 +22,16 @@ public record EventDocument(
         String correlationId,
         String causationId,
         Map<String, Object> eventData,
-        Map<String, Object> metadata) {
+        Map<String, Object> metadata,
+        Position position) {
+
+    /** A document with no topic position. */
+    public EventDocument(String eventId, String aggregateId, String aggregateType, String eventType, long version,
+            Instant timestamp, String correlationId, String causationId, Map<String, Object> eventData,
+            Map<String, Object> metadata) {
+        this(eventId, aggregateId, aggregateType, eventType, version, timestamp, correlationId, causationId, eventData,
+                metadata, null);
+    }
 
     public EventDocument {
         Objects.requireNonNull(eventId, "eventId");

@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
  * Names of the event-store and read-model indices, and their set-up.
  *
  * <p>Clients always read and write through aliases ({@code <prefix>events},
- * {@code <prefix>payments}); the concrete indices ({@code <prefix>events-000001}, ...) come from
- * index templates, so a rebuild can fill a new index and move the alias. Thread-safe, immutable.
+ * {@code <prefix>payments}); the concrete indices ({@code <prefix>events-v1}, {@code -v2}, ...) come
+ * from index templates, so a rebuild can fill a new index and move the alias. Thread-safe, immutable.
  */
 public final class EventStoreIndices {
     private static final Logger log = LoggerFactory.getLogger(EventStoreIndices.class);
@@ -36,6 +36,22 @@ public final class EventStoreIndices {
         return prefix + "payments";
     }
 
+    /** The alias of a model: {@code events} or {@code payments}. */
+    public String alias(String model) {
+        if (!EVENTS.equals(model) && !PAYMENTS.equals(model)) {
+            throw new IllegalArgumentException("unknown model '" + model + "': expected events or payments");
+        }
+        return prefix + model;
+    }
+
+    /** The concrete index of version {@code n} of a model, e.g. {@code payments-v3}. */
+    public String versionedIndex(String model, int n) {
+        return alias(model) + "-v" + n;
+    }
+
+    public static final String EVENTS = "events";
+    public static final String PAYMENTS = "payments";
+
     /**
      * Creates or updates the index templates, then creates the first index behind each alias if
      * the alias does not exist yet. Safe to call from several instances at once.
@@ -52,9 +68,10 @@ public final class EventStoreIndices {
         client.indices().putIndexTemplate(b -> b.name(prefix + kind).withJson(new StringReader(json)));
         String alias = prefix + kind;
         if (client.indices().existsAlias(b -> b.name(alias)).value()) {
+            addNewFields(client, alias, json);
             return;
         }
-        String index = alias + "-000001";
+        String index = versionedIndex(kind, 1);
         try {
             client.indices().create(c -> c.index(index).aliases(alias, a -> a.isWriteIndex(true)));
             log.info("created index {} behind alias {}", index, alias);
@@ -62,6 +79,22 @@ public final class EventStoreIndices {
             if (!"resource_already_exists_exception".equals(e.error().type())) {
                 throw e;
             }
+        }
+    }
+
+    /**
+     * Adds the template's new fields to the indices behind the alias, so that a projector with a
+     * wider read model can write to them before a rebuild fills the field for old documents. A
+     * change Elasticsearch cannot apply in place (a type change) is left to a rebuild.
+     */
+    private static void addNewFields(ElasticsearchClient client, String alias, String templateJson) throws IOException {
+        String mappings = ElasticsearchClients.objectMapper().readTree(templateJson).path("template").path("mappings")
+                .toString();
+        try {
+            client.indices().putMapping(b -> b.index(alias).withJson(new StringReader(mappings)));
+        } catch (ElasticsearchException e) {
+            log.warn("the mapping of {} differs from its template in a way that needs a rebuild: {}", alias,
+                    e.getMessage());
         }
     }
 

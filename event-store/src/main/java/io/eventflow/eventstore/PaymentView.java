@@ -8,7 +8,9 @@ import java.time.Instant;
  *
  * <p>{@code status} is {@code processed}, {@code failed} or {@code refunded} (refunded in full).
  * {@code amount} and {@code refundAmount} (the sum refunded so far) are integer minor units.
- * Timestamps are null until the matching event happened.
+ * {@code refundCount} is the number of refunds. Timestamps are null until the matching event
+ * happened. {@code position} is where the last event folded in sits in the events topic (null for
+ * documents written by other means).
  */
 public record PaymentView(
         String paymentId,
@@ -21,7 +23,9 @@ public record PaymentView(
         Instant failedAt,
         Instant refundedAt,
         long refundAmount,
+        int refundCount,
         String error,
         Instant updatedAt,
-        long version) {
+        long version,
+        Position position) {
 }

@@ -11,6 +11,7 @@ import co.elastic.clients.elasticsearch.core.mget.MultiGetResponseItem;
 import io.eventflow.eventstore.ElasticsearchErrors;
 import io.eventflow.eventstore.EventStoreIndices;
 import io.eventflow.eventstore.PaymentView;
+import io.eventflow.eventstore.Position;
 import io.eventflow.schemas.EventEnvelope;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Semaphore;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -34,6 +36,12 @@ import org.slf4j.LoggerFactory;
  * retried with exponential backoff and jitter until they succeed or the caller aborts. Permanent
  * item failures (e.g. a 400 mapping error) are returned for the dead-letter topic; the rest of the
  * batch is written. Thread-safe: batches of different partitions run concurrently.
+ *
+ * <p>A payment document only moves from version n to a later one when the fold starts at n + 1.
+ * If the document is further behind (after an alias swap, the new index may not have the event
+ * the live projector wrote to the old one yet), the batch waits up to {@code gapWait} for the
+ * missing versions, then folds over the gap and counts it. A document is written back to the
+ * concrete index it was read from, so a swap between read and write cannot mix two indices.
  */
 final class ElasticsearchProjection {
     private static final Logger log = LoggerFactory.getLogger(ElasticsearchProjection.class);
@@ -42,6 +50,9 @@ final class ElasticsearchProjection {
 
     /** An event the projection read, with where it came from. */
     record Item(String topic, int partition, long offset, EventEnvelope event) {
+        Position position() {
+            return new Position(partition, offset);
+        }
     }
 
     /** An item Elasticsearch refused for good, and why. */
@@ -55,6 +66,34 @@ final class ElasticsearchProjection {
         }
     }
 
+    /** Where a projection writes: an index or alias per model, or null to leave that model alone. */
+    record Targets(String events, String payments) {
+        static Targets live(EventStoreIndices indices) {
+            return new Targets(indices.eventsAlias(), indices.paymentsAlias());
+        }
+
+        static Targets only(String model, String index) {
+            Objects.requireNonNull(index, "index");
+            return switch (model) {
+                case EventStoreIndices.EVENTS -> new Targets(index, null);
+                case EventStoreIndices.PAYMENTS -> new Targets(null, index);
+                default -> throw new IllegalArgumentException("unknown model " + model);
+            };
+        }
+    }
+
+    /** How requests are retried and bounded. */
+    record Policy(Backoff backoff, int maxRequestsInFlight, Duration gapWait) {
+        Policy {
+            Objects.requireNonNull(backoff, "backoff");
+            Objects.requireNonNull(gapWait, "gapWait");
+        }
+    }
+
+    /** A payment document as read, and the concrete index it came from. */
+    private record Found(PaymentView view, String index) {
+    }
+
     /** One pending write and the event it stands for. */
     private record Write(Item item, String index, BulkOperation op) {
     }
@@ -66,17 +105,18 @@ final class ElasticsearchProjection {
     private final ElasticsearchClient bulkClient;
     /** Requests in flight to Elasticsearch, at most max.in.flight.bulks; batches prepare outside it. */
     private final Semaphore requests;
-    private final EventStoreIndices indices;
+    private final Targets targets;
     private final Backoff backoff;
+    private final Duration gapWait;
     private final ProjectorMetrics metrics;
 
-    ElasticsearchProjection(ElasticsearchClient client, EventStoreIndices indices, Backoff backoff,
-            ProjectorMetrics metrics, int maxRequestsInFlight) {
+    ElasticsearchProjection(ElasticsearchClient client, Targets targets, Policy policy, ProjectorMetrics metrics) {
         this.client = Objects.requireNonNull(client, "client");
-        this.requests = new Semaphore(maxRequestsInFlight);
+        this.requests = new Semaphore(policy.maxRequestsInFlight());
         this.bulkClient = client.withTransportOptions(o -> o.setParameter("filter_path", BULK_FILTER_PATH));
-        this.indices = Objects.requireNonNull(indices, "indices");
-        this.backoff = Objects.requireNonNull(backoff, "backoff");
+        this.targets = Objects.requireNonNull(targets, "targets");
+        this.backoff = policy.backoff();
+        this.gapWait = policy.gapWait();
         this.metrics = Objects.requireNonNull(metrics, "metrics");
     }
 
@@ -88,12 +128,16 @@ final class ElasticsearchProjection {
      */
     List<Failure> project(List<Item> items, BooleanSupplier abort) {
         List<Write> writes = new ArrayList<>(items.size() + items.size() / 2);
-        for (Item item : items) {
-            var doc = EventDocuments.of(item.event());
-            writes.add(new Write(item, EVENTS, BulkOperation.of(b -> b.create(c -> c.index(indices.eventsAlias())
-                    .id(doc.eventId()).document(doc)))));
+        if (targets.events() != null) {
+            for (Item item : items) {
+                var doc = EventDocuments.of(item.event(), item.position());
+                writes.add(new Write(item, EVENTS, BulkOperation.of(b -> b.create(c -> c.index(targets.events())
+                        .id(doc.eventId()).document(doc)))));
+            }
         }
-        writes.addAll(paymentWrites(items, abort));
+        if (targets.payments() != null) {
+            writes.addAll(paymentWrites(items, abort));
+        }
         return write(writes, abort);
     }
 
@@ -112,14 +156,15 @@ final class ElasticsearchProjection {
                 toRead.add(id);
             }
         });
-        Map<String, PaymentView> current = toRead.isEmpty() ? Map.of() : read(toRead, abort);
+        Map<String, Found> current = readWithoutGaps(byPayment, toRead, abort);
         List<Write> writes = new ArrayList<>(byPayment.size());
         int skipped = 0;
         for (var entry : byPayment.entrySet()) {
-            PaymentView view = current.get(entry.getKey());
+            Found found = current.get(entry.getKey());
+            PaymentView view = found == null ? null : found.view();
             PaymentView before = view;
             for (Item item : entry.getValue()) {
-                PaymentView next = PaymentViews.apply(view, item.event());
+                PaymentView next = PaymentViews.apply(view, item.event(), item.position());
                 if (next == view) {
                     skipped++;
                 }
@@ -127,13 +172,53 @@ final class ElasticsearchProjection {
             }
             if (view != before) {
                 PaymentView doc = view;
+                String index = found == null ? targets.payments() : found.index();
                 writes.add(new Write(entry.getValue().get(entry.getValue().size() - 1), PAYMENTS,
-                        BulkOperation.of(b -> b.index(x -> x.index(indices.paymentsAlias()).id(doc.paymentId())
+                        BulkOperation.of(b -> b.index(x -> x.index(index).id(doc.paymentId())
                                 .version(doc.version()).versionType(VersionType.External).document(doc)))));
             }
         }
         metrics.noop(PAYMENTS, skipped);
         return writes;
+    }
+
+    /** Reads the documents, waiting up to gapWait while some are more than one version behind their batch. */
+    private Map<String, Found> readWithoutGaps(Map<String, List<Item>> byPayment, List<String> ids,
+            BooleanSupplier abort) {
+        if (ids.isEmpty()) {
+            return Map.of();
+        }
+        long deadline = System.nanoTime() + gapWait.toNanos();
+        for (int attempt = 1; ; attempt++) {
+            Map<String, Found> current = read(ids, abort);
+            List<String> gaps = new ArrayList<>();
+            for (String id : ids) {
+                Found found = current.get(id);
+                long have = found == null ? 0 : found.view().version();
+                if (have < byPayment.get(id).get(0).event().getVersion() - 1) {
+                    gaps.add(id);
+                }
+            }
+            if (gaps.isEmpty()) {
+                return current;
+            }
+            if (System.nanoTime() >= deadline) {
+                Item first = byPayment.get(gaps.get(0)).get(0);
+                log.error("{} payment documents in {} miss earlier versions after waiting {} ms, folding over the gap "
+                        + "(e.g. {} at version {} for event {} v{} at {}-{}@{}); was an event dead-lettered?",
+                        gaps.size(), targets.payments(), gapWait.toMillis(), gaps.get(0),
+                        current.containsKey(gaps.get(0)) ? current.get(gaps.get(0)).view().version() : 0,
+                        first.event().getEventId(), first.event().getVersion(), first.topic(), first.partition(),
+                        first.offset());
+                metrics.gaps(gaps.size());
+                return current;
+            }
+            if (attempt == 1) {
+                log.info("{} payment documents are behind their events (e.g. {}); waiting for the earlier versions, "
+                        + "as after a rebuild's alias swap", gaps.size(), gaps.get(0));
+            }
+            pause(attempt, abort);
+        }
     }
 
     private List<Failure> write(List<Write> writes, BooleanSupplier abort) {
@@ -188,7 +273,7 @@ final class ElasticsearchProjection {
         return failures;
     }
 
-    private Map<String, PaymentView> read(List<String> ids, BooleanSupplier abort) {
+    private Map<String, Found> read(List<String> ids, BooleanSupplier abort) {
         for (int attempt = 0; ; attempt++) {
             if (attempt > 0) {
                 pause(attempt, abort);
@@ -197,15 +282,15 @@ final class ElasticsearchProjection {
             try {
                 MgetResponse<PaymentView> response;
                 try {
-                    response = client.mget(m -> m.index(indices.paymentsAlias()).ids(ids), PaymentView.class);
+                    response = client.mget(m -> m.index(targets.payments()).ids(ids), PaymentView.class);
                 } finally {
                     requests.release();
                 }
-                Map<String, PaymentView> views = new HashMap<>();
+                Map<String, Found> views = new HashMap<>();
                 boolean failed = false;
                 for (MultiGetResponseItem<PaymentView> doc : response.docs()) {
                     if (doc.isResult() && doc.result().found()) {
-                        views.put(doc.result().id(), doc.result().source());
+                        views.put(doc.result().id(), new Found(doc.result().source(), doc.result().index()));
                     } else if (doc.isFailure()) {
                         log.warn("reading payment {} failed (attempt {}): {}", doc.failure().id(), attempt + 1,
                                 doc.failure().error().reason());

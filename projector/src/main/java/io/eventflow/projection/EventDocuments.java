@@ -1,6 +1,7 @@
 package io.eventflow.projection;
 
 import io.eventflow.eventstore.EventDocument;
+import io.eventflow.eventstore.Position;
 import io.eventflow.schemas.EventEnvelope;
 import io.eventflow.schemas.Metadata;
 import java.util.LinkedHashMap;
@@ -13,7 +14,8 @@ final class EventDocuments {
     private EventDocuments() {
     }
 
-    static EventDocument of(EventEnvelope e) {
+    /** @param at the event's place in the topic, or null when unknown */
+    static EventDocument of(EventEnvelope e, Position at) {
         Map<String, Object> metadata = new LinkedHashMap<>();
         Metadata m = e.getMetadata();
         if (m != null) {
@@ -23,7 +25,7 @@ final class EventDocuments {
         }
         return new EventDocument(e.getEventId(), e.getAggregateId(), e.getAggregateType(), e.getEventType(),
                 e.getVersion(), e.getTimestamp(), e.getCorrelationId(), e.getCausationId(),
-                toMap((GenericRecord) e.getPayload()), metadata);
+                toMap((GenericRecord) e.getPayload()), metadata, at);
     }
 
     static Map<String, Object> toMap(GenericRecord record) {

@@ -1,6 +1,7 @@
 package io.eventflow.projection;
 
 import io.eventflow.eventstore.PaymentView;
+import io.eventflow.eventstore.Position;
 import io.eventflow.schemas.EventEnvelope;
 import io.eventflow.schemas.payment.PaymentFailed;
 import io.eventflow.schemas.payment.PaymentProcessed;
@@ -25,28 +26,31 @@ final class PaymentViews {
     /**
      * Applies {@code e} to {@code view} (null = no document yet). An event at or below the view's
      * version was applied already and changes nothing, which makes replays idempotent.
+     * {@code at} is the event's place in the topic, or null when unknown.
      */
-    static PaymentView apply(PaymentView view, EventEnvelope e) {
+    static PaymentView apply(PaymentView view, EventEnvelope e, Position at) {
         if (view != null && e.getVersion() <= view.version()) {
             return view;
         }
-        Instant at = e.getTimestamp();
+        Instant t = e.getTimestamp();
         Object p = e.getPayload();
         if (p instanceof PaymentProcessed pp) {
             return new PaymentView(e.getAggregateId(), PROCESSED, pp.getAmount(), pp.getCurrency(),
-                    pp.getOrganizationId(), pp.getUserId(), at, null, null, 0, null, at, e.getVersion());
+                    pp.getOrganizationId(), pp.getUserId(), t, null, null, 0, 0, null, t, e.getVersion(), at);
         }
         PaymentView v = view != null ? view
-                : new PaymentView(e.getAggregateId(), null, null, null, null, null, null, null, null, 0, null, null, 0);
+                : new PaymentView(e.getAggregateId(), null, null, null, null, null, null, null, null, 0, 0, null, null, 0,
+                        null);
         if (p instanceof PaymentFailed pf) {
             return new PaymentView(v.paymentId(), FAILED, v.amount(), v.currency(), v.organizationId(), v.userId(),
-                    v.processedAt(), at, v.refundedAt(), v.refundAmount(), pf.getError(), at, e.getVersion());
+                    v.processedAt(), t, v.refundedAt(), v.refundAmount(), v.refundCount(), pf.getError(), t,
+                    e.getVersion(), at);
         }
         if (p instanceof PaymentRefunded pr) {
             long refunded = v.refundAmount() + pr.getRefundAmount();
             String status = v.amount() != null && refunded >= v.amount() ? REFUNDED : v.status();
             return new PaymentView(v.paymentId(), status, v.amount(), v.currency(), v.organizationId(), v.userId(),
-                    v.processedAt(), v.failedAt(), at, refunded, v.error(), at, e.getVersion());
+                    v.processedAt(), v.failedAt(), t, refunded, v.refundCount() + 1, v.error(), t, e.getVersion(), at);
         }
         throw new IllegalArgumentException("not a payment event: " + e.getEventType());
     }

@@ -2,6 +2,7 @@ package io.eventflow.projection;
 
 import io.eventflow.eventstore.EventDocument;
 import io.eventflow.eventstore.PaymentView;
+import io.eventflow.eventstore.Position;
 import io.eventflow.schemas.EventEnvelope;
 
 /**
@@ -14,7 +15,12 @@ public final class ProjectionDocuments {
 
     /** The event-store document of an event; its {@code _id} is {@link EventDocument#eventId()}. Never null. */
     public static EventDocument event(EventEnvelope event) {
-        return EventDocuments.of(event);
+        return EventDocuments.of(event, null);
+    }
+
+    /** As {@link #event(EventEnvelope)}, for the event at {@code at} (nullable) in the events topic. */
+    public static EventDocument event(EventEnvelope event, Position at) {
+        return EventDocuments.of(event, at);
     }
 
     /** True when the payments read model folds this event. */
@@ -27,6 +33,11 @@ public final class ProjectionDocuments {
      * there is none. An event at or below the document's version returns {@code view} unchanged.
      */
     public static PaymentView fold(PaymentView view, EventEnvelope event) {
-        return PaymentViews.apply(view, event);
+        return PaymentViews.apply(view, event, null);
+    }
+
+    /** As {@link #fold(PaymentView, EventEnvelope)}, for the event at {@code at} (nullable) in the events topic. */
+    public static PaymentView fold(PaymentView view, EventEnvelope event, Position at) {
+        return PaymentViews.apply(view, event, at);
     }
 }

@@ -35,7 +35,11 @@ import org.slf4j.LoggerFactory;
  * On a rebalance it finishes (or, past a deadline, abandons) the revoked partitions' batches,
  * commits what is done and drops the rest, which the next owner reads again.
  *
- * <p>Everything but {@link #stop} runs on the loop's own thread.
+ * <p>A loop either subscribes to the topic as a member of the group (the live projector), or reads a
+ * fixed {@link Source.Range} of offsets of every partition and returns once it has projected and
+ * committed all of it (a rebuild's phases).
+ *
+ * <p>Everything but {@link #stop} and {@link #projected} runs on the loop's own thread.
  */
 final class ProjectionLoop implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ProjectionLoop.class);
@@ -50,13 +54,45 @@ final class ProjectionLoop implements Runnable {
         }
     }
 
+    /** What a loop reads. */
+    sealed interface Source {
+        /** The topic, as a member of the consumer group, until stopped. */
+        record Subscribe(String topic) implements Source {
+        }
+
+        /** Offsets {@code from} (inclusive) to {@code to} (exclusive) of each partition, then return. */
+        record Range(String topic, Map<TopicPartition, Long> from, Map<TopicPartition, Long> to) implements Source {
+            public Range {
+                from = Map.copyOf(from);
+                to = Map.copyOf(to);
+                if (!from.keySet().equals(to.keySet())) {
+                    throw new IllegalArgumentException("from and to must name the same partitions");
+                }
+            }
+
+            long records() {
+                long n = 0;
+                for (var e : to.entrySet()) {
+                    n += Math.max(0, e.getValue() - from.get(e.getKey()));
+                }
+                return n;
+            }
+        }
+
+        String topic();
+    }
+
     private final Consumer<byte[], byte[]> consumer;
+    private final Source source;
     private final String topic;
     private final BatchTask task;
     private final ExecutorService workers;
     private final Batching batching;
     private final ProjectorMetrics metrics;
     private final AtomicBoolean running = new AtomicBoolean(true);
+    private final java.util.concurrent.atomic.AtomicLong projected = new java.util.concurrent.atomic.AtomicLong();
+    /** Range partitions whose position reached the end of the range. */
+    private final Set<TopicPartition> finished = new HashSet<>();
 
     private final Map<TopicPartition, ArrayDeque<ConsumerRecord<byte[], byte[]>>> buffers = new HashMap<>();
     private final Map<TopicPartition, Long> bufferedBytes = new HashMap<>();
@@ -67,10 +103,11 @@ final class ProjectionLoop implements Runnable {
     private final Set<TopicPartition> paused = new HashSet<>();
     private long lastLagUpdate;
 
-    ProjectionLoop(Consumer<byte[], byte[]> consumer, String topic, BatchTask task, ExecutorService workers,
+    ProjectionLoop(Consumer<byte[], byte[]> consumer, Source source, BatchTask task, ExecutorService workers,
             Batching batching, ProjectorMetrics metrics) {
         this.consumer = Objects.requireNonNull(consumer, "consumer");
-        this.topic = Objects.requireNonNull(topic, "topic");
+        this.source = Objects.requireNonNull(source, "source");
+        this.topic = source.topic();
         this.task = Objects.requireNonNull(task, "task");
         this.workers = Objects.requireNonNull(workers, "workers");
         this.batching = Objects.requireNonNull(batching, "batching");
@@ -80,8 +117,13 @@ final class ProjectionLoop implements Runnable {
     @Override
     public void run() {
         try {
-            consumer.subscribe(List.of(topic), new Rebalance());
-            while (running.get()) {
+            if (source instanceof Source.Range range) {
+                consumer.assign(range.from().keySet());
+                range.from().forEach(consumer::seek);
+            } else {
+                consumer.subscribe(List.of(topic), new Rebalance());
+            }
+            while (running.get() && !rangeDone()) {
                 // While bulks are in flight, come back quickly: a finished one frees a slot for the next.
                 boolean busy = !futures.isEmpty() || buffers.values().stream().anyMatch(b -> !b.isEmpty());
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(busy ? 2 : 200));
@@ -118,8 +160,35 @@ final class ProjectionLoop implements Runnable {
         consumer.wakeup();
     }
 
+    /** Records projected (or dead-lettered) and acknowledged so far; safe from any thread. */
+    long projected() {
+        return projected.get();
+    }
+
+    /** For a range: true once every partition reached its end and nothing is buffered or in flight. */
+    private boolean rangeDone() {
+        if (!(source instanceof Source.Range range)) {
+            return false;
+        }
+        List<TopicPartition> reached = new ArrayList<>();
+        for (var e : range.to().entrySet()) {
+            if (!finished.contains(e.getKey()) && consumer.position(e.getKey()) >= e.getValue()) {
+                reached.add(e.getKey());
+            }
+        }
+        if (!reached.isEmpty()) {
+            finished.addAll(reached);
+            consumer.pause(reached);
+        }
+        return finished.size() == range.to().size() && futures.isEmpty()
+                && buffers.values().stream().allMatch(ArrayDeque::isEmpty);
+    }
+
     private void buffer(ConsumerRecord<byte[], byte[]> r) {
         TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+        if (source instanceof Source.Range range && r.offset() >= range.to().get(tp)) {
+            return; // past the range: the next phase reads it
+        }
         ArrayDeque<ConsumerRecord<byte[], byte[]>> buffer = buffers.computeIfAbsent(tp, k -> new ArrayDeque<>());
         if (buffer.isEmpty()) {
             oldestBufferedNanos.put(tp, System.nanoTime());
@@ -243,6 +312,7 @@ final class ProjectionLoop implements Runnable {
             });
         }
         batch.records().forEach((tp, rs) -> lastDoneTimestamp.put(tp, rs.get(rs.size() - 1).timestamp()));
+        projected.addAndGet(batch.size());
     }
 
     /** The batch was not written in full: read its partitions again from where it started. */
@@ -252,6 +322,9 @@ final class ProjectionLoop implements Runnable {
             if (assigned.contains(tp)) {
                 consumer.seek(tp, batch.firstOffset(tp));
                 dropBuffer(tp);
+                if (finished.remove(tp)) {
+                    consumer.resume(List.of(tp));
+                }
             }
         }
     }
@@ -304,6 +377,7 @@ final class ProjectionLoop implements Runnable {
             consumer.pause(pause);
             log.debug("paused {}: buffers full while their bulks are in flight", pause);
         }
+        resume.removeAll(finished);
         if (!resume.isEmpty()) {
             consumer.resume(resume);
         }

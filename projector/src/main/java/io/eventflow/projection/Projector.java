@@ -1,28 +1,11 @@
 package io.eventflow.projection;
 
-import co.elastic.clients.elasticsearch.ElasticsearchClient;
-import io.eventflow.eventstore.ElasticsearchClients;
-import io.eventflow.eventstore.EventStoreIndices;
-import io.eventflow.schemas.EventEnvelope;
-import io.eventflow.schemas.serde.AvroDeserializer;
-import io.eventflow.schemas.serde.KafkaTopics;
-import io.eventflow.schemas.serde.SchemaRegistryClient;
-import io.eventflow.schemas.serde.SerdeConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,40 +18,24 @@ import org.slf4j.LoggerFactory;
 public final class Projector implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Projector.class);
 
-    private final ElasticsearchClient elasticsearch;
-    private final SchemaRegistryClient registry;
-    private final KafkaProducer<byte[], byte[]> deadLetters;
-    private final ExecutorService workers;
-    private final ProjectorMetrics metrics;
+    private final ProjectionWiring wiring;
     private final ProjectionLoop loop;
     private final Thread thread;
 
     private Projector(ProjectorConfig config, MeterRegistry meterRegistry) throws IOException {
-        this.elasticsearch = ElasticsearchClients.connect(config.getString(ProjectorConfig.ELASTICSEARCH_URL));
-        EventStoreIndices indices = new EventStoreIndices(config.getString(ProjectorConfig.INDEX_PREFIX));
-        indices.ensure(elasticsearch, config.getInt(ProjectorConfig.INDEX_REPLICAS));
-        String deadLetterTopic = config.getString(ProjectorConfig.DEAD_LETTER_TOPIC);
-        KafkaTopics.ensure(config.bootstrapServers(), List.of(deadLetterTopic),
-                config.getInt(ProjectorConfig.TOPIC_PARTITIONS), config.getShort(ProjectorConfig.TOPIC_REPLICATION_FACTOR));
-        this.registry = new SerdeConfig(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL,
-                config.getString(ProjectorConfig.SCHEMA_REGISTRY_URL))).newClient();
-        this.deadLetters = new KafkaProducer<>(config.producerProperties(), new ByteArraySerializer(), new ByteArraySerializer());
-        this.metrics = new ProjectorMetrics(meterRegistry);
-        Backoff backoff = new Backoff(Duration.ofMillis(config.getLong(ProjectorConfig.RETRY_BACKOFF_MS)),
-                Duration.ofMillis(config.getLong(ProjectorConfig.RETRY_BACKOFF_MAX_MS)));
-        int maxInFlight = config.getInt(ProjectorConfig.MAX_IN_FLIGHT_BULKS);
-        var projection = new ElasticsearchProjection(elasticsearch, indices, backoff, metrics, maxInFlight);
-        var task = new BatchTask(new AvroDeserializer<>(registry, EventEnvelope.class), projection,
-                new BatchTask.DeadLetters(deadLetters, deadLetterTopic), metrics, backoff);
-        var batching = new ProjectionLoop.Batching(config.getInt(ProjectorConfig.BATCH_MAX_EVENTS),
-                config.getLong(ProjectorConfig.BATCH_MAX_BYTES), Duration.ofMillis(config.getLong(ProjectorConfig.BATCH_LINGER_MS)),
-                maxInFlight);
-        AtomicInteger n = new AtomicInteger();
-        this.workers = Executors.newFixedThreadPool(batching.maxOutstanding(), r -> new Thread(r, "projector-bulk-" + n.incrementAndGet()));
-        var consumer = new KafkaConsumer<>(config.consumerProperties(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        String topic = config.getString(ProjectorConfig.EVENTS_TOPIC);
-        this.loop = new ProjectionLoop(consumer, topic, task, workers, batching, metrics);
-        this.thread = new Thread(loop, "projector-" + topic);
+        this.wiring = new ProjectionWiring(config, meterRegistry);
+        try {
+            wiring.indices().ensure(wiring.elasticsearch(), config.getInt(ProjectorConfig.INDEX_REPLICAS));
+            wiring.ensureDeadLetterTopic();
+            String topic = wiring.eventsTopic();
+            this.loop = wiring.loop(new ProjectionLoop.Source.Subscribe(topic), config.getString(ProjectorConfig.GROUP_ID),
+                    ElasticsearchProjection.Targets.live(wiring.indices()),
+                    Duration.ofMillis(config.getLong(ProjectorConfig.GAP_WAIT_MS)));
+            this.thread = new Thread(loop, "projector-" + topic);
+        } catch (IOException | RuntimeException e) {
+            wiring.close();
+            throw e;
+        }
     }
 
     /** Starts a worker whose meters go to {@code meterRegistry}. */
@@ -98,7 +65,7 @@ public final class Projector implements AutoCloseable {
 
     /** Records not yet projected, over the partitions this worker owns (updated about every second). */
     public long lag() {
-        return metrics.totalLag();
+        return wiring.metrics().totalLag();
     }
 
     @Override
@@ -109,10 +76,7 @@ public final class Projector implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        workers.shutdownNow();
-        deadLetters.close(Duration.ofSeconds(10));
-        registry.close();
-        ElasticsearchClients.close(elasticsearch);
+        wiring.close();
         log.info("projector stopped");
     }
 }

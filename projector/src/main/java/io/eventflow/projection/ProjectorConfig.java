@@ -31,6 +31,11 @@ public final class ProjectorConfig extends AbstractConfig {
     public static final String BATCH_LINGER_MS = "batch.linger.ms";
     public static final String MAX_IN_FLIGHT_BULKS = "max.in.flight.bulks";
     public static final String METRICS_PORT = "metrics.port";
+    public static final String GAP_WAIT_MS = "read.model.gap.wait.ms";
+    public static final String REBUILD_MAX_LAG = "rebuild.max.lag";
+    public static final String REBUILD_STALL_TIMEOUT_MS = "rebuild.stall.timeout.ms";
+    public static final String REBUILD_VERIFY_TIMEOUT_MS = "rebuild.verify.timeout.ms";
+    public static final String REBUILD_SWAP_WAIT_MS = "rebuild.swap.wait.ms";
 
     static final ConfigDef DEF = CommonConfig.defineTopicCreation(
             CommonConfig.defineElasticsearch(CommonConfig.defineKafka(new ConfigDef())))
@@ -58,7 +63,22 @@ public final class ProjectorConfig extends AbstractConfig {
                     "Bulks one worker has in flight at once. A partition is in at most one of them, which "
                             + "keeps per-aggregate order.")
             .define(METRICS_PORT, Type.INT, 9404, ConfigDef.Range.between(-1, 65535), Importance.LOW,
-                    "Port of the Prometheus endpoint GET /metrics; 0 picks a free port, -1 turns it off.");
+                    "Port of the Prometheus endpoint GET /metrics; 0 picks a free port, -1 turns it off.")
+            .define(GAP_WAIT_MS, Type.LONG, 30_000L, ConfigDef.Range.atLeast(0), Importance.LOW,
+                    "How long a batch waits, in milliseconds, when a read-model document is more than one version "
+                            + "behind the batch's first event (as right after a rebuild's alias swap) before it "
+                            + "folds over the gap and counts it in eventflow.projector.gaps.")
+            .define(REBUILD_MAX_LAG, Type.LONG, 1_000L, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
+                    "A rebuild verifies and swaps once it is within this many records of the end of the topic.")
+            .define(REBUILD_STALL_TIMEOUT_MS, Type.LONG, 60_000L, ConfigDef.Range.atLeast(1_000), Importance.MEDIUM,
+                    "A rebuild that makes no progress for this long, in milliseconds (e.g. Elasticsearch is "
+                            + "down), stops and reports; the alias is left untouched.")
+            .define(REBUILD_VERIFY_TIMEOUT_MS, Type.LONG, 120_000L, ConfigDef.Range.atLeast(1_000), Importance.LOW,
+                    "How long a rebuild waits, in milliseconds, for the live projector group to reach the offsets "
+                            + "it verifies at.")
+            .define(REBUILD_SWAP_WAIT_MS, Type.LONG, 10_000L, ConfigDef.Range.atLeast(0), Importance.LOW,
+                    "How long a rebuild keeps catching up, in milliseconds, to be at least as far as the live "
+                            + "index before it swaps the alias anyway.");
 
     public ProjectorConfig(Map<?, ?> originals) {
         super(DEF, originals, false);
@@ -73,14 +93,25 @@ public final class ProjectorConfig extends AbstractConfig {
     }
 
     Map<String, Object> consumerProperties() {
+        return consumerProperties(getString(GROUP_ID));
+    }
+
+    Map<String, Object> consumerProperties(String groupId) {
         Map<String, Object> props = new HashMap<>(originalsWithPrefix("consumer."));
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, getString(GROUP_ID));
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         // Only committed events: the command-service writes transactionally.
         props.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000);
+        return props;
+    }
+
+    /** For the admin client of the rebuild tools: bootstrap.servers and the {@code admin.}-prefixed keys. */
+    Map<String, Object> adminProperties() {
+        Map<String, Object> props = new HashMap<>(originalsWithPrefix("admin."));
+        props.put("bootstrap.servers", bootstrapServers());
         return props;
     }
 

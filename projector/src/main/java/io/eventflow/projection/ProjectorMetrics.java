@@ -17,13 +17,14 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * The projector's meters, all prefixed {@code eventflow.projector}: events indexed, bulk latency and
- * size, retries by cause, dead letters, no-ops (a replayed or stale write), and lag per partition
+ * size, retries by cause, dead letters, gaps, no-ops (a replayed or stale write), and lag per partition
  * in records and in seconds behind the newest event. Thread-safe.
  */
 final class ProjectorMetrics {
     private final MeterRegistry registry;
     private final Counter indexed;
     private final Counter deadLettered;
+    private final Counter gaps;
     private final Timer bulkLatency;
     private final DistributionSummary bulkEvents;
     private final DistributionSummary bulkBytes;
@@ -44,6 +45,9 @@ final class ProjectorMetrics {
                 .description("Events acknowledged by Elasticsearch (new, or already there)").register(registry);
         this.deadLettered = Counter.builder("eventflow.projector.dead.lettered")
                 .description("Events sent to the dead-letter topic").register(registry);
+        this.gaps = Counter.builder("eventflow.projector.gaps")
+                .description("Read-model documents folded over missing versions after waiting for them")
+                .register(registry);
         this.bulkLatency = Timer.builder("eventflow.projector.bulk.latency")
                 .description("Latency of one bulk request").publishPercentiles(0.5, 0.99).register(registry);
         this.bulkEvents = DistributionSummary.builder("eventflow.projector.bulk.events")
@@ -58,6 +62,10 @@ final class ProjectorMetrics {
 
     double indexedTotal() {
         return indexed.count();
+    }
+
+    void gaps(int n) {
+        gaps.increment(n);
     }
 
     void deadLettered() {

@@ -24,23 +24,24 @@ class PaymentViewsTest {
 
     @Test
     void partialThenFullRefundEndsRefunded() {
-        PaymentView v = PaymentViews.apply(null, PROCESSED);
-        v = PaymentViews.apply(v, event(2, "PaymentRefunded", new PaymentRefunded("p-1", 400L)));
+        PaymentView v = PaymentViews.apply(null, PROCESSED, null);
+        v = PaymentViews.apply(v, event(2, "PaymentRefunded", new PaymentRefunded("p-1", 400L)), null);
         assertThat(v.status()).isEqualTo("processed");
         assertThat(v.refundAmount()).isEqualTo(400);
-        v = PaymentViews.apply(v, event(3, "PaymentRefunded", new PaymentRefunded("p-1", 600L)));
+        v = PaymentViews.apply(v, event(3, "PaymentRefunded", new PaymentRefunded("p-1", 600L)), null);
         assertThat(v.status()).isEqualTo("refunded");
         assertThat(v.refundAmount()).isEqualTo(1_000);
+        assertThat(v.refundCount()).isEqualTo(2);
         assertThat(v.version()).isEqualTo(3);
         assertThat(v.processedAt()).isEqualTo(Instant.ofEpochSecond(1_001));
     }
 
     @Test
     void aRepeatedOrOlderEventChangesNothing() {
-        PaymentView failed = PaymentViews.apply(PaymentViews.apply(null, PROCESSED),
-                event(2, "PaymentFailed", new PaymentFailed("p-1", "declined")));
+        PaymentView failed = PaymentViews.apply(PaymentViews.apply(null, PROCESSED, null),
+                event(2, "PaymentFailed", new PaymentFailed("p-1", "declined")), null);
         assertThat(failed.status()).isEqualTo("failed");
-        assertThat(PaymentViews.apply(failed, PROCESSED)).isSameAs(failed);
-        assertThat(PaymentViews.apply(failed, event(2, "PaymentFailed", new PaymentFailed("p-1", "other")))).isSameAs(failed);
+        assertThat(PaymentViews.apply(failed, PROCESSED, null)).isSameAs(failed);
+        assertThat(PaymentViews.apply(failed, event(2, "PaymentFailed", new PaymentFailed("p-1", "other")), null)).isSameAs(failed);
     }
 }

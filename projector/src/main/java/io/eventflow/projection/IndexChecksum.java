@@ -1,0 +1,101 @@
+package io.eventflow.projection;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The document count and an order-independent checksum over (id, version) of an index as of a
+ * set of topic offsets (the cut). Documents whose recorded position is at or beyond the cut are
+ * left out and their ids collected, so that the other index can leave the same ids out: a payment
+ * the live projector moved past the cut cannot be compared with its rebuilt state at the cut.
+ * Scans a point in time, so concurrent writes do not move documents under the scan.
+ */
+final class IndexChecksum {
+    private static final int PAGE = 10_000;
+    private static final List<String> FIELDS = List.of("version", "position.partition", "position.offset");
+
+    /** @param count documents compared; @param beyondCut documents left out as past the cut or excluded */
+    record Result(long count, long checksum, long beyondCut) {
+    }
+
+    private IndexChecksum() {
+    }
+
+    /**
+     * @param cut per partition, the first offset not included
+     * @param beyond receives the ids of documents at or past the cut
+     * @param exclude ids to leave out (those another scan found past the cut)
+     */
+    static Result scan(IndexAdmin admin, String index, Map<Integer, Long> cut, Set<String> beyond, Set<String> exclude)
+            throws IOException {
+        Objects.requireNonNull(cut, "cut");
+        String pit = admin.call("POST", "/" + index + "/_pit?keep_alive=2m", null, false).path("id").asText();
+        long count = 0;
+        long sum = 0;
+        long left = 0;
+        try {
+            JsonNode after = null;
+            while (true) {
+                Map<String, Object> body = new LinkedHashMap<>();
+                body.put("pit", Map.of("id", pit, "keep_alive", "2m"));
+                body.put("size", PAGE);
+                body.put("sort", List.of(Map.of("_shard_doc", "asc")));
+                body.put("_source", false);
+                body.put("docvalue_fields", FIELDS);
+                body.put("track_total_hits", false);
+                if (after != null) {
+                    body.put("search_after", after);
+                }
+                JsonNode r = admin.call("POST", "/_search", body, false);
+                pit = r.path("pit_id").asText(pit);
+                JsonNode hits = r.path("hits").path("hits");
+                for (JsonNode hit : hits) {
+                    String id = hit.path("_id").asText();
+                    JsonNode f = hit.path("fields");
+                    long version = f.path("version").path(0).asLong();
+                    JsonNode partition = f.path("position.partition").path(0);
+                    JsonNode offset = f.path("position.offset").path(0);
+                    boolean past = !partition.isMissingNode() && !offset.isMissingNode()
+                            && offset.asLong() >= cut.getOrDefault(partition.asInt(), 0L);
+                    if (past || exclude.contains(id)) {
+                        if (past) {
+                            beyond.add(id);
+                        }
+                        left++;
+                        continue;
+                    }
+                    count++;
+                    sum += hash(id, version);
+                }
+                if (hits.size() < PAGE) {
+                    break;
+                }
+                after = hits.get(hits.size() - 1).path("sort");
+            }
+        } finally {
+            try {
+                admin.call("DELETE", "/_pit", Map.of("id", pit), true);
+            } catch (IOException e) {
+                // it expires by itself
+            }
+        }
+        return new Result(count, sum, left);
+    }
+
+    /** FNV-1a over the id and version, finished with the SplitMix64 mixer; summed, so order does not matter. */
+    static long hash(String id, long version) {
+        long h = 0xcbf29ce484222325L;
+        for (int i = 0; i < id.length(); i++) {
+            h = (h ^ id.charAt(i)) * 0x100000001b3L;
+        }
+        h = (h ^ version) * 0x100000001b3L;
+        h = (h ^ (h >>> 30)) * 0xbf58476d1ce4e5b9L;
+        h = (h ^ (h >>> 27)) * 0x94d049bb133111ebL;
+        return h ^ (h >>> 31);
+    }
+}

@@ -1,0 +1,112 @@
+package io.eventflow.projection;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import io.eventflow.eventstore.ElasticsearchClients;
+import io.eventflow.eventstore.EventStoreIndices;
+import io.eventflow.schemas.EventEnvelope;
+import io.eventflow.schemas.serde.AvroDeserializer;
+import io.eventflow.schemas.serde.KafkaTopics;
+import io.eventflow.schemas.serde.SchemaRegistryClient;
+import io.eventflow.schemas.serde.SerdeConfig;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The one place the projection's parts are built: the Elasticsearch, registry and dead-letter
+ * clients it shares, and a {@link ProjectionLoop} per use (the live projector, or one phase of a
+ * rebuild). Closing it closes the shared clients. Not thread-safe; loops it built are.
+ */
+final class ProjectionWiring implements AutoCloseable {
+    private final ProjectorConfig config;
+    private final ElasticsearchClient elasticsearch;
+    private final EventStoreIndices indices;
+    private final SchemaRegistryClient registry;
+    private final KafkaProducer<byte[], byte[]> deadLetters;
+    private final ProjectorMetrics metrics;
+    private final ExecutorService workers;
+    private final ProjectionLoop.Batching batching;
+
+    ProjectionWiring(ProjectorConfig config, MeterRegistry meterRegistry) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.indices = new EventStoreIndices(config.getString(ProjectorConfig.INDEX_PREFIX));
+        this.elasticsearch = ElasticsearchClients.connect(config.getString(ProjectorConfig.ELASTICSEARCH_URL));
+        this.registry = new SerdeConfig(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL,
+                config.getString(ProjectorConfig.SCHEMA_REGISTRY_URL))).newClient();
+        this.deadLetters = new KafkaProducer<>(config.producerProperties(), new ByteArraySerializer(),
+                new ByteArraySerializer());
+        this.metrics = new ProjectorMetrics(Objects.requireNonNull(meterRegistry, "meterRegistry"));
+        int maxInFlight = config.getInt(ProjectorConfig.MAX_IN_FLIGHT_BULKS);
+        this.batching = new ProjectionLoop.Batching(config.getInt(ProjectorConfig.BATCH_MAX_EVENTS),
+                config.getLong(ProjectorConfig.BATCH_MAX_BYTES),
+                Duration.ofMillis(config.getLong(ProjectorConfig.BATCH_LINGER_MS)), maxInFlight);
+        AtomicInteger n = new AtomicInteger();
+        this.workers = Executors.newFixedThreadPool(batching.maxOutstanding(),
+                r -> new Thread(r, "projector-bulk-" + n.incrementAndGet()));
+    }
+
+    /** Creates the dead-letter topic if it is missing. */
+    void ensureDeadLetterTopic() {
+        KafkaTopics.ensure(config.bootstrapServers(), List.of(deadLetterTopic()),
+                config.getInt(ProjectorConfig.TOPIC_PARTITIONS),
+                config.getShort(ProjectorConfig.TOPIC_REPLICATION_FACTOR));
+    }
+
+    /**
+     * A loop that reads {@code source} as consumer group {@code groupId} and writes to
+     * {@code targets}; {@code gapWait} bounds the wait for missing read-model versions.
+     */
+    ProjectionLoop loop(ProjectionLoop.Source source, String groupId, ElasticsearchProjection.Targets targets,
+            Duration gapWait) {
+        Backoff backoff = new Backoff(Duration.ofMillis(config.getLong(ProjectorConfig.RETRY_BACKOFF_MS)),
+                Duration.ofMillis(config.getLong(ProjectorConfig.RETRY_BACKOFF_MAX_MS)));
+        var projection = new ElasticsearchProjection(elasticsearch, targets,
+                new ElasticsearchProjection.Policy(backoff, batching.maxInFlight(), gapWait), metrics);
+        var task = new BatchTask(new AvroDeserializer<>(registry, EventEnvelope.class), projection,
+                new BatchTask.DeadLetters(deadLetters, deadLetterTopic()), metrics, backoff);
+        var consumer = new KafkaConsumer<>(config.consumerProperties(groupId), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+        return new ProjectionLoop(consumer, source, task, workers, batching, metrics);
+    }
+
+    ProjectorConfig config() {
+        return config;
+    }
+
+    ElasticsearchClient elasticsearch() {
+        return elasticsearch;
+    }
+
+    EventStoreIndices indices() {
+        return indices;
+    }
+
+    ProjectorMetrics metrics() {
+        return metrics;
+    }
+
+    String eventsTopic() {
+        return config.getString(ProjectorConfig.EVENTS_TOPIC);
+    }
+
+    private String deadLetterTopic() {
+        return config.getString(ProjectorConfig.DEAD_LETTER_TOPIC);
+    }
+
+    @Override
+    public void close() {
+        workers.shutdownNow();
+        deadLetters.close(Duration.ofSeconds(10));
+        registry.close();
+        ElasticsearchClients.close(elasticsearch);
+    }
+}

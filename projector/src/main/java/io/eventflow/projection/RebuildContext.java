@@ -1,0 +1,69 @@
+package io.eventflow.projection;
+
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * What the rebuild, rollback and status commands share: the projection's parts, index and offset
+ * administration, where to print, a clock, and the tunables. Used by one command at a time.
+ */
+record RebuildContext(ProjectionWiring wiring, IndexAdmin admin, TopicOffsets offsets, PrintWriter out, Clock clock,
+        Tunables tunables) {
+
+    /** Rebuild tunables, from the projector config or the command line. */
+    record Tunables(long maxLag, Duration stallTimeout, Duration verifyTimeout, Duration swapWait,
+            Duration progressInterval) {
+        static Tunables of(ProjectorConfig c) {
+            return new Tunables(c.getLong(ProjectorConfig.REBUILD_MAX_LAG),
+                    Duration.ofMillis(c.getLong(ProjectorConfig.REBUILD_STALL_TIMEOUT_MS)),
+                    Duration.ofMillis(c.getLong(ProjectorConfig.REBUILD_VERIFY_TIMEOUT_MS)),
+                    Duration.ofMillis(c.getLong(ProjectorConfig.REBUILD_SWAP_WAIT_MS)), Duration.ofSeconds(2));
+        }
+    }
+
+    RebuildContext {
+        Objects.requireNonNull(wiring, "wiring");
+        Objects.requireNonNull(admin, "admin");
+        Objects.requireNonNull(offsets, "offsets");
+        Objects.requireNonNull(out, "out");
+        Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(tunables, "tunables");
+    }
+
+    String liveGroup() {
+        return wiring.config().getString(ProjectorConfig.GROUP_ID);
+    }
+
+    /** The consumer group a rebuild into {@code index} reads with. */
+    String rebuildGroup(String index) {
+        return liveGroup() + "-rebuild-" + index;
+    }
+
+    /** The consumer group a rollback to {@code index} catches up with. */
+    String rollbackGroup(String index) {
+        return liveGroup() + "-rollback-" + index;
+    }
+
+    void say(String format, Object... args) {
+        out.println(String.format(format, args));
+        out.flush();
+    }
+
+    /** Offsets as {partition: offset}, as stored in an index's rebuild record and printed. */
+    static Map<String, Long> byPartition(Map<TopicPartition, Long> offsets) {
+        Map<String, Long> out = new TreeMap<>((a, b) -> Integer.compare(Integer.parseInt(a), Integer.parseInt(b)));
+        offsets.forEach((tp, o) -> out.put(Integer.toString(tp.partition()), o));
+        return out;
+    }
+
+    static Map<Integer, Long> cut(Map<TopicPartition, Long> offsets) {
+        Map<Integer, Long> out = new TreeMap<>();
+        offsets.forEach((tp, o) -> out.put(tp.partition(), o));
+        return out;
+    }
+}

@@ -1,0 +1,84 @@
+package io.eventflow.projection;
+
+import java.io.IOException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import org.apache.kafka.common.TopicPartition;
+
+/** The {@code status} and {@code cleanup} commands: what indices a model has, and deleting old ones. */
+final class RebuildStatus {
+    private final RebuildContext ctx;
+
+    RebuildStatus(RebuildContext ctx) {
+        this.ctx = Objects.requireNonNull(ctx, "ctx");
+    }
+
+    /** Prints the alias, every index of the model with its state and count, and a running rebuild's progress. */
+    int status(String model) throws IOException {
+        String alias = ctx.wiring().indices().alias(model);
+        String current = ctx.admin().writeIndex(alias).orElse(null);
+        ctx.say("%s -> %s", alias, current == null ? "(no index)" : current);
+        Map<TopicPartition, Long> end = null;
+        for (IndexAdmin.IndexInfo i : ctx.admin().indices(alias)) {
+            Map<String, Object> m = i.meta();
+            StringBuilder line = new StringBuilder(String.format("  %-3s %-28s %-16s %,12d docs", i.name().equals(current)
+                    ? "*" : "", i.name(), i.name().equals(current) && m.get("state") == null ? "live" : i.state(), i.docs()));
+            appendIf(line, "created", m.get("createdAt"));
+            appendIf(line, "swapped", m.get("swappedAt"));
+            appendIf(line, "previous", m.get("previous"));
+            appendIf(line, "replaced by", m.get("replacedBy"));
+            appendIf(line, "error", m.get("error"));
+            if (("building".equals(i.state()) || "verifying".equals(i.state())) && m.get("group") != null) {
+                end = end == null ? ctx.offsets().latest() : end;
+                Map<TopicPartition, Long> at = ctx.offsets().committed(m.get("group").toString());
+                long total = TopicOffsets.sum(end);
+                long done = TopicOffsets.sum(at);
+                line.append(String.format("; replayed %,d of %,d records (%.1f%%) by group %s", done, total,
+                        total == 0 ? 100.0 : 100.0 * done / total, m.get("group")));
+            }
+            ctx.say("%s", line);
+        }
+        return 0;
+    }
+
+    /**
+     * Deletes the model's indices that are neither behind the alias nor its rollback target
+     * (unless {@code all}), with their rebuild consumer groups. Do not run it during a rebuild.
+     */
+    int cleanup(String model, boolean all) throws IOException {
+        String alias = ctx.wiring().indices().alias(model);
+        String current = ctx.admin().writeIndex(alias).orElse(null);
+        Set<String> keep = new HashSet<>();
+        if (current != null) {
+            keep.add(current);
+            Object previous = ctx.admin().meta(current).get("previous");
+            if (previous != null && !all) {
+                keep.add(previous.toString());
+            }
+        }
+        List<IndexAdmin.IndexInfo> indices = ctx.admin().indices(alias);
+        int deleted = 0;
+        for (IndexAdmin.IndexInfo i : indices) {
+            if (keep.contains(i.name())) {
+                continue;
+            }
+            ctx.admin().delete(i.name());
+            if (i.meta().get("group") != null) {
+                ctx.offsets().deleteGroup(i.meta().get("group").toString());
+            }
+            ctx.say("deleted %s (%s, %,d docs)", i.name(), i.state(), i.docs());
+            deleted++;
+        }
+        ctx.say("cleanup of %s: %d deleted; kept %s", alias, deleted, keep);
+        return 0;
+    }
+
+    private static void appendIf(StringBuilder line, String label, Object value) {
+        if (value != null) {
+            line.append("; ").append(label).append(' ').append(value);
+        }
+    }
+}
