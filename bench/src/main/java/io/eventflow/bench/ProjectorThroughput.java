@@ -186,20 +186,8 @@ public final class ProjectorThroughput {
                         new ByteArraySerializer(), new ByteArraySerializer())) {
             Instant t0 = Instant.now();
             for (int i = 0; i < n; i++) {
-                int payment = i / 5;
-                int version = i % 5 + 1;
-                String id = "pay-" + payment;
-                Object payload = version == 1
-                        ? new PaymentProcessed(id, 100_000L, payment % 3 == 0 ? "USD" : "EUR", "org-" + (payment % 50), "u-" + (payment % 500))
-                        : new PaymentRefunded(id, 1_000L);
-                EventEnvelope e = EventEnvelope.newBuilder()
-                        .setEventId(UUID.randomUUID().toString()).setAggregateId(id).setAggregateType("Payment")
-                        .setEventType(payload.getClass().getSimpleName()).setVersion(version)
-                        .setTimestamp(t0.plusMillis(i)).setCorrelationId(UUID.randomUUID().toString())
-                        .setCausationId(UUID.randomUUID().toString())
-                        .setMetadata(Metadata.newBuilder().setOrganizationId("org-" + (payment % 50))
-                                .setUserId("u-" + (payment % 500)).setExtra(Map.of("source", "bench")).build())
-                        .setPayload(payload).build();
+                EventEnvelope e = event(i, t0);
+                String id = e.getAggregateId();
                 byte[] key = id.getBytes(StandardCharsets.UTF_8);
                 byte[] value = serializer.serialize(topic, e);
                 bytes += key.length + value.length;
@@ -210,5 +198,23 @@ public final class ProjectorThroughput {
             producer.flush();
         }
         return bytes / (double) n;
+    }
+
+    /** Event {@code i} of the benchmark load: per payment one PaymentProcessed, then four PaymentRefunded. */
+    static EventEnvelope event(int i, Instant t0) {
+        int payment = i / 5;
+        int version = i % 5 + 1;
+        String id = "pay-" + payment;
+        Object payload = version == 1
+                ? new PaymentProcessed(id, 100_000L, payment % 3 == 0 ? "USD" : "EUR", "org-" + (payment % 50), "u-" + (payment % 500))
+                : new PaymentRefunded(id, 1_000L);
+        return EventEnvelope.newBuilder()
+                .setEventId(UUID.randomUUID().toString()).setAggregateId(id).setAggregateType("Payment")
+                .setEventType(payload.getClass().getSimpleName()).setVersion(version)
+                .setTimestamp(t0.plusMillis(i)).setCorrelationId(UUID.randomUUID().toString())
+                .setCausationId(UUID.randomUUID().toString())
+                .setMetadata(Metadata.newBuilder().setOrganizationId("org-" + (payment % 50))
+                        .setUserId("u-" + (payment % 500)).setExtra(Map.of("source", "bench")).build())
+                .setPayload(payload).build();
     }
 }

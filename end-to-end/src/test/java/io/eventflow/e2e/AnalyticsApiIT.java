@@ -69,16 +69,16 @@ class AnalyticsApiIT {
             Instant processed = T0.plus(10L * i, ChronoUnit.MINUTES);
             EVENTS.add(event(id, 1, "PaymentProcessed", processed, org, user,
                     Map.of("paymentId", id, "amount", amount, "currency", currency, "organizationId", org, "userId", user)));
-            PaymentView view = new PaymentView(id, "processed", amount, currency, org, user, processed, null, null, 0, null, processed, 1);
+            PaymentView view = new PaymentView(id, "processed", amount, currency, org, user, processed, null, null, 0, 0, null, processed, 1, null);
             if (i % 5 == 0) {
                 Instant at = processed.plus(1, ChronoUnit.MINUTES);
                 String error = i % 10 == 0 ? "card declined" : "insufficient funds";
                 EVENTS.add(event(id, 2, "PaymentFailed", at, org, user, Map.of("paymentId", id, "error", error)));
-                view = new PaymentView(id, "failed", amount, currency, org, user, processed, at, null, 0, error, at, 2);
+                view = new PaymentView(id, "failed", amount, currency, org, user, processed, at, null, 0, 0, error, at, 2, null);
             } else if (i % 4 == 1) {
                 Instant at = processed.plus(2, ChronoUnit.MINUTES);
                 EVENTS.add(event(id, 2, "PaymentRefunded", at, org, user, Map.of("paymentId", id, "refundAmount", amount)));
-                view = new PaymentView(id, "refunded", amount, currency, org, user, processed, null, at, amount, null, at, 2);
+                view = new PaymentView(id, "refunded", amount, currency, org, user, processed, null, at, amount, 1, null, at, 2, null);
             }
             VIEWS.put(id, view);
         }

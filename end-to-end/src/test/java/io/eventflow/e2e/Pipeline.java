@@ -9,6 +9,7 @@ import io.eventflow.projection.ProjectorConfig;
 import io.eventflow.query.AnalyticsApi;
 import io.eventflow.query.AnalyticsApiConfig;
 import io.eventflow.schemas.CommandEnvelope;
+import io.eventflow.schemas.EventEnvelope;
 import io.eventflow.schemas.CommandResult;
 import io.eventflow.schemas.serde.AvroDeserializer;
 import io.eventflow.schemas.serde.AvroSerializer;
@@ -78,15 +79,7 @@ final class Pipeline implements AutoCloseable {
                 CommandServiceConfig.STATE_DIR, Files.createTempDirectory("it-state-").toString())),
                 Clock.systemUTC(), new SimpleMeterRegistry());
         closeables.add(commandService);
-        closeables.add(Projector.start(new ProjectorConfig(Map.of(
-                ProjectorConfig.BOOTSTRAP_SERVERS, servers.kafka(),
-                ProjectorConfig.GROUP_ID, "it-" + id + "-projector",
-                ProjectorConfig.SCHEMA_REGISTRY_URL, servers.schemaRegistry(),
-                ProjectorConfig.ELASTICSEARCH_URL, servers.elasticsearch(),
-                ProjectorConfig.INDEX_PREFIX, indexPrefix,
-                ProjectorConfig.INDEX_REPLICAS, "0",
-                ProjectorConfig.EVENTS_TOPIC, eventsTopic,
-                ProjectorConfig.DEAD_LETTER_TOPIC, "it-" + id + "-events-dlq"))));
+        closeables.add(Projector.start(new ProjectorConfig(projectorConfig())));
         api = AnalyticsApi.start(new AnalyticsApiConfig(Map.of(
                 AnalyticsApiConfig.HTTP_HOST, "127.0.0.1",
                 AnalyticsApiConfig.HTTP_PORT, "0",
@@ -101,6 +94,28 @@ final class Pipeline implements AutoCloseable {
         closeables.add(producer);
         closeables.add(rawProducer);
         await().atMost(Duration.ofSeconds(60)).until(() -> commandService.state() == KafkaStreams.State.RUNNING);
+    }
+
+    /** The in-process projector's configuration; the rebuild tool reads the same. */
+    Map<String, String> projectorConfig() {
+        return Map.of(
+                ProjectorConfig.BOOTSTRAP_SERVERS, servers.kafka(),
+                ProjectorConfig.GROUP_ID, "it-" + id + "-projector",
+                ProjectorConfig.SCHEMA_REGISTRY_URL, servers.schemaRegistry(),
+                ProjectorConfig.ELASTICSEARCH_URL, servers.elasticsearch(),
+                ProjectorConfig.INDEX_PREFIX, indexPrefix,
+                ProjectorConfig.INDEX_REPLICAS, "0",
+                ProjectorConfig.EVENTS_TOPIC, eventsTopic,
+                ProjectorConfig.DEAD_LETTER_TOPIC, "it-" + id + "-events-dlq");
+    }
+
+    /** Every event on the events topic so far, decoded, with its partition and offset. */
+    List<ConsumerRecord<byte[], byte[]>> eventRecords() {
+        return readAll(eventsTopic);
+    }
+
+    EventEnvelope decodeEvent(byte[] value) {
+        return new AvroDeserializer<>(registry, EventEnvelope.class).deserialize(eventsTopic, value);
     }
 
     void send(CommandEnvelope command) throws Exception {

@@ -108,7 +108,7 @@ class ProjectorIT {
                 .as("retries by cause").isNotEmpty();
     }
 
-    private static void run(String stack, String... args) throws Exception {
+    static void run(String stack, String... args) throws Exception {
         var command = new java.util.ArrayList<>(List.of(stack));
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).inheritIO().start();

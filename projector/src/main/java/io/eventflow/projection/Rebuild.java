@@ -85,6 +85,10 @@ final class Rebuild {
         boolean swapped = false;
         try {
             Map<TopicPartition, Long> at = catchUp(replay, start, group, targets);
+            long replayed = replay.recordsTo(at);
+            double replaySeconds = replay.elapsedMillis() / 1000.0;
+            ctx.say("replayed %,d records in %.1f s (%,.0f records/s)", replayed, replaySeconds,
+                    replayed / Math.max(0.001, replaySeconds));
             ctx.admin().putSettings(target, Map.of("refresh_interval", "1s", "number_of_replicas", replicas));
             meta.put("state", "verifying");
             ctx.admin().putMeta(target, meta);

@@ -1,0 +1,202 @@
+package io.eventflow.bench;
+
+import co.elastic.clients.elasticsearch._helpers.bulk.BulkIngester;
+import co.elastic.clients.elasticsearch._helpers.bulk.BulkListener;
+import co.elastic.clients.elasticsearch.core.BulkRequest;
+import co.elastic.clients.elasticsearch.core.BulkResponse;
+import io.eventflow.eventstore.ElasticsearchClients;
+import io.eventflow.eventstore.EventDocument;
+import io.eventflow.eventstore.EventStoreIndices;
+import io.eventflow.eventstore.Position;
+import io.eventflow.projection.ProjectionDocuments;
+import io.eventflow.schemas.EventEnvelope;
+import io.eventflow.schemas.serde.AvroSerializer;
+import io.eventflow.schemas.serde.KafkaTopics;
+import io.eventflow.schemas.serde.RestSchemaRegistryClient;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.StringReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Replay rate of a rebuild of the event-store index, side by side with the Elasticsearch client's
+ * {@code BulkIngester} writing the same documents from memory, in one run.
+ *
+ * <p>Pre-produces N events and keeps the event documents they stand for (with their topic
+ * positions). A live projector (its own JVM) indexes them; then {@code projector-cli rebuild events}
+ * (its own JVM, the same heap) replays the topic into a new index, verifies and swaps. The replay
+ * rate is what the tool reports for its replay, before verification. Then BulkIngester writes the
+ * same documents, with the same batch size and concurrency, into a fresh index with the settings a
+ * rebuild uses (refresh off, no replicas).
+ */
+public final class RebuildThroughput {
+    private static final int PARTITIONS = 6;
+    private static final int BATCH = 2_000;
+    private static final int IN_FLIGHT = 2;
+    private static final Pattern REPLAYED = Pattern.compile("replayed ([\\d,]+) records in ([\\d.]+) s");
+
+    public static void main(String[] args) throws Exception {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        Path jar = Path.of(args.length > 1 ? args[1] : "projector/target/projector.jar");
+        String heap = args.length > 2 ? args[2] : "256m";
+        if (n < 5) {
+            throw new IllegalArgumentException("the number of records must be at least 5, got " + n);
+        }
+        String kafka = ProcessStats.env("KAFKA_BOOTSTRAP_SERVERS");
+        String registryUrl = ProcessStats.env("SCHEMA_REGISTRY_URL");
+        String esUrl = ProcessStats.env("ELASTICSEARCH_URL");
+        String id = "bench-" + UUID.randomUUID().toString().substring(0, 8);
+        String topic = id + "-events";
+        KafkaTopics.ensure(kafka, List.of(topic, id + "-dlq"), PARTITIONS, (short) 1);
+        var es = ElasticsearchClients.connect(esUrl);
+        try {
+            System.out.printf("pre-producing %,d events to %s (%d partitions)...%n", n, topic, PARTITIONS);
+            EventDocument[] docs = preProduce(kafka, registryUrl, topic, n);
+
+            int metricsPort;
+            try (ServerSocket s = new ServerSocket(0)) {
+                metricsPort = s.getLocalPort();
+            }
+            Map<String, String> config = Map.of(
+                    "bootstrap.servers", kafka, "group.id", id + "-projector", "schema.registry.url", registryUrl,
+                    "elasticsearch.url", esUrl, "elasticsearch.index.prefix", id + "-p-",
+                    "elasticsearch.index.replicas", "0", "events.topic", topic, "dead.letter.topic", id + "-dlq",
+                    "metrics.port", String.valueOf(metricsPort), "batch.max.events", String.valueOf(BATCH),
+                    "max.in.flight.bulks", String.valueOf(IN_FLIGHT));
+            System.out.println("live projector indexing them...");
+            ChildService projector = new ChildService(jar, heap, config, Path.of("bench", "target", id), "projector");
+            double rebuildRate;
+            double rebuildSeconds;
+            long replayed;
+            try {
+                projector.awaitCommitted(kafka, id + "-projector", n);
+                System.out.println("rebuild of the events index while the live projector runs:");
+                List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                        "-Xmx" + heap, "-cp", jar.toString(), "io.eventflow.projection.ProjectorCli", "rebuild", "events",
+                        "--progress-interval-ms", "5000"));
+                config.forEach((k, v) -> command.addAll(List.of("-D", k + "=" + v)));
+                Process rebuild = new ProcessBuilder(command).redirectErrorStream(true).start();
+                Matcher m = null;
+                try (var out = new BufferedReader(new InputStreamReader(rebuild.getInputStream(), StandardCharsets.UTF_8))) {
+                    for (String line; (line = out.readLine()) != null; ) {
+                        if (!line.contains(" INFO ") && !line.contains(" WARN ")) {
+                            System.out.println("  | " + line);
+                        }
+                        Matcher r = REPLAYED.matcher(line);
+                        if (r.find()) {
+                            m = r;
+                        }
+                    }
+                }
+                if (rebuild.waitFor() != 0 || m == null) {
+                    throw new IllegalStateException("the rebuild failed (exit " + rebuild.exitValue() + ")");
+                }
+                replayed = Long.parseLong(m.group(1).replace(",", ""));
+                rebuildSeconds = Double.parseDouble(m.group(2));
+                rebuildRate = replayed / rebuildSeconds;
+            } finally {
+                projector.stop();
+            }
+
+            System.out.println("running BulkIngester with the same documents from memory...");
+            var indices = new EventStoreIndices(id + "-b-");
+            indices.ensure(es, 0);
+            String raw = indices.eventsAlias() + "-raw";
+            es.indices().create(c -> c.index(raw).withJson(new StringReader(
+                    "{\"settings\": {\"number_of_replicas\": 0, \"refresh_interval\": \"-1\"}}")));
+            AtomicLong failed = new AtomicLong();
+            long start = System.nanoTime();
+            try (BulkIngester<Void> ingester = BulkIngester.of(b -> b.client(es).maxOperations(BATCH)
+                    .maxSize(8L * 1024 * 1024).maxConcurrentRequests(IN_FLIGHT).flushInterval(50, TimeUnit.MILLISECONDS)
+                    .listener(new BulkListener<Void>() {
+                        @Override
+                        public void beforeBulk(long executionId, BulkRequest request, List<Void> contexts) {
+                        }
+
+                        @Override
+                        public void afterBulk(long executionId, BulkRequest request, List<Void> contexts,
+                                BulkResponse response) {
+                            response.items().forEach(i -> failed.addAndGet(i.error() == null ? 0 : 1));
+                        }
+
+                        @Override
+                        public void afterBulk(long executionId, BulkRequest request, List<Void> contexts, Throwable e) {
+                            failed.addAndGet(request.operations().size());
+                        }
+                    }))) {
+                for (EventDocument d : docs) {
+                    ingester.add(op -> op.create(c -> c.index(raw).id(d.eventId()).document(d)));
+                }
+            }
+            double baseSeconds = (System.nanoTime() - start) / 1e9;
+            double baseRate = n / baseSeconds;
+            if (failed.get() > 0) {
+                throw new IllegalStateException(failed.get() + " baseline writes failed");
+            }
+            System.out.println();
+            System.out.println("=== rebuild replay rate (event-store index) ===");
+            System.out.printf("events                          : %,d (%d partitions)%n", n, PARTITIONS);
+            System.out.printf("rebuild replay                  : %,.0f events/s (%,d records in %.1f s, as reported by "
+                    + "projector-cli, -Xmx%s)%n", rebuildRate, replayed, rebuildSeconds, heap);
+            System.out.printf("BulkIngester, same documents    : %,.0f events/s (%.1f s)%n", baseRate, baseSeconds);
+            System.out.printf("ratio rebuild / BulkIngester    : %.3f%n", rebuildRate / baseRate);
+            System.out.printf("both sides                      : %d documents per bulk at most, %d bulks in flight, "
+                    + "refresh off, 0 replicas%n", BATCH, IN_FLIGHT);
+            System.out.printf("target ratio 0.9                : %s%n", rebuildRate / baseRate >= 0.9 ? "met" : "NOT met");
+        } finally {
+            List<String> ours = List.copyOf(es.indices().get(g -> g.index(id + "-*")).result().keySet());
+            if (!ours.isEmpty()) {
+                es.indices().delete(d -> d.index(ours));
+            }
+            ElasticsearchClients.close(es);
+            ProcessStats.deleteTopics(kafka, id + "-");
+        }
+    }
+
+    /** Produces the events and returns their event documents, each with the position Kafka gave it. */
+    private static EventDocument[] preProduce(String kafka, String registryUrl, String topic, int n) throws Exception {
+        EventDocument[] docs = new EventDocument[n];
+        AtomicLong failed = new AtomicLong();
+        try (var registry = new RestSchemaRegistryClient(registryUrl, Duration.ofSeconds(10));
+                var serializer = new AvroSerializer<EventEnvelope>(registry, true);
+                var producer = new KafkaProducer<>(Map.<String, Object>of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka, ProducerConfig.ACKS_CONFIG, "all",
+                        ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.BATCH_SIZE_CONFIG, 262_144),
+                        new ByteArraySerializer(), new ByteArraySerializer())) {
+            Instant t0 = Instant.now();
+            for (int i = 0; i < n; i++) {
+                EventEnvelope e = ProjectorThroughput.event(i, t0);
+                int slot = i;
+                producer.send(new ProducerRecord<>(topic, e.getAggregateId().getBytes(StandardCharsets.UTF_8),
+                        serializer.serialize(topic, e)), (md, ex) -> {
+                            if (ex != null) {
+                                failed.incrementAndGet();
+                            } else {
+                                docs[slot] = ProjectionDocuments.event(e, new Position(md.partition(), md.offset()));
+                            }
+                        });
+            }
+            producer.flush();
+        }
+        if (failed.get() > 0) {
+            throw new IllegalStateException(failed.get() + " events were not produced");
+        }
+        return docs;
+    }
+}
