@@ -77,8 +77,8 @@ public final class RebuildThroughput {
                     "bootstrap.servers", kafka, "group.id", id + "-projector", "schema.registry.url", registryUrl,
                     "elasticsearch.url", esUrl, "elasticsearch.index.prefix", id + "-p-",
                     "elasticsearch.index.replicas", "0", "events.topic", topic, "dead.letter.topic", id + "-dlq",
-                    "metrics.port", String.valueOf(metricsPort), "batch.max.events", String.valueOf(BATCH),
-                    "max.in.flight.bulks", String.valueOf(IN_FLIGHT));
+                    "metrics.port", String.valueOf(metricsPort), "batch.max.events", String.valueOf(BATCH));
+            // max.in.flight.bulks keeps its default, IN_FLIGHT
             System.out.println("live projector indexing them...");
             ChildService projector = new ChildService(jar, heap, config, Path.of("bench", "target", id), "projector");
             double rebuildRate;
@@ -88,9 +88,9 @@ public final class RebuildThroughput {
                 projector.awaitCommitted(kafka, id + "-projector", n);
                 System.out.println("rebuild of the events index while the live projector runs:");
                 List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                        "-Xmx" + heap, "-cp", jar.toString(), "io.eventflow.projection.ProjectorCli", "rebuild", "events",
-                        "--progress-interval-ms", "5000"));
+                        "-Xmx" + heap, "-cp", jar.toString(), "io.eventflow.projection.ProjectorCli"));
                 config.forEach((k, v) -> command.addAll(List.of("-D", k + "=" + v)));
+                command.addAll(List.of("rebuild", "events", "--progress-interval-ms", "5000"));
                 Process rebuild = new ProcessBuilder(command).redirectErrorStream(true).start();
                 Matcher m = null;
                 try (var out = new BufferedReader(new InputStreamReader(rebuild.getInputStream(), StandardCharsets.UTF_8))) {

@@ -76,7 +76,7 @@ public final class ProjectorConfig extends AbstractConfig {
             .define(REBUILD_VERIFY_TIMEOUT_MS, Type.LONG, 120_000L, ConfigDef.Range.atLeast(1_000), Importance.LOW,
                     "How long a rebuild waits, in milliseconds, for the live projector group to reach the offsets "
                             + "it verifies at.")
-            .define(REBUILD_SWAP_WAIT_MS, Type.LONG, 10_000L, ConfigDef.Range.atLeast(0), Importance.LOW,
+            .define(REBUILD_SWAP_WAIT_MS, Type.LONG, 5_000L, ConfigDef.Range.atLeast(0), Importance.LOW,
                     "How long a rebuild keeps catching up, in milliseconds, to be at least as far as the live "
                             + "index before it swaps the alias anyway.");
 

@@ -1,0 +1,59 @@
+package io.eventflow.projection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RebuildToolTest {
+    @Test
+    void theProgressBarShowsShareRateAndEta() {
+        assertThat(Replay.bar("payments-v2", 450_000, 1_000_000, 50_000))
+                .isEqualTo("payments-v2 [##############----------------]  45.0%  450,000/1,000,000 events  50,000 ev/s  ETA 0:11");
+        assertThat(Replay.bar("x", 0, 10, 0)).endsWith("ETA --:--");
+        assertThat(Replay.bar("x", 10, 0, 0)).contains("100.0%");
+    }
+
+    @Test
+    void theNextVersionFollowsTheHighestExistingOne() {
+        assertThat(Rebuild.nextVersion(List.of())).isEqualTo(1);
+        assertThat(Rebuild.nextVersion(List.of(info("p-payments-v1")))).isEqualTo(2);
+        assertThat(Rebuild.nextVersion(List.of(info("p-payments-v1"), info("p-payments-v7"), info("p-payments-v3"))))
+                .isEqualTo(8);
+        assertThat(Rebuild.nextVersion(List.of(info("p-payments-000001")))).as("an index from before versioning").isEqualTo(2);
+    }
+
+    @Test
+    void theChecksumDependsOnIdAndVersionButNotOnOrder() {
+        long a = IndexChecksum.hash("pay-1", 3) + IndexChecksum.hash("pay-2", 1);
+        long b = IndexChecksum.hash("pay-2", 1) + IndexChecksum.hash("pay-1", 3);
+        assertThat(a).isEqualTo(b);
+        assertThat(IndexChecksum.hash("pay-1", 3)).isNotEqualTo(IndexChecksum.hash("pay-1", 4));
+        assertThat(IndexChecksum.hash("pay-1", 1)).isNotEqualTo(IndexChecksum.hash("pay-2", 1));
+    }
+
+    @Test
+    void anUnknownModelIsAUsageErrorThatNamesTheChoices() {
+        StringWriter err = new StringWriter();
+        int status = ProjectorCli.execute(Map.of(), Map.of(), new PrintWriter(new StringWriter()), new PrintWriter(err),
+                "rebuild", "orders");
+        assertThat(status).isEqualTo(2);
+        assertThat(err.toString()).contains("orders").contains("events, payments");
+    }
+
+    @Test
+    void badConfigurationFailsBeforeAnythingIsTouched() {
+        StringWriter err = new StringWriter();
+        int status = ProjectorCli.execute(Map.of(), Map.of(), new PrintWriter(new StringWriter()), new PrintWriter(err),
+                "-D", "rebuild.max.lag=-1", "status");
+        assertThat(status).isEqualTo(1);
+        assertThat(err.toString()).contains("bad configuration").contains("rebuild.max.lag");
+    }
+
+    private static IndexAdmin.IndexInfo info(String name) {
+        return new IndexAdmin.IndexInfo(name, 0, Map.of());
+    }
+}
