@@ -88,7 +88,12 @@ public final class RebuildThroughput {
                 projector.awaitCommitted(kafka, id + "-projector", n);
                 System.out.println("rebuild of the events index while the live projector runs:");
                 List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                        "-Xmx" + heap, "-cp", jar.toString(), "io.eventflow.projection.ProjectorCli"));
+                        "-Xmx" + heap));
+                String extraOpts = System.getenv("REBUILD_JAVA_OPTS"); // e.g. a JFR recording
+                if (extraOpts != null && !extraOpts.isBlank()) {
+                    command.addAll(List.of(extraOpts.trim().split("\\s+")));
+                }
+                command.addAll(List.of("-cp", jar.toString(), "io.eventflow.projection.ProjectorCli"));
                 config.forEach((k, v) -> command.addAll(List.of("-D", k + "=" + v)));
                 command.addAll(List.of("rebuild", "events", "--progress-interval-ms", "5000"));
                 Process rebuild = new ProcessBuilder(command).redirectErrorStream(true).start();
