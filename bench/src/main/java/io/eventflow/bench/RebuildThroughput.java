@@ -86,6 +86,7 @@ public final class RebuildThroughput {
             long replayed;
             try {
                 projector.awaitCommitted(kafka, id + "-projector", n);
+                awaitNoMerges(es);
                 System.out.println("rebuild of the events index while the live projector runs:");
                 List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                         "-Xmx" + heap));
@@ -126,6 +127,7 @@ public final class RebuildThroughput {
             es.indices().create(c -> c.index(raw).withJson(new StringReader(
                     "{\"settings\": {\"number_of_replicas\": 0, \"refresh_interval\": \"-1\"}}")));
             AtomicLong failed = new AtomicLong();
+            awaitNoMerges(es);
             long start = System.nanoTime();
             try (BulkIngester<Void> ingester = BulkIngester.of(b -> b.client(es).maxOperations(BATCH)
                     .maxSize(8L * 1024 * 1024).maxConcurrentRequests(IN_FLIGHT).flushInterval(50, TimeUnit.MILLISECONDS)
@@ -172,6 +174,25 @@ public final class RebuildThroughput {
             ElasticsearchClients.close(es);
             ProcessStats.deleteTopics(kafka, id + "-");
         }
+    }
+
+    /**
+     * Waits until Elasticsearch runs no merges for three seconds in a row (at most three minutes),
+     * so that neither side pays for the merges the other one (or the live projector) left behind.
+     */
+    private static void awaitNoMerges(co.elastic.clients.elasticsearch.ElasticsearchClient es) throws Exception {
+        var rest = ElasticsearchClients.restClient(es);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        int quiet = 0;
+        long waited = System.nanoTime();
+        while (quiet < 3 && System.nanoTime() < deadline) {
+            var response = rest.performRequest(new org.elasticsearch.client.Request("GET",
+                    "/_nodes/stats/indices/merges?filter_path=nodes.*.indices.merges.current"));
+            String body = new String(response.getEntity().getContent().readAllBytes(), StandardCharsets.UTF_8);
+            quiet = body.contains("\"current\":0}") ? quiet + 1 : 0;
+            Thread.sleep(1_000);
+        }
+        System.out.printf("  (Elasticsearch merges settled after %.0f s)%n", (System.nanoTime() - waited) / 1e9);
     }
 
     /** Produces the events and returns their event documents, each with the position Kafka gave it. */

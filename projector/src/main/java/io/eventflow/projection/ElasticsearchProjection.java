@@ -130,9 +130,9 @@ final class ElasticsearchProjection {
         List<Write> writes = new ArrayList<>(items.size() + items.size() / 2);
         if (targets.events() != null) {
             for (Item item : items) {
-                var doc = EventDocuments.of(item.event(), item.position());
+                var doc = EventJson.of(item.event(), item.position());
                 writes.add(new Write(item, EVENTS, BulkOperation.of(b -> b.create(c -> c.index(targets.events())
-                        .id(doc.eventId()).document(doc)))));
+                        .id(item.event().getEventId()).document(doc)))));
             }
         }
         if (targets.payments() != null) {

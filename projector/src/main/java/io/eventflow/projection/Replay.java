@@ -141,7 +141,9 @@ final class Replay {
             windowDone = done;
         }
         lastPrint = now;
-        out.println(bar(label, done, total, rate));
+        // Until the first one-second window closes, the average since the start stands in.
+        double shown = rate > 0 ? rate : now > startedAt ? done * 1000.0 / (now - startedAt) : 0;
+        out.println(bar(label, done, total, shown));
         out.flush();
     }
 
