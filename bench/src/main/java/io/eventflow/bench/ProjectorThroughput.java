@@ -1,10 +1,6 @@
 package io.eventflow.bench;
 
-import co.elastic.clients.elasticsearch._helpers.bulk.BulkIngester;
-import co.elastic.clients.elasticsearch._helpers.bulk.BulkListener;
 import co.elastic.clients.elasticsearch._types.VersionType;
-import co.elastic.clients.elasticsearch.core.BulkRequest;
-import co.elastic.clients.elasticsearch.core.BulkResponse;
 import io.eventflow.eventstore.ElasticsearchClients;
 import io.eventflow.eventstore.EventDocument;
 import io.eventflow.eventstore.EventStoreIndices;
@@ -31,8 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -103,31 +97,7 @@ public final class ProjectorThroughput {
         var es = ElasticsearchClients.connect(esUrl);
         var indices = new EventStoreIndices(id + "-b-");
         indices.ensure(es, 0);
-        AtomicLong failed = new AtomicLong();
-        AtomicLong requests = new AtomicLong();
-        long start = System.nanoTime();
-        try (BulkIngester<Void> ingester = BulkIngester.of(b -> b.client(es).maxOperations(BATCH)
-                .maxSize(8L * 1024 * 1024).maxConcurrentRequests(IN_FLIGHT).flushInterval(50, TimeUnit.MILLISECONDS)
-                .listener(new BulkListener<Void>() {
-                    @Override
-                    public void beforeBulk(long executionId, BulkRequest request, List<Void> contexts) {
-                        requests.incrementAndGet();
-                    }
-
-                    @Override
-                    public void afterBulk(long executionId, BulkRequest request, List<Void> contexts, BulkResponse response) {
-                        response.items().forEach(i -> {
-                            if (i.error() != null && i.status() != 409) {
-                                failed.incrementAndGet();
-                            }
-                        });
-                    }
-
-                    @Override
-                    public void afterBulk(long executionId, BulkRequest request, List<Void> contexts, Throwable failure) {
-                        failed.addAndGet(request.operations().size());
-                    }
-                }))) {
+        Baseline.Result base = Baseline.run(es, BATCH, IN_FLIGHT, ingester -> {
             for (EventDocument d : events) {
                 ingester.add(op -> op.create(c -> c.index(indices.eventsAlias()).id(d.eventId()).document(d)));
             }
@@ -135,16 +105,13 @@ public final class ProjectorThroughput {
                 ingester.add(op -> op.index(x -> x.index(indices.paymentsAlias()).id(v.paymentId()).version(v.version())
                         .versionType(VersionType.External).document(v)));
             }
-        }
-        double baseSeconds = (System.nanoTime() - start) / 1e9;
+        });
+        double baseSeconds = base.seconds();
         double baseRate = n / baseSeconds;
         // Leave the node as we found it: two million documents per run add up.
         List<String> ours = List.copyOf(es.indices().get(g -> g.index(id + "-*")).result().keySet());
         es.indices().delete(d -> d.index(ours));
         ElasticsearchClients.close(es);
-        if (failed.get() > 0) {
-            throw new IllegalStateException(failed.get() + " baseline writes failed");
-        }
 
         ProcessStats.deleteTopics(kafka, id + "-");
         System.out.println();
@@ -154,7 +121,7 @@ public final class ProjectorThroughput {
         System.out.printf("projector                      : %,.0f events/s (%.1f s from first commit to last; %.1f s incl. JVM start)%n",
                 t.rate(), t.seconds(), t.totalSeconds());
         System.out.printf("BulkIngester, same documents   : %,.0f events/s (%.1f s, %,d requests)%n", baseRate, baseSeconds,
-                requests.get());
+                base.requests());
         System.out.printf("ratio projector / BulkIngester : %.3f%n", t.rate() / baseRate);
         System.out.printf("projector bulks                : %,.0f requests, %.0f events per batch on average, %.0f ms mean latency%n",
                 bulks, bulkEvents, bulks == 0 ? 0 : bulkSeconds / bulks * 1000);

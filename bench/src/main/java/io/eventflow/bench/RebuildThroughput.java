@@ -1,9 +1,5 @@
 package io.eventflow.bench;
 
-import co.elastic.clients.elasticsearch._helpers.bulk.BulkIngester;
-import co.elastic.clients.elasticsearch._helpers.bulk.BulkListener;
-import co.elastic.clients.elasticsearch.core.BulkRequest;
-import co.elastic.clients.elasticsearch.core.BulkResponse;
 import io.eventflow.eventstore.ElasticsearchClients;
 import io.eventflow.eventstore.EventDocument;
 import io.eventflow.eventstore.EventStoreIndices;
@@ -126,36 +122,14 @@ public final class RebuildThroughput {
             String raw = indices.eventsAlias() + "-raw";
             es.indices().create(c -> c.index(raw).withJson(new StringReader(
                     "{\"settings\": {\"number_of_replicas\": 0, \"refresh_interval\": \"-1\"}}")));
-            AtomicLong failed = new AtomicLong();
             awaitNoMerges(es);
-            long start = System.nanoTime();
-            try (BulkIngester<Void> ingester = BulkIngester.of(b -> b.client(es).maxOperations(BATCH)
-                    .maxSize(8L * 1024 * 1024).maxConcurrentRequests(IN_FLIGHT).flushInterval(50, TimeUnit.MILLISECONDS)
-                    .listener(new BulkListener<Void>() {
-                        @Override
-                        public void beforeBulk(long executionId, BulkRequest request, List<Void> contexts) {
-                        }
-
-                        @Override
-                        public void afterBulk(long executionId, BulkRequest request, List<Void> contexts,
-                                BulkResponse response) {
-                            response.items().forEach(i -> failed.addAndGet(i.error() == null ? 0 : 1));
-                        }
-
-                        @Override
-                        public void afterBulk(long executionId, BulkRequest request, List<Void> contexts, Throwable e) {
-                            failed.addAndGet(request.operations().size());
-                        }
-                    }))) {
+            Baseline.Result base = Baseline.run(es, BATCH, IN_FLIGHT, ingester -> {
                 for (EventDocument d : docs) {
                     ingester.add(op -> op.create(c -> c.index(raw).id(d.eventId()).document(d)));
                 }
-            }
-            double baseSeconds = (System.nanoTime() - start) / 1e9;
+            });
+            double baseSeconds = base.seconds();
             double baseRate = n / baseSeconds;
-            if (failed.get() > 0) {
-                throw new IllegalStateException(failed.get() + " baseline writes failed");
-            }
             System.out.println();
             System.out.println("=== rebuild replay rate (event-store index) ===");
             System.out.printf("events                          : %,d (%d partitions)%n", n, PARTITIONS);
@@ -187,7 +161,7 @@ public final class RebuildThroughput {
         long waited = System.nanoTime();
         while (quiet < 3 && System.nanoTime() < deadline) {
             var response = rest.performRequest(new org.elasticsearch.client.Request("GET",
-                    "/_nodes/stats/indices/merges?filter_path=nodes.*.indices.merges.current"));
+                    "/_nodes/stats/indices/merge?filter_path=nodes.*.indices.merges.current"));
             String body = new String(response.getEntity().getContent().readAllBytes(), StandardCharsets.UTF_8);
             quiet = body.contains("\"current\":0}") ? quiet + 1 : 0;
             Thread.sleep(1_000);
