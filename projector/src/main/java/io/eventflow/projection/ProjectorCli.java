@@ -37,10 +37,10 @@ public final class ProjectorCli {
         events, payments
     }
 
-    @Option(names = {"-c", "--config"}, description = "Projector properties file; environment variables override it.")
+    @Option(names = {"-c", "--config"}, scope = CommandLine.ScopeType.INHERIT, description = "Projector properties file; environment variables override it.")
     private Path configFile;
 
-    @Option(names = "-D", paramLabel = "KEY=VALUE", description = "Sets a projector config key, e.g. -D rebuild.max.lag=500.")
+    @Option(names = "-D", scope = CommandLine.ScopeType.INHERIT, paramLabel = "KEY=VALUE", description = "Sets a projector config key, e.g. -D rebuild.max.lag=500.")
     private Map<String, String> properties = new HashMap<>();
 
     private final Map<String, ?> base;

@@ -53,6 +53,15 @@ class RebuildToolTest {
         assertThat(err.toString()).contains("bad configuration").contains("rebuild.max.lag");
     }
 
+    @Test
+    void optionsMayAlsoFollowTheCommand() {
+        StringWriter err = new StringWriter();
+        int status = ProjectorCli.execute(Map.of(), Map.of(), new PrintWriter(new StringWriter()), new PrintWriter(err),
+                "status", "payments", "-D", "rebuild.max.lag=-1");
+        assertThat(status).isEqualTo(1);
+        assertThat(err.toString()).contains("bad configuration").contains("rebuild.max.lag");
+    }
+
     private static IndexAdmin.IndexInfo info(String name) {
         return new IndexAdmin.IndexInfo(name, 0, Map.of());
     }
