@@ -37,11 +37,7 @@ final class EventDocuments {
     }
 
     /** The value as the document holds it: records and maps as maps, strings and enums as strings. */
-    static Object plainValue(Object v) {
-        return plain(v);
-    }
-
-    private static Object plain(Object v) {
+    static Object plain(Object v) {
         if (v instanceof GenericRecord r) {
             return toMap(r);
         }

@@ -103,7 +103,7 @@ final class EventJson {
             }
             g.writeEndObject();
         } else {
-            MAPPER.writeValue(g, EventDocuments.plainValue(v));
+            MAPPER.writeValue(g, EventDocuments.plain(v));
         }
     }
 }

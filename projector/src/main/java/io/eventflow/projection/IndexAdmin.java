@@ -2,7 +2,6 @@ package io.eventflow.projection;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.eventflow.eventstore.ElasticsearchClients;
 import java.io.IOException;
 import java.io.InputStream;
@@ -151,9 +150,5 @@ final class IndexAdmin {
         try (InputStream in = response.getEntity().getContent()) {
             return JSON.readTree(in);
         }
-    }
-
-    static ObjectNode object() {
-        return JSON.createObjectNode();
     }
 }

@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -90,7 +91,7 @@ final class ProjectionLoop implements Runnable {
     private final Batching batching;
     private final ProjectorMetrics metrics;
     private final AtomicBoolean running = new AtomicBoolean(true);
-    private final java.util.concurrent.atomic.AtomicLong projected = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong projected = new AtomicLong();
     /** Range partitions whose position reached the end of the range. */
     private final Set<TopicPartition> finished = new HashSet<>();
 

@@ -130,9 +130,7 @@ public final class ProjectorCli {
                 configFile == null ? new String[0] : new String[] {configFile.toString()}, env));
         values.putAll(properties);
         ProjectorConfig config = new ProjectorConfig(values);
-        RebuildContext.Tunables t = RebuildContext.Tunables.of(config);
-        var tunables = new RebuildContext.Tunables(t.maxLag(), t.stallTimeout(), t.verifyTimeout(), t.swapWait(),
-                progressInterval);
+        var tunables = RebuildContext.Tunables.of(config, progressInterval);
         try (ProjectionWiring wiring = new ProjectionWiring(config, new SimpleMeterRegistry());
                 TopicOffsets offsets = new TopicOffsets(config.adminProperties(), wiring.eventsTopic())) {
             var admin = new IndexAdmin(ElasticsearchClients.restClient(wiring.elasticsearch()));

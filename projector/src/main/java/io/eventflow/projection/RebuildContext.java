@@ -18,11 +18,11 @@ record RebuildContext(ProjectionWiring wiring, IndexAdmin admin, TopicOffsets of
     /** Rebuild tunables, from the projector config or the command line. */
     record Tunables(long maxLag, Duration stallTimeout, Duration verifyTimeout, Duration swapWait,
             Duration progressInterval) {
-        static Tunables of(ProjectorConfig c) {
+        static Tunables of(ProjectorConfig c, Duration progressInterval) {
             return new Tunables(c.getLong(ProjectorConfig.REBUILD_MAX_LAG),
                     Duration.ofMillis(c.getLong(ProjectorConfig.REBUILD_STALL_TIMEOUT_MS)),
                     Duration.ofMillis(c.getLong(ProjectorConfig.REBUILD_VERIFY_TIMEOUT_MS)),
-                    Duration.ofMillis(c.getLong(ProjectorConfig.REBUILD_SWAP_WAIT_MS)), Duration.ofSeconds(2));
+                    Duration.ofMillis(c.getLong(ProjectorConfig.REBUILD_SWAP_WAIT_MS)), progressInterval);
         }
     }
 
