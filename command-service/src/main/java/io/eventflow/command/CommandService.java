@@ -16,8 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +32,7 @@ public final class CommandService implements AutoCloseable {
     private final ElasticsearchClient elasticsearch;
     private final SchemaRegistryClient registry;
     private final KafkaStreams streams;
+    private final CountDownLatch terminated = new CountDownLatch(1);
 
     private CommandService(CommandServiceConfig config, Clock clock, MeterRegistry metrics) {
         this.elasticsearch = ElasticsearchClients.connect(config.getString(CommandServiceConfig.ELASTICSEARCH_URL));
@@ -40,26 +41,25 @@ public final class CommandService implements AutoCloseable {
         EventStoreReader reader = new EventStoreReader(elasticsearch,
                 new EventStoreIndices(config.getString(CommandServiceConfig.INDEX_PREFIX)));
         var idempotency = new Idempotency(Duration.ofMillis(config.getLong(CommandServiceConfig.IDEMPOTENCY_WINDOW_MS)),
-                config.getInt(CommandServiceConfig.IDEMPOTENCY_MAX_COMMANDS));
-        var topology = CommandTopology.build(topics(config), registry, reader, idempotency, clock, metrics);
+                config.getInt(CommandServiceConfig.IDEMPOTENCY_MAX_COMMANDS),
+                config.getInt(CommandServiceConfig.IDEMPOTENCY_MAX_BYTES));
+        var limits = new CommandTopology.Limits(idempotency,
+                Duration.ofMillis(config.getLong(CommandServiceConfig.INFRASTRUCTURE_RETRY_TIMEOUT_MS)));
+        var topology = CommandTopology.build(topics(config), registry, reader, limits, clock, metrics);
         Properties props = new Properties();
         props.putAll(config.streamsProperties());
         props.putAll(topology.streamsProperties());
         this.streams = new KafkaStreams(topology.topology(), props);
         // A failed task (the registry or Elasticsearch stayed unreachable past the retries) restarts
-        // from the last committed offsets after a growing delay; nothing is skipped.
-        streams.setStateListener((now, before) -> log.info("command-service state {} -> {}", before, now));
-        streams.setUncaughtExceptionHandler(e -> {
-            Duration delay = topology.nextRestartDelay();
-            log.error("stream thread failed; replacing it in {} ms, processing resumes from the last commit",
-                    delay.toMillis(), e);
-            try {
-                Thread.sleep(delay.toMillis());
-            } catch (InterruptedException interrupted) {
-                Thread.currentThread().interrupt();
+        // from the last committed offsets after a growing delay; nothing is skipped. A broken state
+        // store, or faults that outlast infrastructure.retry.timeout.ms, stop the service instead.
+        streams.setStateListener((now, before) -> {
+            log.info("command-service state {} -> {}", before, now);
+            if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
+                terminated.countDown();
             }
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
+        streams.setUncaughtExceptionHandler(topology::onThreadFailure);
     }
 
     /** Creates missing topics, then starts processing. */
@@ -86,6 +86,13 @@ public final class CommandService implements AutoCloseable {
         KafkaTopics.ensure(String.join(",", c.getList(CommandServiceConfig.BOOTSTRAP_SERVERS)),
                 List.of(t.commands(), t.events(), t.results(), t.deadLetters()),
                 c.getInt(CommandServiceConfig.TOPIC_PARTITIONS), c.getShort(CommandServiceConfig.TOPIC_REPLICATION_FACTOR));
+    }
+
+    /**
+     * Blocks until the service stopped: closed, or failed for good (then {@link #state()} is ERROR).
+     */
+    public void awaitTermination() throws InterruptedException {
+        terminated.await();
     }
 
     /** The Kafka Streams state, e.g. RUNNING once partitions are assigned. */

@@ -1,9 +1,11 @@
 package io.eventflow.command;
 
 import io.eventflow.command.pipeline.BoundedRocksDbMemory;
+import io.eventflow.command.pipeline.Idempotency;
 import io.eventflow.eventstore.CommonConfig;
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -31,6 +33,8 @@ public final class CommandServiceConfig extends AbstractConfig {
     public static final String METRICS_PORT = "metrics.port";
     public static final String IDEMPOTENCY_WINDOW_MS = "idempotency.window.ms";
     public static final String IDEMPOTENCY_MAX_COMMANDS = "idempotency.max.commands.per.aggregate";
+    public static final String IDEMPOTENCY_MAX_BYTES = "idempotency.max.bytes.per.aggregate";
+    public static final String INFRASTRUCTURE_RETRY_TIMEOUT_MS = "infrastructure.retry.timeout.ms";
 
     static final ConfigDef DEF = CommonConfig.defineTopicCreation(
             CommonConfig.defineElasticsearch(CommonConfig.defineKafka(new ConfigDef())))
@@ -53,7 +57,19 @@ public final class CommandServiceConfig extends AbstractConfig {
                             + "first result again and takes no effect. Milliseconds; default 7 days.")
             .define(IDEMPOTENCY_MAX_COMMANDS, Type.INT, 100, ConfigDef.Range.between(0, 10_000), Importance.LOW,
                     "At most this many recent commandIds are remembered per aggregate (the newest); 0 turns "
-                            + "deduplication off.");
+                            + "deduplication off.")
+            .define(IDEMPOTENCY_MAX_BYTES, Type.INT, Idempotency.DEFAULT_MAX_BYTES, ConfigDef.Range.between(4096, 512 * 1024),
+                    Importance.LOW, "Byte budget of one aggregate's stored value (its state and remembered results): "
+                            + "the oldest results are forgotten first, and a command whose own result cannot fit is "
+                            + "REJECTED with STATE_LIMIT_EXCEEDED. Keeps every changelog record far below Kafka's "
+                            + "message size.")
+            .define(INFRASTRUCTURE_RETRY_TIMEOUT_MS, Type.LONG, 300_000L, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
+                    "How long infrastructure faults (a schema registry or Elasticsearch that is down or "
+                            + "misconfigured) are retried, while the partition waits, before the service stops with "
+                            + "an error. Milliseconds; default 5 minutes. Such faults never dead-letter a record.");
+
+    /** Producer request size: room for a dead letter of a command record of up to the broker's default 1 MiB. */
+    static final int DEAD_LETTER_REQUEST_SIZE = 2 * 1024 * 1024;
 
     public CommandServiceConfig(Map<?, ?> originals) {
         super(DEF, originals, false);
@@ -73,6 +89,9 @@ public final class CommandServiceConfig extends AbstractConfig {
         props.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.putIfAbsent(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
         props.putIfAbsent(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
+        // A dead letter is a whole command record plus dlq.* headers: it must not fail on the
+        // producer's default 1 MiB request size (the dead-letter topic is created with room for it).
+        props.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), DEAD_LETTER_REQUEST_SIZE);
         return props;
     }
 }

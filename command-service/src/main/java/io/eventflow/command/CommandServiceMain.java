@@ -5,7 +5,7 @@ import io.eventflow.eventstore.PrometheusEndpoint;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
-import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.streams.KafkaStreams;
 
 /** {@code java -jar command-service.jar [config.properties]}; environment variables override the file. */
 public final class CommandServiceMain {
@@ -18,12 +18,15 @@ public final class CommandServiceMain {
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         var endpoint = PrometheusEndpoint.startUnlessDisabled(metrics, config.getInt(CommandServiceConfig.METRICS_PORT));
         CommandService service = CommandService.start(config, Clock.systemUTC(), metrics);
-        CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             service.close();
             endpoint.ifPresent(PrometheusEndpoint::close);
-            stopped.countDown();
         }, "shutdown"));
-        stopped.await();
+        service.awaitTermination();
+        if (service.state() == KafkaStreams.State.ERROR) {
+            // Exit non-zero so a supervisor sees the failure; the reason was logged as "STOPPING ...".
+            System.err.println("command-service stopped after a fatal error; see the log above");
+            System.exit(1);
+        }
     }
 }

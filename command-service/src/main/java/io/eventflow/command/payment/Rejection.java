@@ -8,7 +8,9 @@ public record Rejection(Reason reason, String message, Long expectedVersion, Lon
 
     public enum Reason {
         CONCURRENCY_CONFLICT, PAYMENT_NOT_FOUND, ALREADY_PROCESSED, REFUND_EXCEEDS_AMOUNT,
-        INVALID_AMOUNT, UNSUPPORTED_CURRENCY, PAYMENT_ALREADY_FAILED, PAYMENT_REFUNDED, INVALID_COMMAND
+        INVALID_AMOUNT, UNSUPPORTED_CURRENCY, PAYMENT_ALREADY_FAILED, PAYMENT_REFUNDED, INVALID_COMMAND,
+        /** The command's organization is missing or is not the payment's. */
+        TENANT_MISMATCH
     }
 
     public static Rejection of(Reason reason, String message) {

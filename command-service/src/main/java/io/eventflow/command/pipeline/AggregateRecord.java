@@ -33,20 +33,36 @@ record AggregateRecord(PaymentState state, List<ProcessedCommand> processed) {
 
     /**
      * The next record: the new state, plus {@code done}, keeping only the entries newer than
-     * {@code oldestKeptMillis} and at most {@code max} of them (the newest).
+     * {@code oldestKeptMillis}, at most {@code maxCount} of them and at most {@code maxBytes} encoded
+     * bytes in all (the newest win). Empty when the state and {@code done} alone do not fit in
+     * {@code maxBytes}: such a command must be refused, since a store value that outgrows Kafka's
+     * message size fails its changelog write and stops the partition for good.
      */
-    AggregateRecord next(PaymentState nextState, ProcessedCommand done, long oldestKeptMillis, int max) {
-        List<ProcessedCommand> kept = new ArrayList<>(Math.min(processed.size() + 1, max));
-        int skip = Math.max(0, processed.size() + 1 - max);
-        for (int i = skip; i < processed.size(); i++) {
-            if (processed.get(i).processedAt() >= oldestKeptMillis) {
-                kept.add(processed.get(i));
-            }
+    Optional<AggregateRecord> next(PaymentState nextState, ProcessedCommand done, long oldestKeptMillis, int maxCount,
+            int maxBytes) {
+        long bytes = AggregateRecordSerde.encodedSize(nextState) + (maxCount > 0 ? AggregateRecordSerde.encodedSize(done) : 0);
+        if (bytes > maxBytes) {
+            return Optional.empty();
         }
-        if (max > 0) {
+        List<ProcessedCommand> kept = new ArrayList<>();
+        if (maxCount > 0) {
             kept.add(done);
         }
-        return new AggregateRecord(nextState, kept);
+        // Newest first, then reversed: the oldest entries are the ones dropped.
+        for (int i = processed.size() - 1; i >= 0 && kept.size() < maxCount; i--) {
+            ProcessedCommand p = processed.get(i);
+            if (p.processedAt() < oldestKeptMillis) {
+                continue;
+            }
+            int size = AggregateRecordSerde.encodedSize(p);
+            if (bytes + size > maxBytes) {
+                break;
+            }
+            bytes += size;
+            kept.add(p);
+        }
+        java.util.Collections.reverse(kept);
+        return Optional.of(new AggregateRecord(nextState, kept));
     }
 
     /**

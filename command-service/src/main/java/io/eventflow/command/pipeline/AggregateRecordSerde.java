@@ -89,6 +89,39 @@ final class AggregateRecordSerde {
         }
     }
 
+    /** The bytes {@link #encode} spends on a state: the header, the fixed fields and the strings. */
+    static int encodedSize(PaymentState s) {
+        return 1 + stringSize(s.paymentId()) + stringSize(s.status().name()) + 8 + stringSize(s.currency())
+                + stringSize(s.organizationId()) + stringSize(s.userId()) + 8 + 8 + 4;
+    }
+
+    /** The bytes {@link #encode} spends on one processed command. */
+    static int encodedSize(ProcessedCommand p) {
+        return stringSize(p.commandId()) + stringSize(p.correlationId()) + 8 + 1 + 9 + stringSize(p.reason())
+                + stringSize(p.message()) + 9 + 9;
+    }
+
+    private static int stringSize(String s) {
+        if (s == null) {
+            return 4;
+        }
+        int n = 4;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                n += 1;
+            } else if (c < 0x800) {
+                n += 2;
+            } else if (Character.isHighSurrogate(c)) {
+                n += 4;
+                i++;
+            } else {
+                n += 3;
+            }
+        }
+        return n;
+    }
+
     private static void writeString(DataOutputStream out, String s) throws IOException {
         if (s == null) {
             out.writeInt(-1);

@@ -14,10 +14,9 @@ import io.eventflow.schemas.payment.PaymentProcessed;
 import io.eventflow.schemas.payment.PaymentRefunded;
 import io.eventflow.schemas.payment.ProcessPayment;
 import io.eventflow.schemas.payment.RefundPayment;
-import java.nio.charset.StandardCharsets;
+import io.eventflow.eventstore.EventIds;
 import java.time.Instant;
 import java.util.Map;
-import java.util.UUID;
 
 /** Converts between the Avro contracts and the pure domain types. The only place that knows both. */
 final class AvroEdge {
@@ -41,14 +40,21 @@ final class AvroEdge {
         throw new IllegalArgumentException("unsupported command payload " + (p == null ? null : p.getClass().getName()));
     }
 
-    /** The event id is derived from the command id, so reprocessing a command yields the same ids. */
-    static String eventId(String commandId, int index) {
-        return UUID.nameUUIDFromBytes((commandId + "#" + index).getBytes(StandardCharsets.UTF_8)).toString();
+    /**
+     * Ids echoed in a result are cut to this many characters. Only a command that breaks the id rules
+     * (refused as INVALID_ENVELOPE) has longer ones, and echoing them whole could push a result (key
+     * and value) past the producer's request size, which would stop the partition.
+     */
+    static final int MAX_ECHOED_ID_LENGTH = 1024;
+
+    /** The event id rule lives in the event store's contract: (aggregate type, aggregate id, version). */
+    static String eventId(String aggregateId, long version) {
+        return EventIds.of(AGGREGATE_TYPE, aggregateId, version);
     }
 
-    static EventEnvelope toAvro(CommandEnvelope command, PaymentEvent event, int index, long version, Instant now) {
+    static EventEnvelope toAvro(CommandEnvelope command, PaymentEvent event, long version, Instant now) {
         return EventEnvelope.newBuilder()
-                .setEventId(eventId(command.getCommandId(), index))
+                .setEventId(eventId(command.getAggregateId(), version))
                 .setAggregateId(command.getAggregateId())
                 .setAggregateType(AGGREGATE_TYPE)
                 .setEventType(event.eventType())
@@ -102,7 +108,8 @@ final class AvroEdge {
     /** The result of a handled command; the same {@code done} always gives the same result. */
     static CommandResult result(String aggregateId, AggregateRecord.ProcessedCommand done) {
         var b = CommandResult.newBuilder()
-                .setCommandId(done.commandId()).setAggregateId(aggregateId).setCorrelationId(done.correlationId())
+                .setCommandId(echo(done.commandId())).setAggregateId(echo(aggregateId))
+                .setCorrelationId(echo(done.correlationId()))
                 .setTimestamp(Instant.ofEpochMilli(done.processedAt()));
         if (done.accepted()) {
             return b.setStatus(CommandStatus.ACCEPTED).setVersion(done.version()).setRejection(null).build();
@@ -115,6 +122,14 @@ final class AvroEdge {
                         .setActualVersion(done.actualVersion())
                         .build())
                 .build();
+    }
+
+    /** An id as echoed in a result and used as its key: at most {@link #MAX_ECHOED_ID_LENGTH} characters. */
+    static String echo(String id) {
+        if (id == null) {
+            return "";
+        }
+        return id.length() <= MAX_ECHOED_ID_LENGTH ? id : id.substring(0, MAX_ECHOED_ID_LENGTH);
     }
 
     private static RejectionReason reason(String name) {

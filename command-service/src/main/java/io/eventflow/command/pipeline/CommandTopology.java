@@ -31,6 +31,9 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -39,6 +42,7 @@ import org.apache.kafka.streams.state.Stores;
  * Build one per service with {@link #build}; thread-safe once built.
  */
 public final class CommandTopology {
+    private static final Logger log = LoggerFactory.getLogger(CommandTopology.class);
     static final String SOURCE = "commands";
     static final String PROCESSOR = "decide";
     static final String STATE_STORE = "payment-aggregates";
@@ -96,15 +100,32 @@ public final class CommandTopology {
         };
     }
 
+    /**
+     * What bounds the command side: the idempotency memory, and how long infrastructure faults (an
+     * unreachable or misconfigured registry or Elasticsearch) are retried before the service stops.
+     */
+    public record Limits(Idempotency idempotency, Duration infrastructureRetryTimeout) {
+        public Limits {
+            Objects.requireNonNull(idempotency, "idempotency");
+            Objects.requireNonNull(infrastructureRetryTimeout, "infrastructureRetryTimeout");
+        }
+    }
+
     public static CommandTopology build(Topics topics, SchemaRegistryClient registry, EventStoreReader eventStore,
-            Idempotency idempotency, Clock clock, MeterRegistry metrics) {
-        return build(topics, registry, fromEventStore(eventStore), idempotency, clock, metrics);
+            Limits limits, Clock clock, MeterRegistry metrics) {
+        return build(topics, registry, fromEventStore(eventStore), limits, clock, metrics);
     }
 
     static CommandTopology build(Topics topics, SchemaRegistryClient registry, AggregateHistory history,
             Idempotency idempotency, Clock clock, MeterRegistry metrics) {
+        return build(topics, registry, history, new Limits(idempotency, Duration.ofMinutes(5)), clock, metrics);
+    }
+
+    static CommandTopology build(Topics topics, SchemaRegistryClient registry, AggregateHistory history,
+            Limits limits, Clock clock, MeterRegistry metrics) {
         Objects.requireNonNull(topics, "topics");
-        TransientRetry retry = new TransientRetry(MAX_RETRY_BLOCK);
+        Idempotency idempotency = limits.idempotency();
+        TransientRetry retry = new TransientRetry(MAX_RETRY_BLOCK, limits.infrastructureRetryTimeout());
         Hydration hydration = new Hydration(history, topics.commands(), retry, metrics);
         CommandProcessing deps = new CommandProcessing(new AvroDeserializer<>(registry, CommandEnvelope.class),
                 paymentBus(metrics), hydration, retry, idempotency, clock, metrics);
@@ -134,8 +155,50 @@ public final class CommandTopology {
                 StreamsConfig.mainConsumerPrefix(HydrationPrefetchInterceptor.PREFETCH_CONFIG), hydration);
     }
 
-    /** How long to wait before replacing a failed stream thread; grows while failures repeat. */
-    public Duration nextRestartDelay() {
-        return retry.nextRestartDelay();
+    /**
+     * What to do with a stream thread that failed. A broken state store stops the service at once.
+     * Anything else (in practice an infrastructure fault that outlasted the in-place retries) replaces
+     * the thread after a growing delay, so the record is read again from the last commit and never
+     * skipped, until failures have followed each other for longer than
+     * {@link Limits#infrastructureRetryTimeout()}: then the service stops, loudly. Called on the
+     * failed stream thread; it sleeps there for the delay.
+     */
+    public StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse onThreadFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof StateStoreFailure) {
+                log.error("STOPPING the command-service: {}. No command was answered or dead-lettered for it; "
+                        + "restore the state store (delete the local state directory to rebuild it from the changelog) "
+                        + "and restart", t.getMessage(), e);
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            }
+        }
+        var lasted = retry.failedFor();
+        if (lasted.isPresent()) {
+            log.error("STOPPING the command-service: processing has failed for {} s without a command handled "
+                    + "(infrastructure.retry.timeout.ms); last error: {}. Nothing was dead-lettered; fix the "
+                    + "dependency named above (schema registry, Elasticsearch or Kafka) and restart",
+                    lasted.get().toSeconds(), rootMessage(e), e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        }
+        Duration delay = retry.nextRestartDelay();
+        log.error("stream thread failed; replacing it in {} ms, processing resumes from the last commit: {}",
+                delay.toMillis(), rootMessage(e), e);
+        try {
+            Thread.sleep(delay.toMillis());
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            if (t instanceof TransientRetry.StillUnavailableException) {
+                break;
+            }
+            t = t.getCause();
+        }
+        return t.toString();
     }
 }

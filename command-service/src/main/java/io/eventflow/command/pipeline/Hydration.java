@@ -1,6 +1,7 @@
 package io.eventflow.command.pipeline;
 
 import io.eventflow.command.payment.PaymentState;
+import io.eventflow.eventstore.EnvelopeRules;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -74,7 +75,8 @@ final class Hydration {
                 continue;
             }
             String id = new String(r.key(), StandardCharsets.UTF_8);
-            if (!unknown.contains(id) && !inStore(r.partition(), id)) {
+            // An id the processor will refuse anyway must not fail the whole poll's search.
+            if (EnvelopeRules.isValidId(id) && !unknown.contains(id) && !inStore(r.partition(), id)) {
                 unknown.add(id);
             }
         }

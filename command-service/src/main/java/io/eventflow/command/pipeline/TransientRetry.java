@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.errors.RetriableException;
 
 /**
@@ -19,10 +20,19 @@ final class TransientRetry {
     private static final long MAX_RESTART_DELAY_MS = 30_000;
 
     private final long maxBlockNanos;
+    private final long giveUpNanos;
     private final AtomicInteger failedThreads = new AtomicInteger();
+    /** When the current run of thread failures began (System.nanoTime), or 0 when a record was handled since. */
+    private final AtomicLong failingSince = new AtomicLong();
 
-    TransientRetry(Duration maxBlock) {
+    /**
+     * @param maxBlock longest a single call retries in place
+     * @param giveUp how long thread failures may follow each other without a record handled before the
+     *     service stops ({@code infrastructure.retry.timeout.ms})
+     */
+    TransientRetry(Duration maxBlock, Duration giveUp) {
         this.maxBlockNanos = maxBlock.toNanos();
+        this.giveUpNanos = giveUp.toNanos();
     }
 
     static boolean isTransient(Throwable e) {
@@ -63,6 +73,20 @@ final class TransientRetry {
         if (failedThreads.get() != 0) {
             failedThreads.set(0);
         }
+        if (failingSince.get() != 0) {
+            failingSince.set(0);
+        }
+    }
+
+    /**
+     * Records a stream-thread failure. Returns how long the failures have lasted without a record
+     * handled in between when that exceeds the give-up bound, else empty (replace the thread).
+     */
+    java.util.Optional<Duration> failedFor() {
+        long now = System.nanoTime();
+        failingSince.compareAndSet(0, now);
+        long lasted = now - failingSince.get();
+        return lasted > giveUpNanos ? java.util.Optional.of(Duration.ofNanos(lasted)) : java.util.Optional.empty();
     }
 
     /**

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 
 class CommandBusTest {
     private static CommandMessage<Object> message(Object payload) {
-        return new CommandMessage<>("c-1", "a-1", "corr-1", null, null, payload);
+        return new CommandMessage<>("c-1", "a-1", "corr-1", null, "org-1", null, payload);
     }
 
     @Test

@@ -165,7 +165,8 @@ class PaymentsPropertiesTest {
             }
             for (long expected = 0; expected <= state.version() + 1; expected++) {
                 Decision d = validation.handle(state,
-                        new CommandMessage<>("c", ID, "corr", null, expected, new RefundPayment(ID, 1)),
+                        new CommandMessage<>("c", ID, "corr", null,
+                                state.exists() ? state.organizationId() : "org-any", expected, new RefundPayment(ID, 1)),
                         (s, m) -> Decision.accept());
                 if (expected == state.version()) {
                     assertThat(d).isInstanceOf(Decision.Accepted.class);
