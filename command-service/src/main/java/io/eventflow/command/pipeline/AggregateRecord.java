@@ -22,9 +22,10 @@ record AggregateRecord(PaymentState state, List<ProcessedCommand> processed) {
         return new AggregateRecord(state, List.of());
     }
 
-    Optional<ProcessedCommand> find(String commandId) {
+    /** The remembered result of {@code commandId}, unless it was handled before {@code oldestKeptMillis}. */
+    Optional<ProcessedCommand> find(String commandId, long oldestKeptMillis) {
         for (ProcessedCommand p : processed) {
-            if (p.commandId().equals(commandId)) {
+            if (p.commandId().equals(commandId) && p.processedAt() >= oldestKeptMillis) {
                 return Optional.of(p);
             }
         }

@@ -113,7 +113,9 @@ final class CommandProcessor implements Processor<byte[], byte[], Object, Object
             return;
         }
 
-        var duplicate = aggregate.find(command.getCommandId());
+        var idempotency = deps.idempotency();
+        long oldestKept = now.toEpochMilli() - idempotency.window().toMillis();
+        var duplicate = aggregate.find(command.getCommandId(), oldestKept);
         if (duplicate.isPresent()) {
             context.forward(new Record<>(key, AvroEdge.result(key, duplicate.get()), now.toEpochMilli()),
                     CommandTopology.RESULTS_SINK);
@@ -149,8 +151,7 @@ final class CommandProcessor implements Processor<byte[], byte[], Object, Object
             done = new ProcessedCommand(command.getCommandId(), command.getCorrelationId(), now.toEpochMilli(), false,
                     null, r.reason().name(), r.message(), r.expectedVersion(), r.actualVersion());
         }
-        var idempotency = deps.idempotency();
-        Optional<AggregateRecord> stored = aggregate.next(next, done, now.toEpochMilli() - idempotency.window().toMillis(),
+        Optional<AggregateRecord> stored = aggregate.next(next, done, oldestKept,
                 idempotency.maxCommandsPerAggregate(), idempotency.maxBytesPerAggregate());
         if (stored.isEmpty()) {
             refuse(record, source, command, Refusal.STATE_LIMIT_EXCEEDED, "the state of aggregate " + key
