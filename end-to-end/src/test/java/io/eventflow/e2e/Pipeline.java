@@ -20,6 +20,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
@@ -66,7 +67,15 @@ final class Pipeline implements AutoCloseable {
     private final AnalyticsApi api;
 
     Pipeline() throws IOException {
-        commandService = CommandService.start(new CommandServiceConfig(Map.of(
+        this(Map.of(), "");
+    }
+
+    /**
+     * @param commandOverrides extra command-service configuration (e.g. a short idempotency window)
+     * @param extraApiKeys more {@code key:organizationId} pairs for the API, comma separated, or empty
+     */
+    Pipeline(Map<String, String> commandOverrides, String extraApiKeys) throws IOException {
+        Map<String, String> commandConfig = new java.util.HashMap<>(Map.of(
                 CommandServiceConfig.BOOTSTRAP_SERVERS, servers.kafka(),
                 CommandServiceConfig.APPLICATION_ID, "it-" + id + "-command-service",
                 CommandServiceConfig.SCHEMA_REGISTRY_URL, servers.schemaRegistry(),
@@ -76,8 +85,10 @@ final class Pipeline implements AutoCloseable {
                 CommandServiceConfig.EVENTS_TOPIC, eventsTopic,
                 CommandServiceConfig.RESULTS_TOPIC, resultsTopic,
                 CommandServiceConfig.DEAD_LETTER_TOPIC, deadLetterTopic,
-                CommandServiceConfig.STATE_DIR, Files.createTempDirectory("it-state-").toString())),
-                Clock.systemUTC(), new SimpleMeterRegistry());
+                CommandServiceConfig.STATE_DIR, Files.createTempDirectory("it-state-").toString()));
+        commandConfig.putAll(commandOverrides);
+        commandService = CommandService.start(new CommandServiceConfig(commandConfig), Clock.systemUTC(),
+                new SimpleMeterRegistry());
         closeables.add(commandService);
         closeables.add(Projector.start(new ProjectorConfig(projectorConfig())));
         api = AnalyticsApi.start(new AnalyticsApiConfig(Map.of(
@@ -85,7 +96,7 @@ final class Pipeline implements AutoCloseable {
                 AnalyticsApiConfig.HTTP_PORT, "0",
                 AnalyticsApiConfig.ELASTICSEARCH_URL, servers.elasticsearch(),
                 AnalyticsApiConfig.INDEX_PREFIX, indexPrefix,
-                AnalyticsApiConfig.API_KEYS, ADMIN_KEY + ":*")));
+                AnalyticsApiConfig.API_KEYS, ADMIN_KEY + ":*" + (extraApiKeys.isEmpty() ? "" : "," + extraApiKeys))));
         closeables.add(api);
         Map<String, Object> producerProps = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers.kafka(),
                 ProducerConfig.ACKS_CONFIG, "all");
@@ -123,7 +134,21 @@ final class Pipeline implements AutoCloseable {
     }
 
     void sendRaw(String key, byte[] value) throws Exception {
-        rawProducer.send(new ProducerRecord<>(commandsTopic, key.getBytes(), value)).get();
+        rawProducer.send(new ProducerRecord<>(commandsTopic, key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+                value)).get();
+    }
+
+    /** The command's bytes in the wire format, as the test's producer writes them to the commands topic. */
+    byte[] encode(CommandEnvelope command) {
+        return new AvroSerializer<CommandEnvelope>(registry, true).serialize(commandsTopic, command);
+    }
+
+    CommandService commandService() {
+        return commandService;
+    }
+
+    RestSchemaRegistryClient registry() {
+        return registry;
     }
 
     /** Every record on a topic so far, read from the start with read_committed. */
@@ -138,8 +163,13 @@ final class Pipeline implements AutoCloseable {
 
     /** GET on the analytics API: status and JSON body. */
     Response get(String pathAndQuery) throws Exception {
+        return get(pathAndQuery, ADMIN_KEY);
+    }
+
+    /** GET on the analytics API with an API key of the test's choice. */
+    Response get(String pathAndQuery, String apiKey) throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + pathAndQuery))
-                .header("X-API-Key", ADMIN_KEY).GET().build(), HttpResponse.BodyHandlers.ofString());
+                .header("X-API-Key", apiKey).GET().build(), HttpResponse.BodyHandlers.ofString());
         return new Response(r.statusCode(), JSON.readTree(r.body()));
     }
 
