@@ -181,7 +181,7 @@ class CommandContractIT {
         dotted.getMetadata().setExtra(Map.of("source.ip", "10.0.0.1"));
         hostile.add(dotted);
         CommandEnvelope manyKeys = Commands.process("pay-meta", 100, "EUR", "org-1", "u-1", 0L);
-        Map<CharSequence, CharSequence> many = new HashMap<>();
+        Map<String, String> many = new HashMap<>();
         for (int i = 0; i < 1_001; i++) {
             many.put("k" + i, "v");
         }

@@ -74,7 +74,7 @@ final class CommandProcessor implements Processor<byte[], byte[], Object, Object
         CommandEnvelope command;
         try {
             command = deps.retry().call("decoding " + where(source), () -> deps.decoder().deserialize(source.topic(),
-                    record.value()));
+                    record.value()), TransientRetry::isRetriable);
             if (command == null) {
                 throw new SerializationException("command record has no value (tombstone)");
             }

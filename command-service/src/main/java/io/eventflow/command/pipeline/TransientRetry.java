@@ -36,12 +36,21 @@ final class TransientRetry {
     }
 
     static boolean isTransient(Throwable e) {
+        return isRetriable(e) || ElasticsearchErrors.isTransient(e);
+    }
+
+    /**
+     * Only Kafka's retriable type: how the serde marks infrastructure faults. Decoding uses this
+     * alone, because a record that does not decode fails with an IOException (an EOF inside the
+     * bytes) that the Elasticsearch rule would take for a transport error and retry for ever.
+     */
+    static boolean isRetriable(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof RetriableException) {
                 return true;
             }
         }
-        return ElasticsearchErrors.isTransient(e);
+        return false;
     }
 
     /**
@@ -49,13 +58,18 @@ final class TransientRetry {
      * @throws Exception the action's permanent failure, unchanged
      */
     <T> T call(String what, Callable<T> action) throws Exception {
+        return call(what, action, TransientRetry::isTransient);
+    }
+
+    /** As {@link #call(String, Callable)}, with the caller's rule for what is transient. */
+    <T> T call(String what, Callable<T> action, java.util.function.Predicate<Throwable> transientRule) throws Exception {
         long start = System.nanoTime();
         long backoffMs = 50;
         while (true) {
             try {
                 return action.call();
             } catch (Exception e) {
-                if (!isTransient(e)) {
+                if (!transientRule.test(e)) {
                     throw e;
                 }
                 if (System.nanoTime() - start + backoffMs * 1_000_000 > maxBlockNanos) {

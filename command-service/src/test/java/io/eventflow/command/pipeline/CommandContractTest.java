@@ -195,6 +195,19 @@ class CommandContractTest {
     }
 
     @Test
+    void aTruncatedBodyBehindAValidHeaderIsDeadLetteredAtOnceNotRetried() {
+        start();
+        byte[] good = new AvroSerializer<CommandEnvelope>(registry, true).serialize("commands",
+                command("c-1", "p-1", "org-1", process("p-1", "org-1")));
+        var raw = driver.createInputTopic("commands", new ByteArraySerializer(), new ByteArraySerializer());
+        raw.pipeInput("p-1".getBytes(StandardCharsets.UTF_8), java.util.Arrays.copyOf(good, good.length - 12));
+        commands.pipeInput("p-1", command("c-2", "p-1", "org-1", process("p-1", "org-1")));
+
+        assertThat(header(deadLetters.readRecord(), DeadLetterHeaders.REASON)).contains("cannot decode");
+        assertThat(results.readValue().getCommandId()).isEqualTo("c-2");
+    }
+
+    @Test
     void aHistoryThatCannotBeLoadedIsAnsweredAndDeadLettered() {
         start(ids -> {
             throw new IllegalStateException("event store history of p-1 has a gap: version 3 after 1");
