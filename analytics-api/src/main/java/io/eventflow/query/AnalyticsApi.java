@@ -47,6 +47,12 @@ public final class AnalyticsApi implements AutoCloseable {
     record Route(String path, Set<String> parameters, boolean authenticated) {
     }
 
+    /**
+     * Parameters, in a path or a query, whose values are ids: checked against
+     * {@link io.eventflow.eventstore.EnvelopeRules}, and documented with its pattern and length.
+     */
+    static final Set<String> ID_PARAMETERS = Set.of("paymentId", "aggregateId", "organizationId", "userId");
+
     /** Every route; the OpenAPI document must list exactly these (a test checks it). */
     static final List<Route> ROUTES = List.of(
             new Route("/health", Set.of(), false),
@@ -75,7 +81,8 @@ public final class AnalyticsApi implements AutoCloseable {
 
     private AnalyticsApi(AnalyticsApiConfig config, PrometheusMeterRegistry metrics) {
         this.elasticsearch = ElasticsearchClients.connect(config.getString(AnalyticsApiConfig.ELASTICSEARCH_URL));
-        this.queries = new EventQueries(elasticsearch, new EventStoreIndices(config.getString(AnalyticsApiConfig.INDEX_PREFIX)));
+        this.queries = new EventQueries(elasticsearch, new EventStoreIndices(config.getString(AnalyticsApiConfig.INDEX_PREFIX)),
+                config.getInt(AnalyticsApiConfig.HISTORY_PAGE_SIZE));
         this.keys = config.apiKeys();
         this.maxPageSize = config.getInt(AnalyticsApiConfig.MAX_PAGE_SIZE);
         this.metrics = metrics;
@@ -180,49 +187,49 @@ public final class AnalyticsApi implements AutoCloseable {
             if (p.has("cursor")) {
                 Map<String, Object> c = cursorOnly(p, "/events");
                 q = new Queries.EventSearch(str(c, "aggregateType"), str(c, "eventType"), str(c, "q"), instant(c, "from"),
-                        instant(c, "to"), str(c, "organizationId"), str(c, "userId"), size, cursor(c));
+                        instant(c, "to"), cursorId(c, "organizationId"), cursorId(c, "userId"), size, cursor(c));
             } else {
                 Instant[] range = p.range();
                 q = new Queries.EventSearch(p.term("aggregateType"), p.term("eventType"), p.text("q"), range[0], range[1],
-                        p.term("organizationId"), p.term("userId"), size, null);
+                        p.id("organizationId"), p.id("userId"), size, null);
             }
             page(ctx, (Queries.Page) ask(ctx, q), "events");
         });
         get("/events/stats", (ctx, p) -> {
             Instant[] range = p.range();
-            ctx.json(ask(ctx, new Queries.EventStats(p.required("eventType"), range[0], range[1], p.term("organizationId"))));
+            ctx.json(ask(ctx, new Queries.EventStats(p.required("eventType"), range[0], range[1], p.id("organizationId"))));
         });
         get("/events/trends", (ctx, p) -> {
             Queries.Interval interval = p.oneOf("interval", Queries.Interval.class, null);
             Instant[] range = p.range();
             checkBuckets(interval, range[0], range[1]);
             ctx.json(ask(ctx, new Queries.EventTrends(p.term("eventType"), p.term("aggregateType"), range[0], range[1],
-                    interval, p.zone("timeZone"), p.term("organizationId"))));
+                    interval, p.zone("timeZone"), p.id("organizationId"))));
         });
         get("/payments", (ctx, p) -> {
             int size = p.intInRange("size", 100, 1, maxPageSize);
             Queries.PaymentSearch q;
             if (p.has("cursor")) {
                 Map<String, Object> c = cursorOnly(p, "/payments");
-                q = new Queries.PaymentSearch(str(c, "status"), str(c, "organizationId"), str(c, "currency"),
+                q = new Queries.PaymentSearch(str(c, "status"), cursorId(c, "organizationId"), str(c, "currency"),
                         instant(c, "from"), instant(c, "to"), size, cursor(c));
             } else {
                 Instant[] range = p.range();
-                q = new Queries.PaymentSearch(p.oneOf("status", STATUSES), p.term("organizationId"), p.currency("currency"),
+                q = new Queries.PaymentSearch(p.oneOf("status", STATUSES), p.id("organizationId"), p.currency("currency"),
                         range[0], range[1], size, null);
             }
             page(ctx, (Queries.Page) ask(ctx, q), "payments");
         });
         get("/payments/stats", (ctx, p) -> {
             Instant[] range = p.range();
-            ctx.json(ask(ctx, new Queries.PaymentStats(range[0], range[1], p.term("organizationId"), p.currency("currency"))));
+            ctx.json(ask(ctx, new Queries.PaymentStats(range[0], range[1], p.id("organizationId"), p.currency("currency"))));
         });
         get("/payments/{paymentId}", (ctx, p) -> {
-            String id = p.pathParam("paymentId");
+            String id = p.pathId("paymentId");
             ctx.json(answer(ctx, new Queries.PaymentById(id), "payment '" + id + "' not found"));
         });
         get("/aggregates/{aggregateId}/events", (ctx, p) -> {
-            String id = p.pathParam("aggregateId");
+            String id = p.pathId("aggregateId");
             ctx.json(answer(ctx, new Queries.History(id, p.instant("asOf")),
                     "aggregate '" + id + "' has no events" + (p.has("asOf") ? " up to asOf" : "")));
         });
@@ -293,6 +300,12 @@ public final class AnalyticsApi implements AutoCloseable {
     private static String str(Map<String, Object> c, String name) {
         Object v = c.get(name);
         return v == null ? null : v.toString();
+    }
+
+    /** An id a cursor carries: a cursor is client input too, so it meets the same rules. */
+    private static String cursorId(Map<String, Object> c, String name) {
+        String v = str(c, name);
+        return v == null ? null : QueryParameters.checkId("cursor", name, v);
     }
 
     private static Instant instant(Map<String, Object> c, String name) {

@@ -1,6 +1,7 @@
 package io.eventflow.query;
 
 import io.eventflow.eventstore.CommonConfig;
+import io.eventflow.eventstore.EventStoreReader;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -17,6 +18,7 @@ public final class AnalyticsApiConfig extends AbstractConfig {
     public static final String API_KEYS = "api.keys";
     public static final String CACHE_TTL_MS = "query.cache.ttl.ms";
     public static final String CACHE_MAX_ENTRIES = "query.cache.max.entries";
+    public static final String HISTORY_PAGE_SIZE = "history.page.size";
 
     static final ConfigDef DEF = CommonConfig.defineElasticsearch(new ConfigDef())
             .define(HTTP_HOST, Type.STRING, "0.0.0.0", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
@@ -32,7 +34,10 @@ public final class AnalyticsApiConfig extends AbstractConfig {
             .define(CACHE_TTL_MS, Type.LONG, 5_000L, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
                     "How long a query answer is cached, per tenant and normalized query; 0 turns the cache off.")
             .define(CACHE_MAX_ENTRIES, Type.LONG, 10_000L, ConfigDef.Range.atLeast(0), Importance.LOW,
-                    "Most answers the query cache holds.");
+                    "Most answers the query cache holds.")
+            .define(HISTORY_PAGE_SIZE, Type.INT, EventStoreReader.DEFAULT_PAGE_SIZE, ConfigDef.Range.between(1, 10_000),
+                    Importance.LOW, "Events per Elasticsearch search when an aggregate's history is read; a long "
+                            + "history takes several searches (search_after over version).");
 
     public AnalyticsApiConfig(Map<?, ?> originals) {
         super(DEF, originals, false);

@@ -1,5 +1,6 @@
 package io.eventflow.query;
 
+import io.eventflow.eventstore.EnvelopeRules;
 import io.javalin.http.Context;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -13,8 +14,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-/** Reads and validates query parameters; every failure is a 400 that names the parameter and what it allows. */
+/**
+ * Reads and validates query parameters; every failure is a 400 that names the parameter and what it allows.
+ * Ids (path ids and id-valued filters) follow {@link EnvelopeRules}, the rule the command side
+ * enforces, so every id that can be written can be read and no other is sent to Elasticsearch.
+ */
 final class QueryParameters {
+    /** Longest exact-match value that is not an id (aggregate and event types). */
     private static final int MAX_TERM_LENGTH = 256;
     private static final int MAX_TEXT_LENGTH = 512;
     private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
@@ -75,6 +81,27 @@ final class QueryParameters {
             throw new BadParameterException(name, name + " must be 1 to " + MAX_TERM_LENGTH + " characters");
         }
         return value;
+    }
+
+    /** An id-valued filter ({@code organizationId}, {@code userId}), or null when absent. */
+    String id(String name) {
+        String value = raw(name);
+        return value == null ? null : checkId(name, value);
+    }
+
+    /**
+     * {@code value} when it is a valid id, else a 400 naming {@code parameter} with the rule in
+     * its detail. Also used for ids a cursor carries (then {@code parameter} is {@code cursor}).
+     */
+    static String checkId(String parameter, String field, String value) {
+        EnvelopeRules.idViolation(field, value).ifPresent(v -> {
+            throw new BadParameterException(parameter, v);
+        });
+        return value;
+    }
+
+    private static String checkId(String name, String value) {
+        return checkId(name, name, value);
     }
 
     String text(String name) {
@@ -194,11 +221,8 @@ final class QueryParameters {
         }
     }
 
-    String pathParam(String name) {
-        String value = ctx.pathParam(name);
-        if (value.isBlank() || value.length() > MAX_TERM_LENGTH) {
-            throw new BadParameterException(name, name + " must be 1 to " + MAX_TERM_LENGTH + " characters");
-        }
-        return value;
+    /** An id in the path (already percent-decoded by the router). */
+    String pathId(String name) {
+        return checkId(name, ctx.pathParam(name));
     }
 }

@@ -1,11 +1,13 @@
 package io.eventflow.eventstore;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import co.elastic.clients.elasticsearch._types.FieldValue;
 import co.elastic.clients.elasticsearch._types.SortOrder;
+import co.elastic.clients.elasticsearch._types.query_dsl.Query;
 import co.elastic.clients.elasticsearch.core.SearchResponse;
 import co.elastic.clients.elasticsearch.core.search.Hit;
 import java.io.IOException;
-import co.elastic.clients.elasticsearch._types.FieldValue;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -13,44 +15,87 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
-/** Reads an aggregate's events from the event store, in version order. Thread-safe. */
+/**
+ * Reads an aggregate's events from the event store, in version order, paging with search_after so
+ * long histories are complete. Every filter goes into the Elasticsearch query; nothing is dropped
+ * after the fact. Thread-safe.
+ */
 public final class EventStoreReader {
-    private static final int PAGE = 1_000;
+    /** Hits per search unless told otherwise. */
+    public static final int DEFAULT_PAGE_SIZE = 1_000;
 
     private final ElasticsearchClient client;
     private final EventStoreIndices indices;
+    private final int pageSize;
 
     public EventStoreReader(ElasticsearchClient client, EventStoreIndices indices) {
+        this(client, indices, DEFAULT_PAGE_SIZE);
+    }
+
+    /** @param pageSize hits per search, 1 to 10,000 (Elasticsearch's result window) */
+    public EventStoreReader(ElasticsearchClient client, EventStoreIndices indices, int pageSize) {
         this.client = Objects.requireNonNull(client, "client");
         this.indices = Objects.requireNonNull(indices, "indices");
+        if (pageSize < 1 || pageSize > 10_000) {
+            throw new IllegalArgumentException("pageSize must be 1 to 10000, not " + pageSize);
+        }
+        this.pageSize = pageSize;
     }
 
     /**
      * All indexed events of one aggregate, ascending by version; empty when none are indexed (or
-     * the index does not exist yet). Pages with search_after, so long histories are complete.
+     * the index does not exist yet).
      */
     public List<EventDocument> history(String aggregateId) throws IOException {
+        return history(aggregateId, null, null);
+    }
+
+    /**
+     * The indexed events of one aggregate that one organization may see, up to an instant,
+     * ascending by version (then by event id). Both bounds are filters inside the Elasticsearch
+     * query, so every page holds only what the caller may see and paging stays complete.
+     *
+     * @param organizationId only events whose {@code metadata.organizationId} is this; null for all
+     *     (an admin)
+     * @param asOf only events whose {@code timestamp} is at or before this; null for no bound
+     * @return empty when nothing matches (or the index does not exist yet)
+     */
+    public List<EventDocument> history(String aggregateId, String organizationId, Instant asOf) throws IOException {
+        Objects.requireNonNull(aggregateId, "aggregateId");
+        List<Query> filters = new ArrayList<>();
+        filters.add(Query.of(q -> q.term(t -> t.field("aggregateId").value(aggregateId))));
+        if (organizationId != null) {
+            filters.add(Query.of(q -> q.term(t -> t.field("metadata.organizationId").value(organizationId))));
+        }
+        if (asOf != null) {
+            filters.add(Query.of(q -> q.range(r -> r.date(d -> d.field("timestamp").lte(asOf.toString())))));
+        }
         List<EventDocument> events = new ArrayList<>();
-        Long after = null;
+        List<FieldValue> after = null;
         while (true) {
-            Long searchAfter = after;
+            List<FieldValue> searchAfter = after;
             SearchResponse<EventDocument> page = client.search(s -> {
                 s.index(indices.eventsAlias())
                         .ignoreUnavailable(true).allowNoIndices(true)
-                        .query(q -> q.term(t -> t.field("aggregateId").value(aggregateId)))
+                        .query(q -> q.bool(b -> b.filter(filters)))
+                        // eventId breaks ties, so two documents of one version (two aggregate
+                        // types sharing an id, say) are never skipped at a page boundary.
                         .sort(o -> o.field(f -> f.field("version").order(SortOrder.Asc)))
-                        .size(PAGE);
+                        .sort(o -> o.field(f -> f.field("eventId").order(SortOrder.Asc)))
+                        .trackTotalHits(t -> t.enabled(false))
+                        .size(pageSize);
                 if (searchAfter != null) {
-                    s.searchAfter(v -> v.longValue(searchAfter));
+                    s.searchAfter(searchAfter);
                 }
                 return s;
             }, EventDocument.class);
             List<Hit<EventDocument>> hits = page.hits().hits();
             hits.forEach(h -> events.add(h.source()));
-            if (hits.size() < PAGE) {
+            if (hits.size() < pageSize) {
                 return events;
             }
-            after = hits.get(hits.size() - 1).source().version();
+            EventDocument last = hits.get(hits.size() - 1).source();
+            after = List.of(FieldValue.of(last.version()), FieldValue.of(last.eventId()));
         }
     }
 
@@ -75,7 +120,7 @@ public final class EventStoreReader {
                         .sort(o -> o.field(f -> f.field("aggregateId").order(SortOrder.Asc)))
                         .sort(o -> o.field(f -> f.field("version").order(SortOrder.Asc)))
                         .trackTotalHits(t -> t.enabled(false))
-                        .size(PAGE);
+                        .size(pageSize);
                 if (searchAfter != null) {
                     s.searchAfter(searchAfter);
                 }
@@ -85,7 +130,7 @@ public final class EventStoreReader {
             for (Hit<EventDocument> h : hits) {
                 out.computeIfAbsent(h.source().aggregateId(), k -> new ArrayList<>()).add(h.source());
             }
-            if (hits.size() < PAGE) {
+            if (hits.size() < pageSize) {
                 return out;
             }
             EventDocument last = hits.get(hits.size() - 1).source();
