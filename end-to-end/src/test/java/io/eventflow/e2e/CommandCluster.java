@@ -85,7 +85,14 @@ final class CommandCluster implements AutoCloseable {
 
     /** Starts an instance as its own JVM, on the test's class path, logging to target/it-logs. */
     Process startProcess(String name, Path stateDir) throws IOException {
-        return jvms.start(CommandServiceMain.class, id + "-" + name, config(applicationId(), stateDir));
+        return startProcess(name, stateDir, Map.of());
+    }
+
+    /** As {@link #startProcess(String, Path)}, with some configuration replaced. */
+    Process startProcess(String name, Path stateDir, Map<String, String> overrides) throws IOException {
+        Map<String, String> c = config(applicationId(), stateDir);
+        c.putAll(overrides);
+        return jvms.start(CommandServiceMain.class, id + "-" + name, c);
     }
 
     /** The log of a process started with {@link #startProcess}. */
