@@ -85,6 +85,9 @@ class RestSchemaRegistryClientTest {
             assertThatThrownBy(() -> client.byId(1)).as("status %d", s)
                     .isInstanceOf(SchemaRegistryUnavailableException.class)
                     .hasMessageContaining(client.describe()).hasMessageContaining("answered " + s);
+            // The producer's side too: a registry refusing the client is no reason to call a record bad.
+            assertThatThrownBy(() -> client.register("t-value", CommandEnvelope.getClassSchema())).as("status %d", s)
+                    .isInstanceOf(SchemaRegistryUnavailableException.class);
         }
     }
 
