@@ -14,6 +14,9 @@ public final class CommonConfig {
     public static final String INDEX_PREFIX = "elasticsearch.index.prefix";
     public static final String TOPIC_PARTITIONS = "topics.partitions";
     public static final String TOPIC_REPLICATION_FACTOR = "topics.replication.factor";
+    public static final String INFRASTRUCTURE_RETRY_TIMEOUT_MS = "infrastructure.retry.timeout.ms";
+    /** Five minutes. */
+    public static final long INFRASTRUCTURE_RETRY_TIMEOUT_MS_DEFAULT = 300_000L;
 
     private static final ConfigDef.Validator NON_EMPTY_LIST = ConfigDef.LambdaValidator.with((name, value) -> {
         if (value == null || ((List<?>) value).isEmpty()) {
@@ -55,5 +58,15 @@ public final class CommonConfig {
                         "Partitions of the topics this service creates when they are missing.")
                 .define(TOPIC_REPLICATION_FACTOR, Type.SHORT, (short) -1, REPLICATION_FACTOR, Importance.LOW,
                         "Replication factor of the topics this service creates; -1 takes the broker default.");
+    }
+
+    /** infrastructure.retry.timeout.ms: how long a worker retries infrastructure faults before it stops. */
+    public static ConfigDef defineInfrastructureRetry(ConfigDef def) {
+        return def.define(INFRASTRUCTURE_RETRY_TIMEOUT_MS, Type.LONG, INFRASTRUCTURE_RETRY_TIMEOUT_MS_DEFAULT,
+                ConfigDef.Range.atLeast(0), Importance.MEDIUM,
+                "How long, in milliseconds, a worker retries an infrastructure fault (schema registry unreachable, "
+                        + "refusing the client or misconfigured, version skew; a dead-letter send that Kafka does not "
+                        + "acknowledge) with backoff, its partition waiting, before it stops with an error naming the "
+                        + "fault. Such faults never dead-letter a record; 0 stops at the first one.");
     }
 }

@@ -2,6 +2,7 @@ package io.eventflow.projection;
 
 import io.eventflow.schemas.EventEnvelope;
 import io.eventflow.schemas.serde.DeadLetterHeaders;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -21,9 +22,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Projects one batch on a worker thread: decode (undecodable records are dead-lettered), write to
  * Elasticsearch, dead-letter what it refused for good, and wait until Kafka acknowledged every
- * dead letter. Only then may the loop commit the batch's offsets. Transient failures (registry,
- * Elasticsearch, the dead-letter topic) are retried until they succeed or the batch is aborted.
- * Thread-safe; one instance serves all batches.
+ * dead letter. Only then may the loop commit the batch's offsets. Transient Elasticsearch failures
+ * are retried until they succeed or the batch is aborted. Infrastructure faults of the registry
+ * (a {@link RetriableException} from the decoder) and of the dead-letter topic are retried with
+ * backoff for at most {@code infrastructure.retry.timeout.ms} without a success; then the batch
+ * fails with {@link InfrastructureFault}, which stops the worker: nothing is dead-lettered for
+ * such a fault and none of the batch's offsets is committed. Thread-safe; one instance serves all
+ * batches.
  */
 final class BatchTask {
     private static final Logger log = LoggerFactory.getLogger(BatchTask.class);
@@ -34,15 +39,43 @@ final class BatchTask {
     private final String deadLetterTopic;
     private final ProjectorMetrics metrics;
     private final Backoff backoff;
+    private final InfrastructureRetry infrastructure;
 
     BatchTask(Deserializer<EventEnvelope> decoder, ElasticsearchProjection projection, DeadLetters deadLetters,
-            ProjectorMetrics metrics, Backoff backoff) {
+            ProjectorMetrics metrics, Backoff backoff, InfrastructureRetry infrastructure) {
         this.decoder = Objects.requireNonNull(decoder, "decoder");
         this.projection = Objects.requireNonNull(projection, "projection");
         this.deadLetters = deadLetters.producer();
         this.deadLetterTopic = deadLetters.topic();
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.backoff = Objects.requireNonNull(backoff, "backoff");
+        this.infrastructure = Objects.requireNonNull(infrastructure, "infrastructure");
+    }
+
+    /**
+     * How long infrastructure faults are retried without a success before the worker stops, and
+     * the registry's address for the message.
+     */
+    record InfrastructureRetry(Duration timeout, String registry) {
+        InfrastructureRetry {
+            Objects.requireNonNull(timeout, "timeout");
+            Objects.requireNonNull(registry, "registry");
+        }
+
+        /** True once faults since {@code firstFailureNanos} have lasted the timeout. */
+        boolean exhausted(long firstFailureNanos) {
+            return System.nanoTime() - firstFailureNanos >= timeout.toNanos();
+        }
+    }
+
+    /**
+     * An infrastructure fault that outlasted {@code infrastructure.retry.timeout.ms}, or a
+     * dead-letter send that Kafka refused for good: the worker must stop, not skip the records.
+     */
+    static final class InfrastructureFault extends RuntimeException {
+        InfrastructureFault(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     /** Where refused records go. */
@@ -61,6 +94,8 @@ final class BatchTask {
                 EventEnvelope event;
                 try {
                     event = decode(r, batch);
+                } catch (InfrastructureFault | ElasticsearchProjection.AbortedException e) {
+                    throw e; // the worker stops or the batch is given up: not the record's fault
                 } catch (RuntimeException e) {
                     letters.add(new Letter(r, e));
                     continue;
@@ -85,25 +120,41 @@ final class BatchTask {
     }
 
     private EventEnvelope decode(ConsumerRecord<byte[], byte[]> r, Batch batch) {
+        long firstFailure = 0;
         for (int attempt = 0; ; attempt++) {
             try {
-                EventEnvelope event = decoder.deserialize(r.topic(), r.value());
+                EventEnvelope event = decoder.deserialize(r.topic(), r.headers(), r.value());
                 if (event == null) {
                     throw new SerializationException("event record has no value (tombstone)");
                 }
                 return event;
             } catch (RetriableException e) {
-                // The registry is unreachable: wait for it, never dead-letter a good record.
-                log.warn("decoding {}-{}@{} failed transiently (attempt {}): {}", r.topic(), r.partition(), r.offset(),
-                        attempt + 1, e.toString());
+                // The registry cannot answer, or is not the one the records were written with: wait for it,
+                // within the bound, and never dead-letter a good record for it.
+                if (attempt == 0) {
+                    firstFailure = System.nanoTime();
+                }
+                if (infrastructure.exhausted(firstFailure)) {
+                    throw new InfrastructureFault("schema registry " + infrastructure.registry() + " still failing after "
+                            + elapsed(firstFailure) + " and " + (attempt + 1) + " attempts (infrastructure.retry.timeout.ms="
+                            + infrastructure.timeout().toMillis() + ") decoding " + r.topic() + "-" + r.partition() + "@"
+                            + r.offset() + "; last error: " + e.getMessage(), e);
+                }
+                log.warn("decoding {}-{}@{} failed on an infrastructure fault (attempt {}), retrying: {}", r.topic(),
+                        r.partition(), r.offset(), attempt + 1, e.toString());
                 metrics.retry("registry");
                 sleep(backoff.delayMillis(attempt), batch);
             }
         }
     }
 
+    private static String elapsed(long sinceNanos) {
+        return (System.nanoTime() - sinceNanos) / 1_000_000 + " ms";
+    }
+
     private void send(List<Letter> letters, Batch batch) {
         List<Letter> pending = letters;
+        long firstFailure = 0;
         for (int attempt = 0; !pending.isEmpty(); attempt++) {
             List<Future<RecordMetadata>> sent = new ArrayList<>();
             for (Letter l : pending) {
@@ -121,8 +172,24 @@ final class BatchTask {
                     log.warn("dead-lettered {}-{}@{} to {}: {}", r.topic(), r.partition(), r.offset(), deadLetterTopic,
                             pending.get(i).reason().getMessage());
                 } catch (ExecutionException e) {
-                    log.warn("dead letter for {}-{}@{} not acknowledged (attempt {}): {}", r.topic(), r.partition(),
-                            r.offset(), attempt + 1, e.getCause().toString());
+                    Throwable cause = e.getCause();
+                    if (!(cause instanceof RetriableException)) {
+                        // Too large, not authorized, a fatal producer state: retrying gives the same answer.
+                        throw new InfrastructureFault("dead-letter topic " + deadLetterTopic + " refused the dead letter of "
+                                + r.topic() + "-" + r.partition() + "@" + r.offset() + " for good: " + cause, cause);
+                    }
+                    if (firstFailure == 0) {
+                        firstFailure = System.nanoTime();
+                    }
+                    if (infrastructure.exhausted(firstFailure)) {
+                        throw new InfrastructureFault("dead-letter topic " + deadLetterTopic + " still not acknowledging "
+                                + r.topic() + "-" + r.partition() + "@" + r.offset() + " after " + elapsed(firstFailure)
+                                + " (infrastructure.retry.timeout.ms=" + infrastructure.timeout().toMillis()
+                                + "); last error: " + cause, cause);
+                    }
+                    log.warn("dead letter for {}-{}@{} not acknowledged (attempt {}), retrying: {}", r.topic(), r.partition(),
+                            r.offset(), attempt + 1, cause.toString());
+                    metrics.retry("dead-letter");
                     retry.add(pending.get(i));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();

@@ -140,6 +140,10 @@ final class ProjectionLoop implements Runnable {
             if (running.get()) {
                 throw e;
             }
+        } catch (BatchTask.InfrastructureFault e) {
+            log.error("projection loop on {} stopped: {}. Nothing was dead-lettered for it and no offset of the failing "
+                    + "batch was committed; fix the fault and restart", topic, e.getMessage());
+            throw e;
         } catch (RuntimeException e) {
             log.error("projection loop on {} stopped by an unexpected error; unacknowledged offsets were not committed",
                     topic, e);

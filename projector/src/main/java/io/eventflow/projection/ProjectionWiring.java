@@ -10,7 +10,6 @@ import io.eventflow.schemas.serde.SchemaRegistryClient;
 import io.eventflow.schemas.serde.SerdeConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
@@ -18,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -31,7 +31,9 @@ final class ProjectionWiring implements AutoCloseable {
     private final ElasticsearchClient elasticsearch;
     private final EventStoreIndices indices;
     private final SchemaRegistryClient registry;
-    private final KafkaProducer<byte[], byte[]> deadLetters;
+    /** Created with the first loop, sized for the dead-letter topic. */
+    private KafkaProducer<byte[], byte[]> deadLetters;
+    private KafkaTopics.DeadLetterTopic deadLetterTopic;
     private final ProjectorMetrics metrics;
     private final ExecutorService workers;
     private final ProjectionLoop.Batching batching;
@@ -42,8 +44,6 @@ final class ProjectionWiring implements AutoCloseable {
         this.elasticsearch = ElasticsearchClients.connect(config.getString(ProjectorConfig.ELASTICSEARCH_URL));
         this.registry = new SerdeConfig(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL,
                 config.getString(ProjectorConfig.SCHEMA_REGISTRY_URL))).newClient();
-        this.deadLetters = new KafkaProducer<>(config.producerProperties(), new ByteArraySerializer(),
-                new ByteArraySerializer());
         this.metrics = new ProjectorMetrics(Objects.requireNonNull(meterRegistry, "meterRegistry"));
         int maxInFlight = config.getInt(ProjectorConfig.MAX_IN_FLIGHT_BULKS);
         this.batching = new ProjectionLoop.Batching(config.getInt(ProjectorConfig.BATCH_MAX_EVENTS),
@@ -54,11 +54,29 @@ final class ProjectionWiring implements AutoCloseable {
                 r -> new Thread(r, "projector-bulk-" + n.incrementAndGet()));
     }
 
-    /** Creates the dead-letter topic if it is missing. */
-    void ensureDeadLetterTopic() {
-        KafkaTopics.ensure(config.bootstrapServers(), List.of(deadLetterTopic()),
-                config.getInt(ProjectorConfig.TOPIC_PARTITIONS),
-                config.getShort(ProjectorConfig.TOPIC_REPLICATION_FACTOR));
+    /**
+     * Creates the dead-letter topic if it is missing, or raises its max.message.bytes, so that any
+     * record of the events topic fits in it with the dlq headers.
+     */
+    KafkaTopics.DeadLetterTopic ensureDeadLetterTopic() {
+        if (deadLetterTopic == null) {
+            deadLetterTopic = KafkaTopics.ensureDeadLetter(config.adminProperties(), deadLetterTopic(), eventsTopic(),
+                    config.getInt(ProjectorConfig.TOPIC_PARTITIONS),
+                    config.getShort(ProjectorConfig.TOPIC_REPLICATION_FACTOR));
+        }
+        return deadLetterTopic;
+    }
+
+    /** The dead-letter producer, whose max.request.size takes the largest record the topic does. */
+    private KafkaProducer<byte[], byte[]> deadLetterProducer() {
+        if (deadLetters == null) {
+            Map<String, Object> props = config.producerProperties();
+            long configured = Long.parseLong(String.valueOf(props.getOrDefault(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 0)));
+            props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
+                    (int) Math.max(configured, ensureDeadLetterTopic().maxMessageBytes()));
+            deadLetters = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+        }
+        return deadLetters;
     }
 
     /**
@@ -71,8 +89,10 @@ final class ProjectionWiring implements AutoCloseable {
                 Duration.ofMillis(config.getLong(ProjectorConfig.RETRY_BACKOFF_MAX_MS)));
         var projection = new ElasticsearchProjection(elasticsearch, targets,
                 new ElasticsearchProjection.Policy(backoff, batching.maxInFlight(), gapWait), metrics);
+        var retry = new BatchTask.InfrastructureRetry(
+                Duration.ofMillis(config.getLong(ProjectorConfig.INFRASTRUCTURE_RETRY_TIMEOUT_MS)), registry.describe());
         var task = new BatchTask(new AvroDeserializer<>(registry, EventEnvelope.class), projection,
-                new BatchTask.DeadLetters(deadLetters, deadLetterTopic()), metrics, backoff);
+                new BatchTask.DeadLetters(deadLetterProducer(), deadLetterTopic()), metrics, backoff, retry);
         var consumer = new KafkaConsumer<>(config.consumerProperties(groupId), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
         return new ProjectionLoop(consumer, source, task, workers, batching, metrics);
@@ -105,7 +125,9 @@ final class ProjectionWiring implements AutoCloseable {
     @Override
     public void close() {
         workers.shutdownNow();
-        deadLetters.close(Duration.ofSeconds(10));
+        if (deadLetters != null) {
+            deadLetters.close(Duration.ofSeconds(10));
+        }
         registry.close();
         ElasticsearchClients.close(elasticsearch);
     }

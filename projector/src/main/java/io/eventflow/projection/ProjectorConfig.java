@@ -24,6 +24,7 @@ public final class ProjectorConfig extends AbstractConfig {
     public static final String DEAD_LETTER_TOPIC = "dead.letter.topic";
     public static final String TOPIC_PARTITIONS = CommonConfig.TOPIC_PARTITIONS;
     public static final String TOPIC_REPLICATION_FACTOR = CommonConfig.TOPIC_REPLICATION_FACTOR;
+    public static final String INFRASTRUCTURE_RETRY_TIMEOUT_MS = CommonConfig.INFRASTRUCTURE_RETRY_TIMEOUT_MS;
     public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
     public static final String RETRY_BACKOFF_MAX_MS = "retry.backoff.max.ms";
     public static final String BATCH_MAX_EVENTS = "batch.max.events";
@@ -37,8 +38,8 @@ public final class ProjectorConfig extends AbstractConfig {
     public static final String REBUILD_VERIFY_TIMEOUT_MS = "rebuild.verify.timeout.ms";
     public static final String REBUILD_SWAP_WAIT_MS = "rebuild.swap.wait.ms";
 
-    static final ConfigDef DEF = CommonConfig.defineTopicCreation(
-            CommonConfig.defineElasticsearch(CommonConfig.defineKafka(new ConfigDef())))
+    static final ConfigDef DEF = CommonConfig.defineInfrastructureRetry(CommonConfig.defineTopicCreation(
+            CommonConfig.defineElasticsearch(CommonConfig.defineKafka(new ConfigDef()))))
             .define(GROUP_ID, Type.STRING, "eventflow-projector", new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "Consumer group of the projector workers; add workers to scale up to the topic's partitions.")
             .define(INDEX_REPLICAS, Type.INT, 1, ConfigDef.Range.atLeast(0), Importance.LOW,

@@ -5,11 +5,13 @@ import io.eventflow.eventstore.ServiceConfigLoader;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code java -jar projector.jar [config.properties]}; environment variables override the file.
- * Exits with status 1 if the projection stops on an unexpected error, so a supervisor restarts it
- * (uncommitted events are then read again).
+ * Exits with status 1 if the projection stops on an error, an infrastructure fault that outlasted
+ * {@code infrastructure.retry.timeout.ms} included (logged at ERROR with the fault), so a
+ * supervisor restarts it (uncommitted events are then read again).
  */
 public final class ProjectorMain {
     private ProjectorMain() {
@@ -31,6 +33,8 @@ public final class ProjectorMain {
             Thread.sleep(1_000);
         }
         if (!shuttingDown.get()) {
+            LoggerFactory.getLogger(ProjectorMain.class).error(
+                    "projector stopped on an error (logged above); exiting with status 1");
             System.exit(1);
         }
     }

@@ -2,14 +2,22 @@ package io.eventflow.schemas.serde;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,7 +25,23 @@ import org.slf4j.LoggerFactory;
 public final class KafkaTopics {
     private static final Logger log = LoggerFactory.getLogger(KafkaTopics.class);
 
+    /**
+     * Bytes a dead-letter topic's {@code max.message.bytes} has above its source topic's: the
+     * {@code dlq.*} headers ({@link DeadLetterHeaders#MAX_ADDED_BYTES}) and batch framing, with room.
+     */
+    public static final int DEAD_LETTER_HEADROOM = 64 * 1024;
+
     private KafkaTopics() {
+    }
+
+    /**
+     * A dead-letter topic, and the largest record it takes: set the dead-letter producer's
+     * {@code max.request.size} to at least {@code maxMessageBytes}.
+     */
+    public record DeadLetterTopic(String name, int maxMessageBytes) {
+        public DeadLetterTopic {
+            Objects.requireNonNull(name, "name");
+        }
     }
 
     /**
@@ -25,16 +49,101 @@ public final class KafkaTopics {
      * @throws IllegalStateException when a topic cannot be created for another reason than existing
      */
     public static void ensure(String bootstrapServers, Collection<String> names, int partitions, short replicationFactor) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            create(admin, names, partitions, replicationFactor, Map.of());
+        }
+    }
+
+    /** {@link #ensureDeadLetter(Map, String, String, int, short)} with only {@code bootstrap.servers}. */
+    public static DeadLetterTopic ensureDeadLetter(String bootstrapServers, String deadLetterTopic, String sourceTopic,
+            int partitions, short replicationFactor) {
+        return ensureDeadLetter(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers), deadLetterTopic,
+                sourceTopic, partitions, replicationFactor);
+    }
+
+    /**
+     * Creates {@code deadLetterTopic} when missing, or raises its {@code max.message.bytes} when
+     * too low, so that any record of {@code sourceTopic} fits with the dead-letter headers: the
+     * source's effective {@code max.message.bytes} (the broker's {@code message.max.bytes} when
+     * the source does not exist yet) plus {@link #DEAD_LETTER_HEADROOM}. A source topic whose
+     * limit is raised later needs this called again (services call it when they start).
+     *
+     * @param adminProperties admin client properties, {@code bootstrap.servers} at least
+     * @param replicationFactor -1 for the broker default
+     * @throws IllegalStateException when the topic cannot be described, created or altered
+     */
+    public static DeadLetterTopic ensureDeadLetter(Map<String, Object> adminProperties, String deadLetterTopic,
+            String sourceTopic, int partitions, short replicationFactor) {
+        Objects.requireNonNull(deadLetterTopic, "deadLetterTopic");
+        Objects.requireNonNull(sourceTopic, "sourceTopic");
+        try (Admin admin = Admin.create(new HashMap<>(adminProperties))) {
+            int sourceMax = topicMaxMessageBytes(admin, sourceTopic).orElseGet(() -> brokerMaxMessageBytes(admin));
+            int wanted = (int) Math.min(Integer.MAX_VALUE, (long) sourceMax + DEAD_LETTER_HEADROOM);
+            create(admin, List.of(deadLetterTopic), partitions, replicationFactor,
+                    Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(wanted)));
+            int current = topicMaxMessageBytes(admin, deadLetterTopic)
+                    .orElseThrow(() -> new IllegalStateException("dead-letter topic " + deadLetterTopic + " vanished"));
+            if (current < wanted) {
+                ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, deadLetterTopic);
+                admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(
+                        new ConfigEntry(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(wanted)),
+                        AlterConfigOp.OpType.SET)))).all().get();
+                log.info("raised max.message.bytes of dead-letter topic {} from {} to {} (source {} takes {})",
+                        deadLetterTopic, current, wanted, sourceTopic, sourceMax);
+                current = wanted;
+            }
+            return new DeadLetterTopic(deadLetterTopic, current);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot set up dead-letter topic " + deadLetterTopic + ": " + e.getCause(),
+                    e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while setting up dead-letter topic " + deadLetterTopic, e);
+        }
+    }
+
+    private static Optional<Integer> topicMaxMessageBytes(Admin admin, String topic)
+            throws ExecutionException, InterruptedException {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        try {
+            ConfigEntry entry = admin.describeConfigs(List.of(resource)).all().get().get(resource)
+                    .get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+            return Optional.of(Integer.parseInt(entry.value()));
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    private static int brokerMaxMessageBytes(Admin admin) {
+        try {
+            Node node = admin.describeCluster().nodes().get().iterator().next();
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.BROKER, node.idString());
+            ConfigEntry entry = admin.describeConfigs(List.of(resource)).all().get().get(resource).get("message.max.bytes");
+            return Integer.parseInt(entry.value());
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot read the broker's message.max.bytes: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the broker's message.max.bytes", e);
+        }
+    }
+
+    private static void create(Admin admin, Collection<String> names, int partitions, short replicationFactor,
+            Map<String, String> configs) {
         Optional<Short> rf = replicationFactor < 0 ? Optional.empty() : Optional.of(replicationFactor);
         List<NewTopic> wanted = new ArrayList<>();
         for (String name : names) {
-            wanted.add(new NewTopic(name, Optional.of(partitions), rf));
+            wanted.add(new NewTopic(name, Optional.of(partitions), rf).configs(configs));
         }
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+        try {
             for (var entry : admin.createTopics(wanted).values().entrySet()) {
                 try {
                     entry.getValue().get();
-                    log.info("created topic {} ({} partitions)", entry.getKey(), partitions);
+                    log.info("created topic {} ({} partitions{})", entry.getKey(), partitions,
+                            configs.isEmpty() ? "" : ", " + configs);
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
                         throw new IllegalStateException("cannot create topic " + entry.getKey() + ": " + e.getCause(), e.getCause());

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
 
@@ -20,11 +21,17 @@ import org.apache.avro.Schema;
  * A small client for the Confluent Schema Registry REST API (v7), which Confluent Schema Registry,
  * Apicurio Registry ({@code /apis/ccompat/v7}) and Karapace all serve.
  *
- * <p>Thread-safe. Successful answers are cached for the life of the client; failures are not.
+ * <p>Thread-safe. Successful answers are cached for the life of the client; failures are not, nor
+ * is {@link #latestId}. Only a 4xx with a Confluent {@code error_code} (other than 401, 403, 408,
+ * 429) is an answer about the request ({@link SchemaRegistryException}, {@link
+ * SchemaNotFoundException} for 40403 on a schema id); every other failure, a 2xx that is not JSON
+ * included, is a {@link SchemaRegistryUnavailableException} naming the registry URL and the status.
  */
 public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     private static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int SUBJECT_NOT_FOUND = 40401;
+    private static final int VERSION_NOT_FOUND = 40402;
 
     private final List<URI> baseUrls;
     private final HttpClient http;
@@ -72,7 +79,8 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         JsonNode answer = send("POST", "subjects/" + encode(subject) + suffix, body(schema));
         int id = answer.path("id").asInt(-1);
         if (id < 0) {
-            throw new SchemaRegistryException("registry answered without an id for subject " + subject, 200);
+            throw new SchemaRegistryUnavailableException("schema registry " + describe()
+                    + " answered without an id for subject " + subject);
         }
         idsBySubjectSchema.put(key, id);
         schemasById.putIfAbsent(id, schema);
@@ -85,19 +93,76 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         if (cached != null) {
             return cached;
         }
-        JsonNode answer = send("GET", "schemas/ids/" + id, null);
+        JsonNode answer;
+        try {
+            answer = send("GET", "schemas/ids/" + id, null);
+        } catch (SchemaRegistryException e) {
+            if (e.errorCode() == SchemaNotFoundException.ERROR_CODE) {
+                throw new SchemaNotFoundException("schema id " + id + " not found in schema registry "
+                        + describe() + " (404, error code 40403)", id);
+            }
+            // A by-id read of a well-formed id has no other per-record answer: the registry misbehaves.
+            throw new SchemaRegistryUnavailableException(e.getMessage(), e);
+        }
         String text = answer.path("schema").asText(null);
         if (text == null) {
-            throw new SchemaRegistryException("registry answered without a schema for id " + id, 200);
+            throw new SchemaRegistryUnavailableException("schema registry " + describe()
+                    + " answered 200 without a schema for id " + id + ": is it a Confluent-compatible API?");
+        }
+        String type = answer.path("schemaType").asText("AVRO");
+        if (!type.equalsIgnoreCase("AVRO")) {
+            throw new SchemaRegistryException("schema id " + id + " is a " + type + " schema, not Avro", 200);
         }
         Schema schema;
         try {
             schema = new Schema.Parser().parse(text);
         } catch (RuntimeException e) {
-            throw new SchemaRegistryException("schema id " + id + " is not a valid Avro schema: " + e.getMessage(), 200);
+            throw new SchemaRegistryUnavailableException("schema registry " + describe() + " answered for id " + id
+                    + " a schema that is not valid Avro: " + e.getMessage(), e);
         }
         Schema previous = schemasById.putIfAbsent(id, schema);
         return previous != null ? previous : schema;
+    }
+
+    @Override
+    public OptionalInt find(String subject, Schema schema) {
+        SubjectSchema key = new SubjectSchema(subject, schema);
+        Integer cached = idsBySubjectSchema.get(key);
+        if (cached != null) {
+            return OptionalInt.of(cached);
+        }
+        try {
+            return OptionalInt.of(idOf(subject, schema, ""));
+        } catch (SchemaRegistryException e) {
+            if (e.errorCode() == SUBJECT_NOT_FOUND || e.errorCode() == SchemaNotFoundException.ERROR_CODE) {
+                return OptionalInt.empty();
+            }
+            throw new SchemaRegistryUnavailableException(e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public OptionalInt latestId(String subject) {
+        JsonNode answer;
+        try {
+            answer = send("GET", "subjects/" + encode(subject) + "/versions/latest", null);
+        } catch (SchemaRegistryException e) {
+            if (e.errorCode() == SUBJECT_NOT_FOUND || e.errorCode() == VERSION_NOT_FOUND) {
+                return OptionalInt.empty();
+            }
+            throw new SchemaRegistryUnavailableException(e.getMessage(), e);
+        }
+        int id = answer.path("id").asInt(-1);
+        if (!answer.path("id").canConvertToInt() || id < 0) {
+            throw new SchemaRegistryUnavailableException("schema registry " + describe()
+                    + " answered without an id for the latest version of subject " + subject);
+        }
+        return OptionalInt.of(id);
+    }
+
+    @Override
+    public String describe() {
+        return baseUrls.size() == 1 ? baseUrls.get(0).toString() : baseUrls.toString();
     }
 
     private static String body(Schema schema) {
@@ -112,10 +177,17 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         return URLEncoder.encode(subject, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
+    /**
+     * One request, to each base URL in turn while they fail for infrastructure reasons. Answers
+     * the parsed JSON of a 2xx; throws {@link SchemaRegistryException} (with the error code) for a
+     * 4xx that carries a Confluent {@code error_code}, the only answers about the request itself;
+     * everything else is {@link SchemaRegistryUnavailableException}, naming the URL and the status.
+     */
     private JsonNode send(String method, String path, String body) {
         SchemaRegistryUnavailableException lastTransient = null;
         for (URI base : baseUrls) {
-            HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path))
+            URI uri = base.resolve(path);
+            HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                     .timeout(requestTimeout)
                     .header("Accept", CONTENT_TYPE + ", application/json");
             if (body != null) {
@@ -133,24 +205,43 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
                 continue;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new SchemaRegistryUnavailableException("interrupted calling schema registry", e);
+                throw new SchemaRegistryUnavailableException("interrupted calling schema registry " + base, e);
             }
             int status = response.statusCode();
+            String detail = "schema registry " + base + ": " + method + " " + uri + " answered " + status + ": "
+                    + abbreviate(response.body());
+            JsonNode json = parse(response.body());
             if (status >= 200 && status < 300) {
-                try {
-                    return JSON.readTree(response.body());
-                } catch (IOException e) {
-                    throw new SchemaRegistryException("schema registry " + base + " answered malformed JSON", status);
+                if (json == null || !json.isContainerNode()) {
+                    lastTransient = new SchemaRegistryUnavailableException(detail
+                            + " (not JSON: is the URL a Confluent-compatible API, e.g. .../apis/ccompat/v7?)");
+                    continue;
                 }
+                return json;
             }
-            String detail = method + " " + base.resolve(path) + " answered " + status + ": " + abbreviate(response.body());
-            if (status == 408 || status == 429 || status >= 500) {
-                lastTransient = new SchemaRegistryUnavailableException(detail);
-                continue;
+            JsonNode code = json == null ? null : json.get("error_code");
+            boolean clientError = status >= 400 && status < 500 && status != 401 && status != 403 && status != 408
+                    && status != 429;
+            if (clientError && code != null && code.canConvertToInt()) {
+                throw new SchemaRegistryException(detail, status, code.asInt());
             }
-            throw new SchemaRegistryException(detail, status);
+            if (clientError) {
+                detail += " (no Confluent error code: is the URL missing its API path, e.g. /apis/ccompat/v7?)";
+            }
+            lastTransient = new SchemaRegistryUnavailableException(detail);
         }
         throw lastTransient;
+    }
+
+    private static JsonNode parse(String body) {
+        if (body == null || body.isBlank()) {
+            return null;
+        }
+        try {
+            return JSON.readTree(body);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private static String abbreviate(String s) {

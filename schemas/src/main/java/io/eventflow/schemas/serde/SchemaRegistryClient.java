@@ -1,14 +1,16 @@
 package io.eventflow.schemas.serde;
 
+import java.util.OptionalInt;
 import org.apache.avro.Schema;
 
 /**
  * The part of the Confluent Schema Registry REST API that the serde needs.
  *
  * <p>Implementations are thread-safe and cache what they learn: a schema id never changes meaning.
- * Errors are typed by retryability: {@link SchemaRegistryUnavailableException} (transient: the
- * registry could not be reached, or answered 429/5xx) and {@link SchemaRegistryException}
- * (permanent: e.g. an unknown schema id or an incompatible schema).
+ * Errors are typed by retryability: {@link SchemaRegistryUnavailableException} (infrastructure: the
+ * registry could not be reached, refused the client, or answered something that is not the API)
+ * and {@link SchemaRegistryException} (permanent: e.g. an incompatible schema), with
+ * {@link SchemaNotFoundException} for an unknown schema id.
  */
 public interface SchemaRegistryClient extends AutoCloseable {
 
@@ -18,8 +20,42 @@ public interface SchemaRegistryClient extends AutoCloseable {
     /** Returns the id of {@code schema} if it is already registered under {@code subject}. */
     int lookup(String subject, Schema schema);
 
-    /** Returns the schema with global id {@code id}; never null. */
+    /**
+     * Returns the schema with global id {@code id}; never null.
+     *
+     * @throws SchemaNotFoundException when the registry answers 40403 for the id
+     */
     Schema byId(int id);
+
+    /**
+     * The id of {@code schema} under {@code subject}, or empty when the registry says that the
+     * subject does not exist or does not hold that schema. Never cached as empty.
+     */
+    default OptionalInt find(String subject, Schema schema) {
+        try {
+            return OptionalInt.of(lookup(subject, schema));
+        } catch (SchemaRegistryException e) {
+            if (e.status() == 404) {
+                return OptionalInt.empty();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The schema id of the latest version of {@code subject}, or empty when the subject does not
+     * exist; asked of the registry every time (not cached). Clients that cannot tell say so with
+     * an infrastructure fault, so that an unknown id is never taken for bad data on a guess.
+     */
+    default OptionalInt latestId(String subject) {
+        throw new SchemaRegistryUnavailableException(getClass().getName()
+                + " cannot tell the latest schema id of subject " + subject);
+    }
+
+    /** Where the registry is, for messages. */
+    default String describe() {
+        return getClass().getSimpleName();
+    }
 
     @Override
     default void close() {

@@ -42,12 +42,12 @@ class AvroSerdeTest {
     }
 
     @Test
-    void unknownSchemaIdIsAPermanentError() {
+    void anIsolatedUnknownSchemaIdWithinTheSubjectsIdsIsAPermanentError() {
         byte[] bytes = serializer.serialize("commands", command());
-        bytes[4] = 42;
+        bytes[4] = 0; // id 0: below the subject's latest id (1), never assigned
         assertThatThrownBy(() -> deserializer.deserialize("commands", bytes))
-                .isInstanceOf(SchemaRegistryException.class)
-                .hasMessageContaining("42");
+                .isInstanceOf(SchemaNotFoundException.class)
+                .hasMessageContaining("schema id 0");
     }
 
     @Test
