@@ -17,7 +17,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,9 +34,12 @@ public final class CommandService implements AutoCloseable {
     private final ElasticsearchClient elasticsearch;
     private final SchemaRegistryClient registry;
     private final KafkaStreams streams;
+    /** Kafka's producer default for max.request.size. */
+    private static final int DEFAULT_MAX_REQUEST_SIZE = 1024 * 1024;
     private final CountDownLatch terminated = new CountDownLatch(1);
 
-    private CommandService(CommandServiceConfig config, Clock clock, MeterRegistry metrics) {
+    private CommandService(CommandServiceConfig config, KafkaTopics.DeadLetterTopic deadLetters, Clock clock,
+            MeterRegistry metrics) {
         this.elasticsearch = ElasticsearchClients.connect(config.getString(CommandServiceConfig.ELASTICSEARCH_URL));
         this.registry = new SerdeConfig(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL,
                 config.getString(CommandServiceConfig.SCHEMA_REGISTRY_URL))).newClient();
@@ -49,6 +54,10 @@ public final class CommandService implements AutoCloseable {
         Properties props = new Properties();
         props.putAll(config.streamsProperties());
         props.putAll(topology.streamsProperties());
+        // A dead letter is a whole command record plus dlq.* headers: the producer must take a
+        // request as large as the dead-letter topic does, or one large record stops the partition.
+        props.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
+                Math.max(deadLetters.maxMessageBytes(), DEFAULT_MAX_REQUEST_SIZE));
         this.streams = new KafkaStreams(topology.topology(), props);
         // A failed task (the registry or Elasticsearch stayed unreachable past the retries) restarts
         // from the last committed offsets after a growing delay; nothing is skipped. A broken state
@@ -65,8 +74,8 @@ public final class CommandService implements AutoCloseable {
     /** Creates missing topics, then starts processing. */
     public static CommandService start(CommandServiceConfig config, Clock clock, MeterRegistry metrics) {
         Objects.requireNonNull(config, "config");
-        createTopics(config);
-        CommandService service = new CommandService(config, Objects.requireNonNull(clock, "clock"),
+        KafkaTopics.DeadLetterTopic deadLetters = createTopics(config);
+        CommandService service = new CommandService(config, deadLetters, Objects.requireNonNull(clock, "clock"),
                 Objects.requireNonNull(metrics, "metrics"));
         service.streams.start();
         log.info("command-service started: {} -> {}, {} (dead letters: {})",
@@ -81,11 +90,14 @@ public final class CommandService implements AutoCloseable {
                 c.getString(CommandServiceConfig.DEAD_LETTER_TOPIC));
     }
 
-    private static void createTopics(CommandServiceConfig c) {
+    /** Creates the missing topics; the dead-letter topic takes any record of the commands topic. */
+    private static KafkaTopics.DeadLetterTopic createTopics(CommandServiceConfig c) {
         var t = topics(c);
-        KafkaTopics.ensure(String.join(",", c.getList(CommandServiceConfig.BOOTSTRAP_SERVERS)),
-                List.of(t.commands(), t.events(), t.results(), t.deadLetters()),
-                c.getInt(CommandServiceConfig.TOPIC_PARTITIONS), c.getShort(CommandServiceConfig.TOPIC_REPLICATION_FACTOR));
+        String bootstrap = String.join(",", c.getList(CommandServiceConfig.BOOTSTRAP_SERVERS));
+        int partitions = c.getInt(CommandServiceConfig.TOPIC_PARTITIONS);
+        short rf = c.getShort(CommandServiceConfig.TOPIC_REPLICATION_FACTOR);
+        KafkaTopics.ensure(bootstrap, List.of(t.commands(), t.events(), t.results()), partitions, rf);
+        return KafkaTopics.ensureDeadLetter(bootstrap, t.deadLetters(), t.commands(), partitions, rf);
     }
 
     /**

@@ -5,7 +5,6 @@ import io.eventflow.command.pipeline.Idempotency;
 import io.eventflow.eventstore.CommonConfig;
 import java.util.HashMap;
 import java.util.Map;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -34,10 +33,10 @@ public final class CommandServiceConfig extends AbstractConfig {
     public static final String IDEMPOTENCY_WINDOW_MS = "idempotency.window.ms";
     public static final String IDEMPOTENCY_MAX_COMMANDS = "idempotency.max.commands.per.aggregate";
     public static final String IDEMPOTENCY_MAX_BYTES = "idempotency.max.bytes.per.aggregate";
-    public static final String INFRASTRUCTURE_RETRY_TIMEOUT_MS = "infrastructure.retry.timeout.ms";
+    public static final String INFRASTRUCTURE_RETRY_TIMEOUT_MS = CommonConfig.INFRASTRUCTURE_RETRY_TIMEOUT_MS;
 
-    static final ConfigDef DEF = CommonConfig.defineTopicCreation(
-            CommonConfig.defineElasticsearch(CommonConfig.defineKafka(new ConfigDef())))
+    static final ConfigDef DEF = CommonConfig.defineInfrastructureRetry(CommonConfig.defineTopicCreation(
+            CommonConfig.defineElasticsearch(CommonConfig.defineKafka(new ConfigDef()))))
             .define(APPLICATION_ID, Type.STRING, "eventflow-command-service", new ConfigDef.NonEmptyString(),
                     Importance.HIGH, "Kafka Streams application id: consumer group, transactional id and internal topic prefix.")
             .define(COMMANDS_TOPIC, Type.STRING, "payment-commands", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
@@ -62,14 +61,7 @@ public final class CommandServiceConfig extends AbstractConfig {
                     Importance.LOW, "Byte budget of one aggregate's stored value (its state and remembered results): "
                             + "the oldest results are forgotten first, and a command whose own result cannot fit is "
                             + "REJECTED with STATE_LIMIT_EXCEEDED. Keeps every changelog record far below Kafka's "
-                            + "message size.")
-            .define(INFRASTRUCTURE_RETRY_TIMEOUT_MS, Type.LONG, 300_000L, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
-                    "How long infrastructure faults (a schema registry or Elasticsearch that is down or "
-                            + "misconfigured) are retried, while the partition waits, before the service stops with "
-                            + "an error. Milliseconds; default 5 minutes. Such faults never dead-letter a record.");
-
-    /** Producer request size: room for a dead letter of a command record of up to the broker's default 1 MiB. */
-    static final int DEAD_LETTER_REQUEST_SIZE = 2 * 1024 * 1024;
+                            + "message size.");
 
     public CommandServiceConfig(Map<?, ?> originals) {
         super(DEF, originals, false);
@@ -89,9 +81,6 @@ public final class CommandServiceConfig extends AbstractConfig {
         props.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.putIfAbsent(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
         props.putIfAbsent(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
-        // A dead letter is a whole command record plus dlq.* headers: it must not fail on the
-        // producer's default 1 MiB request size (the dead-letter topic is created with room for it).
-        props.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), DEAD_LETTER_REQUEST_SIZE);
         return props;
     }
 }

@@ -30,6 +30,21 @@ final class FlakyRegistry implements SchemaRegistryClient {
     }
 
     @Override
+    public java.util.OptionalInt find(String subject, Schema schema) {
+        return delegate.find(subject, schema);
+    }
+
+    @Override
+    public java.util.OptionalInt latestId(String subject) {
+        return delegate.latestId(subject);
+    }
+
+    @Override
+    public String describe() {
+        return delegate.describe();
+    }
+
+    @Override
     public void close() {
     }
 }
