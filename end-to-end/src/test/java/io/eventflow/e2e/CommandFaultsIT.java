@@ -9,6 +9,7 @@ import io.eventflow.schemas.CommandEnvelope;
 import io.eventflow.schemas.CommandResult;
 import io.eventflow.schemas.CommandStatus;
 import io.eventflow.schemas.serde.AvroSerializer;
+import io.eventflow.schemas.serde.KafkaTopics;
 import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -65,6 +66,8 @@ class CommandFaultsIT {
 
     @Test
     void aMisconfiguredRegistryStopsTheServiceWithoutDeadLetteringAndTheRightOneProcessesEverything() throws Exception {
+        KafkaTopics.ensure(cluster.servers.kafka(), List.of(cluster.commandsTopic, cluster.eventsTopic, cluster.resultsTopic),
+                CommandCluster.PARTITIONS, (short) -1);
         KafkaProducer<String, CommandEnvelope> producer = cluster.producer();
         int commands = 20;
         for (int i = 0; i < commands; i++) {

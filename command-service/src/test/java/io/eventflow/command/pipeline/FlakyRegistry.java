@@ -40,6 +40,11 @@ final class FlakyRegistry implements SchemaRegistryClient {
     }
 
     @Override
+    public java.util.OptionalInt highestId() {
+        return delegate.highestId();
+    }
+
+    @Override
     public String describe() {
         return delegate.describe();
     }

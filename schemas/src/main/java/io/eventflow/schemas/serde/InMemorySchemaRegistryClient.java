@@ -63,6 +63,20 @@ public final class InMemorySchemaRegistryClient implements SchemaRegistryClient 
         return versions == null || versions.isEmpty() ? OptionalInt.empty() : OptionalInt.of(versions.get(versions.size() - 1));
     }
 
+    @Override
+    public OptionalInt highestId() {
+        return subjects.values().stream().flatMap(List::stream).mapToInt(Integer::intValue).max();
+    }
+
+    /** Forgets one schema id everywhere, as a permanent delete would; other ids keep their meaning. */
+    public void forget(int id) {
+        Schema schema = schemas.remove(id);
+        if (schema != null) {
+            ids.remove(schema);
+        }
+        subjects.replaceAll((subject, versions) -> versions.stream().filter(v -> v != id).toList());
+    }
+
     /** Forgets every schema and subject, as an emptied registry would; ids go on from where they were. */
     public void clear() {
         ids.clear();

@@ -81,8 +81,7 @@ public final class KafkaTopics {
             int wanted = (int) Math.min(Integer.MAX_VALUE, (long) sourceMax + DEAD_LETTER_HEADROOM);
             create(admin, List.of(deadLetterTopic), partitions, replicationFactor,
                     Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(wanted)));
-            int current = topicMaxMessageBytes(admin, deadLetterTopic)
-                    .orElseThrow(() -> new IllegalStateException("dead-letter topic " + deadLetterTopic + " vanished"));
+            int current = describeCreated(admin, deadLetterTopic);
             if (current < wanted) {
                 ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, deadLetterTopic);
                 admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(
@@ -99,6 +98,25 @@ public final class KafkaTopics {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while setting up dead-letter topic " + deadLetterTopic, e);
+        }
+    }
+
+    /**
+     * The topic's max.message.bytes right after it was created: a broker may not know a topic for a
+     * moment after creating it, so "unknown topic" is asked again for a few seconds.
+     */
+    private static int describeCreated(Admin admin, String topic) throws ExecutionException, InterruptedException {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(15).toNanos();
+        while (true) {
+            Optional<Integer> max = topicMaxMessageBytes(admin, topic);
+            if (max.isPresent()) {
+                return max.get();
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("dead-letter topic " + topic + " was created but the brokers do not "
+                        + "know it after 15 s");
+            }
+            Thread.sleep(100);
         }
     }
 

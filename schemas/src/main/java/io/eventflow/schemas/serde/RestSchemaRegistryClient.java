@@ -160,6 +160,42 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
         return OptionalInt.of(id);
     }
 
+    /**
+     * The highest id over every subject's latest version: the Confluent API has no call for it
+     * that every registry serves ({@code GET /schemas} is missing from Apicurio's), so it is one
+     * request per subject. Only asked on a "schema not found", and remembered for
+     * {@link #HIGHEST_ID_TTL}.
+     */
+    @Override
+    public OptionalInt highestId() {
+        HighestId known = highestId;
+        if (known != null && System.nanoTime() - known.atNanos() < HIGHEST_ID_TTL.toNanos()) {
+            return known.id();
+        }
+        JsonNode subjects = send("GET", "subjects", null);
+        if (!subjects.isArray()) {
+            throw new SchemaRegistryUnavailableException("schema registry " + describe()
+                    + " answered GET subjects with something other than a list");
+        }
+        OptionalInt max = OptionalInt.empty();
+        for (JsonNode subject : subjects) {
+            OptionalInt latest = latestId(subject.asText());
+            if (latest.isPresent() && (max.isEmpty() || latest.getAsInt() > max.getAsInt())) {
+                max = latest;
+            }
+        }
+        highestId = new HighestId(max, System.nanoTime());
+        return max;
+    }
+
+    /** How long {@link #highestId} is remembered. */
+    static final Duration HIGHEST_ID_TTL = Duration.ofSeconds(30);
+
+    private record HighestId(OptionalInt id, long atNanos) {
+    }
+
+    private volatile HighestId highestId;
+
     @Override
     public String describe() {
         return baseUrls.size() == 1 ? baseUrls.get(0).toString() : baseUrls.toString();

@@ -52,6 +52,18 @@ public interface SchemaRegistryClient extends AutoCloseable {
                 + " cannot tell the latest schema id of subject " + subject);
     }
 
+    /**
+     * The highest schema id the registry holds under any subject, or empty when it holds none.
+     * Ids are global and handed out in increasing order, so an unknown id above it was never
+     * reached by this registry: a wrong or emptied registry, not one bad record. (A subject's own
+     * latest id is no bound: registries reuse the id of identical schema text, so an old subject
+     * can have a low id while other subjects' ids go far higher.) Clients that cannot tell say so
+     * with an infrastructure fault.
+     */
+    default OptionalInt highestId() {
+        throw new SchemaRegistryUnavailableException(getClass().getName() + " cannot tell its highest schema id");
+    }
+
     /** Where the registry is, for messages. */
     default String describe() {
         return getClass().getSimpleName();

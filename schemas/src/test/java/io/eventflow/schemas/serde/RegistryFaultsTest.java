@@ -125,11 +125,25 @@ class RegistryFaultsTest {
     // --- unknown schema ids (40403) ---
 
     @Test
-    void anUnknownIdBeyondTheSubjectsLatestIdIsAnInfrastructureFault() {
+    void anUnknownIdBeyondTheRegistrysHighestIdIsAnInfrastructureFault() {
         byte[] bytes = withId(good(), 42);
         assertThatThrownBy(() -> deserializer.deserialize(TOPIC, bytes))
                 .isInstanceOf(SchemaRegistryUnavailableException.class)
-                .hasMessageContaining("schema id 42").hasMessageContaining("latest id 1").hasMessageContaining(SUBJECT);
+                .hasMessageContaining("schema id 42").hasMessageContaining("highest id it holds (1)");
+    }
+
+    @Test
+    void anUnknownIdAboveTheSubjectsLatestButBelowAnotherSubjectsIdIsBadData() {
+        // Registries reuse the id of identical schema text, so the topic's subject can keep a low id
+        // while other subjects' ids climb: a deleted schema's id can lie between the two.
+        byte[] good = good();
+        registry.register("other-a-value", org.apache.avro.SchemaBuilder.record("A").fields().requiredInt("a").endRecord());
+        int deleted = registry.register("other-b-value",
+                org.apache.avro.SchemaBuilder.record("B").fields().requiredInt("b").endRecord());
+        registry.register("other-c-value", org.apache.avro.SchemaBuilder.record("C").fields().requiredInt("c").endRecord());
+        registry.forget(deleted);
+        assertThatThrownBy(() -> deserializer.deserialize(TOPIC, withId(good, deleted)))
+                .isInstanceOf(SchemaNotFoundException.class).hasMessageContaining("schema id " + deleted);
     }
 
     @Test
