@@ -9,6 +9,7 @@ import io.eventflow.eventstore.EventIds;
 import io.eventflow.eventstore.PaymentView;
 import io.eventflow.eventstore.Position;
 import io.eventflow.projection.ProjectionDocuments;
+import io.eventflow.projection.ProjectorCli;
 import io.eventflow.projection.ProjectorConfig;
 import io.eventflow.schemas.EventEnvelope;
 import io.eventflow.schemas.payment.PaymentFailed;
@@ -19,7 +20,9 @@ import io.eventflow.schemas.serde.DeadLetterHeaders;
 import io.eventflow.schemas.serde.RestSchemaRegistryClient;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.PrintWriter;
 import java.io.StringReader;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -162,6 +165,15 @@ class EventStoreIntegrityIT {
         assertThat(e.status()).isEqualTo("processed");
         assertThat(e.refundAmount()).isZero();
         assertThat(e.refundCount()).isZero();
+
+        // A rebuild of the read model from the topic agrees with the live one: it verifies and swaps.
+        Map<String, String> config = new HashMap<>(harness.config());
+        config.putAll(CONFIG);
+        var out = new PrintWriter(new StringWriter(), true);
+        assertThat(ProjectorCli.execute(config, Map.of(), out, out, "rebuild", "payments")).isZero();
+        assertThat(harness.es.indices().getAlias(a -> a.name(harness.indices.paymentsAlias())).result().keySet())
+                .containsExactly(harness.indices.versionedIndex("payments", 2));
+        assertThat(view("pay-e")).isEqualTo(e);
     }
 
     @Test
