@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import co.elastic.clients.elasticsearch._types.VersionType;
+import io.eventflow.eventstore.ElasticsearchClients;
 import io.eventflow.eventstore.EventDigest;
 import io.eventflow.eventstore.EventIds;
 import io.eventflow.eventstore.PaymentView;
@@ -38,8 +39,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Issue 11, the projector's side: an event id taken by a different event, an event the event store
  * refuses for good, and a read-model document behind its events (written over, or deleted so that a
- * tombstone remains). The event store never silently drops an event, and the read model is never
- * folded over an event the store does not hold.
+ * tombstone remains), and an events index from before digests. The event store never silently
+ * drops an event, and the read model is never folded over an event the store does not hold.
  */
 class EventStoreIntegrityIT {
     private static final Duration WAIT = Duration.ofMinutes(2);
@@ -221,6 +222,42 @@ class EventStoreIntegrityIT {
         assertThat(metrics.get("eventflow.projector.gaps").counter().count()).isZero();
         assertThat(metrics.find("eventflow.projector.integrity.errors").counters()).isEmpty();
         assertThat(readLetters()).isEmpty();
+    }
+
+    @Test
+    void anIndexFromBeforeDigestsTakesThemAndItsDocumentsCompareByTheirFields() throws Exception {
+        // The events index as the previous version created it: no digest, metadata.extra an object.
+        String old = harness.indices.versionedIndex("events", 1);
+        harness.es.indices().create(c -> c.index(old).withJson(new StringReader("""
+                {"aliases": {"%s": {"is_write_index": true}},
+                 "settings": {"number_of_shards": 1, "number_of_replicas": 0},
+                 "mappings": {"dynamic": "strict", "properties": {
+                   "eventId": {"type": "keyword"}, "aggregateId": {"type": "keyword"},
+                   "aggregateType": {"type": "keyword"}, "eventType": {"type": "keyword"},
+                   "version": {"type": "long"}, "timestamp": {"type": "date"},
+                   "correlationId": {"type": "keyword"}, "causationId": {"type": "keyword"},
+                   "position": {"properties": {"partition": {"type": "integer"}, "offset": {"type": "long"}}},
+                   "eventData": {"type": "object", "dynamic": true},
+                   "metadata": {"type": "object", "dynamic": "strict", "properties": {
+                     "organizationId": {"type": "keyword"}, "userId": {"type": "keyword"},
+                     "extra": {"type": "object", "dynamic": true}}}}}}""".formatted(harness.indices.eventsAlias()))));
+        EventEnvelope v1 = event("pay-l", 1, processed("pay-l"), "cmd-1");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> legacy = ElasticsearchClients.objectMapper().convertValue(ProjectionDocuments.event(v1),
+                Map.class);
+        legacy.remove(EventDigest.FIELD);
+        harness.es.index(i -> i.index(old).id(v1.getEventId()).document(legacy));
+
+        harness.start(metrics, CONFIG);
+        // The same event again (its document has no digest: computed from its fields), and a new one.
+        send(v1, event("pay-l", 2, new PaymentRefunded("pay-l", 100L), "cmd-2"));
+        await().atMost(WAIT).until(() -> view("pay-l") != null && view("pay-l").version() == 2);
+        assertThat(counter("eventflow.projector.noops", "events")).isEqualTo(1);
+        assertThat(harness.eventCount()).isEqualTo(2);
+        var v2 = harness.es.get(g -> g.index(old).id(EventIds.of("Payment", "pay-l", 2)), Map.class);
+        assertThat(v2.source()).containsKey(EventDigest.FIELD);
+        assertThat(readLetters()).isEmpty();
+        assertThat(metrics.find("eventflow.projector.integrity.errors").counters()).isEmpty();
     }
 
     private static EventEnvelope maybeLegacy(EventEnvelope e, boolean legacy) {
