@@ -88,7 +88,14 @@ final class ProjectorHarness implements AutoCloseable {
     }
 
     Projector start(MeterRegistry metrics) {
-        Projector p = Projector.start(new ProjectorConfig(config()), metrics);
+        return start(metrics, Map.of());
+    }
+
+    /** A projector with {@code overrides} on top of {@link #config()}. */
+    Projector start(MeterRegistry metrics, Map<String, String> overrides) {
+        Map<String, String> c = config();
+        c.putAll(overrides);
+        Projector p = Projector.start(new ProjectorConfig(c), metrics);
         closeables.add(p);
         return p;
     }

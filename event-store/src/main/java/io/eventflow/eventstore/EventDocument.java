@@ -10,7 +10,9 @@ import java.util.Objects;
  * <p>{@code eventData} holds the event's payload fields by name (money in integer minor units);
  * {@code metadata} holds organizationId, userId and the free-form {@code extra} map. Immutable.
  * {@code causationId} may be null. {@code position} is the event's place in the events topic; it
- * is null for documents written by other means (imports, tests).
+ * is null for documents written by other means (imports, tests). {@code digest} is the event's
+ * {@link EventDigest}; when null it is computed from the other fields (documents indexed before
+ * digests were stored read back that way), so it is never null.
  */
 public record EventDocument(
         String eventId,
@@ -23,14 +25,23 @@ public record EventDocument(
         String causationId,
         Map<String, Object> eventData,
         Map<String, Object> metadata,
-        Position position) {
+        Position position,
+        String digest) {
+
+    /** A document whose digest is computed from its fields. */
+    public EventDocument(String eventId, String aggregateId, String aggregateType, String eventType, long version,
+            Instant timestamp, String correlationId, String causationId, Map<String, Object> eventData,
+            Map<String, Object> metadata, Position position) {
+        this(eventId, aggregateId, aggregateType, eventType, version, timestamp, correlationId, causationId, eventData,
+                metadata, position, null);
+    }
 
     /** A document with no topic position. */
     public EventDocument(String eventId, String aggregateId, String aggregateType, String eventType, long version,
             Instant timestamp, String correlationId, String causationId, Map<String, Object> eventData,
             Map<String, Object> metadata) {
         this(eventId, aggregateId, aggregateType, eventType, version, timestamp, correlationId, causationId, eventData,
-                metadata, null);
+                metadata, null, null);
     }
 
     public EventDocument {
@@ -41,5 +52,8 @@ public record EventDocument(
         Objects.requireNonNull(timestamp, "timestamp");
         eventData = eventData == null ? Map.of() : eventData;
         metadata = metadata == null ? Map.of() : metadata;
+        if (digest == null) {
+            digest = EventDigest.of(aggregateType, aggregateId, version, eventType, causationId, eventData);
+        }
     }
 }

@@ -95,6 +95,19 @@ public final class EventStoreIndices {
         } catch (ElasticsearchException e) {
             log.warn("the mapping of {} differs from its template in a way that needs a rebuild: {}", alias,
                     e.getMessage());
+            // One type change fails the whole update: still add the fields that can be added, one by one.
+            var properties = ElasticsearchClients.objectMapper().readTree(mappings).path("properties").fields();
+            while (properties.hasNext()) {
+                var field = properties.next();
+                String one = "{\"properties\":{" + ElasticsearchClients.objectMapper().writeValueAsString(field.getKey())
+                        + ":" + field.getValue() + "}}";
+                try {
+                    client.indices().putMapping(b -> b.index(alias).withJson(new StringReader(one)));
+                } catch (ElasticsearchException fieldError) {
+                    log.warn("field {} of {} keeps its old mapping until a rebuild: {}", field.getKey(), alias,
+                            fieldError.getMessage());
+                }
+            }
         }
     }
 

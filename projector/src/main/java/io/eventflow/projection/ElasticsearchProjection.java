@@ -6,19 +6,33 @@ import co.elastic.clients.elasticsearch._types.VersionType;
 import co.elastic.clients.elasticsearch.core.BulkResponse;
 import co.elastic.clients.elasticsearch.core.MgetResponse;
 import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
+import co.elastic.clients.elasticsearch._types.SortOrder;
+import co.elastic.clients.elasticsearch._types.query_dsl.Query;
+import co.elastic.clients.elasticsearch.core.SearchResponse;
 import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
+import co.elastic.clients.elasticsearch.core.get.GetResult;
+import co.elastic.clients.elasticsearch.core.mget.MultiGetOperation;
 import co.elastic.clients.elasticsearch.core.mget.MultiGetResponseItem;
 import io.eventflow.eventstore.ElasticsearchErrors;
+import io.eventflow.eventstore.EventDigest;
+import io.eventflow.eventstore.EventIds;
 import io.eventflow.eventstore.EventStoreIndices;
 import io.eventflow.eventstore.PaymentView;
 import io.eventflow.eventstore.Position;
 import io.eventflow.schemas.EventEnvelope;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.concurrent.Semaphore;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -27,26 +41,41 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes a batch of events to Elasticsearch in one bulk: the event store (op_type create,
- * {@code _id} = eventId) and the payments read model (the whole document, with
- * {@code version_type=external} = aggregate version). A replayed or stale write is therefore a
- * counted no-op (409), never an overwrite.
+ * Writes a batch of events to Elasticsearch: first the event store (op_type create, {@code _id} =
+ * eventId, with the event's {@link EventDigest}), then, in a second bulk, the payments read model
+ * (the whole document, with {@code version_type=external} = aggregate version), folded only over
+ * events the event store holds.
+ *
+ * <p>A 409 on an event document is a no-op only when the stored document has this event's digest;
+ * otherwise it is an integrity error (counted, logged, returned for the dead-letter topic). An event
+ * the event store refused, and every later event of its aggregate in the batch, is not folded: the
+ * later ones are returned too, since the read model cannot take them without it. A 409 on a payment
+ * document is a no-op only when the document, read again, is at or beyond the version written;
+ * otherwise it is folded again from what is there (bounded), then an integrity error.
+ *
+ * <p>A payment document only moves from version n to a later one when every version in between is
+ * folded in. When it is further behind than its batch (after an alias swap, or a document written
+ * over), the missing versions are read from the event store: by id ({@link EventIds}), then by
+ * aggregate id and version for events with older ids; for those still missing the batch waits up
+ * to {@code gapWait}, then returns that aggregate's events with the missing versions named and
+ * writes nothing for it. It never folds over a gap. A document is written back to the concrete
+ * index it was read from, so a swap between read and write cannot mix two indices.
  *
  * <p>Transient failures (transport, 429, 5xx), of the whole request or of single items, are
  * retried with exponential backoff and jitter until they succeed or the caller aborts. Permanent
  * item failures (e.g. a 400 mapping error) are returned for the dead-letter topic; the rest of the
  * batch is written. Thread-safe: batches of different partitions run concurrently.
- *
- * <p>A payment document only moves from version n to a later one when the fold starts at n + 1.
- * If the document is further behind (after an alias swap, the new index may not have the event
- * the live projector wrote to the old one yet), the batch waits up to {@code gapWait} for the
- * missing versions, then folds over the gap and counts it. A document is written back to the
- * concrete index it was read from, so a swap between read and write cannot mix two indices.
  */
 final class ElasticsearchProjection {
     private static final Logger log = LoggerFactory.getLogger(ElasticsearchProjection.class);
     static final String EVENTS = "events";
     static final String PAYMENTS = "payments";
+    /** How often a payment document that 409s without being ahead is folded and written again. */
+    static final int MAX_REFOLDS = 3;
+    /** How often an event document that 409s but cannot be read back is created again. */
+    private static final int MAX_EVENT_RECREATES = 3;
+    /** The most events one gap search returns; what it leaves out counts as missing. */
+    private static final int MAX_GAP_SEARCH = 10_000;
 
     /** An event the projection read, with where it came from. */
     record Item(String topic, int partition, long offset, EventEnvelope event) {
@@ -66,17 +95,25 @@ final class ElasticsearchProjection {
         }
     }
 
-    /** Where a projection writes: an index or alias per model, or null to leave that model alone. */
-    record Targets(String events, String payments) {
-        static Targets live(EventStoreIndices indices) {
-            return new Targets(indices.eventsAlias(), indices.paymentsAlias());
+    /**
+     * Where a projection writes: an index or alias per model, or null to leave that model alone;
+     * and {@code eventStore}, the alias the read model's missing versions are read from.
+     */
+    record Targets(String events, String payments, String eventStore) {
+        Targets {
+            Objects.requireNonNull(eventStore, "eventStore");
         }
 
-        static Targets only(String model, String index) {
+        static Targets live(EventStoreIndices indices) {
+            return new Targets(indices.eventsAlias(), indices.paymentsAlias(), indices.eventsAlias());
+        }
+
+        /** Only {@code model}, into {@code index}; missing read-model versions come from the live event store. */
+        static Targets only(String model, String index, EventStoreIndices indices) {
             Objects.requireNonNull(index, "index");
             return switch (model) {
-                case EventStoreIndices.EVENTS -> new Targets(index, null);
-                case EventStoreIndices.PAYMENTS -> new Targets(null, index);
+                case EventStoreIndices.EVENTS -> new Targets(index, null, indices.eventsAlias());
+                case EventStoreIndices.PAYMENTS -> new Targets(null, index, indices.eventsAlias());
                 default -> throw new IllegalArgumentException("unknown model " + model);
             };
         }
@@ -96,6 +133,23 @@ final class ElasticsearchProjection {
 
     /** One pending write and the event it stands for. */
     private record Write(Item item, String index, BulkOperation op) {
+    }
+
+    /** What Elasticsearch made of one write, after transient failures were retried. */
+    private sealed interface Outcome {
+        record Done() implements Outcome {
+        }
+
+        /** A 409; {@code index} is the concrete index that holds the conflicting document. */
+        record Conflict(String index) implements Outcome {
+        }
+
+        record Refused(String reason) implements Outcome {
+        }
+    }
+
+    /** An event to fold, from the batch ({@code item} set) or read from the event store. */
+    private record Step(EventEnvelope event, Position at, Item item) {
     }
 
     /** Only what classify needs: parsing whole bulk answers was an eighth of the projector's CPU. */
@@ -127,109 +181,503 @@ final class ElasticsearchProjection {
      * @throws IllegalStateException when a whole request fails permanently (e.g. 401)
      */
     List<Failure> project(List<Item> items, BooleanSupplier abort) {
-        List<Write> writes = new ArrayList<>(items.size() + items.size() / 2);
+        List<Failure> failures = new ArrayList<>();
+        // Items the event store does not hold as themselves; null when this projection writes no events.
+        Set<Item> notHeld = Collections.newSetFromMap(new IdentityHashMap<>());
+        boolean payments = targets.payments() != null
+                && items.stream().anyMatch(i -> PaymentViews.isPaymentEvent(i.event()));
         if (targets.events() != null) {
-            for (Item item : items) {
-                var doc = EventJson.of(item.event(), item.position());
-                writes.add(new Write(item, EVENTS, BulkOperation.of(b -> b.create(c -> c.index(targets.events())
-                        .id(item.event().getEventId()).document(doc)))));
-            }
+            writeEvents(items, failures, notHeld, abort);
+        } else if (payments) {
+            checkEventStore(items, failures, notHeld, abort);
         }
-        if (targets.payments() != null) {
-            writes.addAll(paymentWrites(items, abort));
+        if (payments) {
+            writePayments(items, notHeld, failures, abort);
         }
-        return write(writes, abort);
+        return failures;
     }
 
-    /** The whole read-model document per payment, folded over the batch's events. */
-    private List<Write> paymentWrites(List<Item> items, BooleanSupplier abort) {
-        Map<String, List<Item>> byPayment = new LinkedHashMap<>();
+    /**
+     * For a projection that writes no events (a rebuild of the read model): which payment events the
+     * event store holds as themselves. One it does not hold yet is waited for up to gapWait (the live
+     * projector may be behind), then left out, as the live projector left it out of the read model.
+     */
+    private void checkEventStore(List<Item> items, List<Failure> failures, Set<Item> notHeld, BooleanSupplier abort) {
+        long deadline = System.nanoTime() + gapWait.toNanos();
+        Map<String, Item> pending = new LinkedHashMap<>();
         for (Item item : items) {
             if (PaymentViews.isPaymentEvent(item.event())) {
-                byPayment.computeIfAbsent(item.event().getAggregateId(), k -> new ArrayList<>()).add(item);
+                pending.putIfAbsent(item.event().getEventId(), item);
             }
         }
-        // A payment whose batch starts at version 1 needs no read: its document starts empty.
-        List<String> toRead = new ArrayList<>();
-        byPayment.forEach((id, events) -> {
-            if (events.get(0).event().getVersion() > 1) {
-                toRead.add(id);
-            }
-        });
-        Map<String, Found> current = readWithoutGaps(byPayment, toRead, abort);
-        List<Write> writes = new ArrayList<>(byPayment.size());
-        int skipped = 0;
-        for (var entry : byPayment.entrySet()) {
-            Found found = current.get(entry.getKey());
-            PaymentView view = found == null ? null : found.view();
-            PaymentView before = view;
-            for (Item item : entry.getValue()) {
-                PaymentView next = PaymentViews.apply(view, item.event(), item.position());
-                if (next == view) {
-                    skipped++;
-                }
-                view = next;
-            }
-            if (view != before) {
-                PaymentView doc = view;
-                String index = found == null ? targets.payments() : found.index();
-                writes.add(new Write(entry.getValue().get(entry.getValue().size() - 1), PAYMENTS,
-                        BulkOperation.of(b -> b.index(x -> x.index(index).id(doc.paymentId())
-                                .version(doc.version()).versionType(VersionType.External).document(doc)))));
-            }
-        }
-        metrics.noop(PAYMENTS, skipped);
-        return writes;
-    }
-
-    /** Reads the documents, waiting up to gapWait while some are more than one version behind their batch. */
-    private Map<String, Found> readWithoutGaps(Map<String, List<Item>> byPayment, List<String> ids,
-            BooleanSupplier abort) {
-        if (ids.isEmpty()) {
-            return Map.of();
-        }
-        long deadline = System.nanoTime() + gapWait.toNanos();
+        Map<String, String> digests = new HashMap<>();
         for (int attempt = 1; ; attempt++) {
-            Map<String, Found> current = read(ids, abort);
-            List<String> gaps = new ArrayList<>();
-            for (String id : ids) {
-                Found found = current.get(id);
-                long have = found == null ? 0 : found.view().version();
-                if (have < byPayment.get(id).get(0).event().getVersion() - 1) {
-                    gaps.add(id);
+            List<MultiGetOperation> docs = new ArrayList<>(pending.size());
+            pending.keySet().forEach(id -> docs.add(MultiGetOperation.of(d -> d.index(targets.eventStore()).id(id))));
+            for (GetResult<Map<String, Object>> r : mget(docs, abort, "event documents")) {
+                Item item = pending.remove(r.id());
+                String digest = digests.computeIfAbsent(r.id(), id -> EventDocuments.digest(item.event()));
+                String stored = EventDigest.ofSource(r.source());
+                if (!stored.equals(digest)) {
+                    integrityError(EVENTS, item, failures, notHeld, "event id " + r.id() + " is taken in "
+                            + r.index() + " by a different event (digest " + stored + " != " + digest + ")");
                 }
             }
-            if (gaps.isEmpty()) {
-                return current;
+            if (pending.isEmpty()) {
+                break;
             }
             if (System.nanoTime() >= deadline) {
-                Item first = byPayment.get(gaps.get(0)).get(0);
-                log.error("{} payment documents in {} miss earlier versions after waiting {} ms, folding over the gap "
-                        + "(e.g. {} at version {} for event {} v{} at {}-{}@{}); was an event dead-lettered?",
-                        gaps.size(), targets.payments(), gapWait.toMillis(), gaps.get(0),
-                        current.containsKey(gaps.get(0)) ? current.get(gaps.get(0)).view().version() : 0,
-                        first.event().getEventId(), first.event().getVersion(), first.topic(), first.partition(),
-                        first.offset());
-                metrics.gaps(gaps.size());
-                return current;
-            }
-            if (attempt == 1) {
-                log.info("{} payment documents are behind their events (e.g. {}); waiting for the earlier versions, "
-                        + "as after a rebuild's alias swap", gaps.size(), gaps.get(0));
+                for (Item item : pending.values()) {
+                    failures.add(new Failure(item, "not applied to the payments read model: event "
+                            + item.event().getEventId() + " is not in " + targets.eventStore() + " after waiting "
+                            + gapWait.toMillis() + " ms (the live projector dead-lettered it, or is behind)"));
+                    notHeld.add(item);
+                }
+                break;
             }
             pause(attempt, abort);
         }
+        // Replays of one event share its id: all of them count as held or not, as the first.
+        for (Item item : items) {
+            if (!notHeld.contains(item) && PaymentViews.isPaymentEvent(item.event())
+                    && items.stream().anyMatch(o -> notHeld.contains(o) && o.event().getEventId().equals(
+                            item.event().getEventId()))) {
+                notHeld.add(item);
+            }
+        }
     }
 
-    private List<Failure> write(List<Write> writes, BooleanSupplier abort) {
-        List<Failure> failures = new ArrayList<>();
-        List<Write> pending = writes;
+    // ---- event store -------------------------------------------------------------------------
+
+    private void writeEvents(List<Item> items, List<Failure> failures, Set<Item> notHeld, BooleanSupplier abort) {
+        Map<Item, String> digests = new IdentityHashMap<>();
+        List<Write> pending = new ArrayList<>(items.size());
+        for (Item item : items) {
+            String digest = EventDocuments.digest(item.event());
+            digests.put(item, digest);
+            pending.add(eventWrite(item, digest));
+        }
+        int indexed = 0;
+        int noops = 0;
+        for (int round = 0; !pending.isEmpty(); round++) {
+            List<Outcome> outcomes = bulk(pending, abort);
+            Map<Write, String> conflicts = new LinkedHashMap<>();
+            for (int i = 0; i < pending.size(); i++) {
+                Write w = pending.get(i);
+                Outcome outcome = outcomes.get(i);
+                if (outcome instanceof Outcome.Conflict c) {
+                    conflicts.put(w, c.index());
+                } else if (outcome instanceof Outcome.Refused r) {
+                    failures.add(new Failure(w.item(), r.reason()));
+                    notHeld.add(w.item());
+                } else {
+                    indexed++;
+                }
+            }
+            List<Write> again = new ArrayList<>();
+            if (!conflicts.isEmpty()) {
+                Map<String, Map<String, Object>> stored = readEvents(conflicts, abort);
+                for (var entry : conflicts.entrySet()) {
+                    Item item = entry.getKey().item();
+                    Map<String, Object> source = stored.get(entry.getValue() + "/" + item.event().getEventId());
+                    if (source == null && round + 1 < MAX_EVENT_RECREATES) {
+                        // Gone between the 409 and the read: create it again.
+                        again.add(entry.getKey());
+                    } else if (source == null) {
+                        integrityError(EVENTS, item, failures, notHeld, "event document " + entry.getValue() + "/"
+                                + item.event().getEventId() + " answered 409 but cannot be read back");
+                    } else {
+                        String storedDigest = EventDigest.ofSource(source);
+                        if (storedDigest.equals(digests.get(item))) {
+                            indexed++;
+                            noops++;
+                        } else {
+                            integrityError(EVENTS, item, failures, notHeld, "event id " + item.event().getEventId()
+                                    + " is already taken in " + entry.getValue() + " by a different event (aggregate "
+                                    + source.get("aggregateType") + "/" + source.get("aggregateId") + " v"
+                                    + source.get("version") + ", " + source.get("eventType") + ", causation "
+                                    + source.get("causationId") + ", digest " + storedDigest + " != "
+                                    + digests.get(item) + ")");
+                        }
+                    }
+                }
+            }
+            pending = again;
+        }
+        metrics.indexed(indexed);
+        metrics.noop(EVENTS, noops);
+    }
+
+    private Write eventWrite(Item item, String digest) {
+        var doc = EventJson.of(item.event(), item.position(), digest);
+        return new Write(item, EVENTS, BulkOperation.of(b -> b.create(c -> c.index(targets.events())
+                .id(item.event().getEventId()).document(doc))));
+    }
+
+    private void integrityError(String model, Item item, List<Failure> failures, Set<Item> notHeld, String reason) {
+        EventEnvelope e = item.event();
+        metrics.integrityError(model);
+        log.error("integrity error on {}-{}@{}: event {} of {}/{} v{}: {}", item.topic(), item.partition(),
+                item.offset(), e.getEventId(), e.getAggregateType(), e.getAggregateId(), e.getVersion(), reason);
+        failures.add(new Failure(item, "integrity error: " + reason));
+        notHeld.add(item);
+    }
+
+    /** The stored event documents behind the conflicts, by "index/id" (realtime, so just written ones count). */
+    private Map<String, Map<String, Object>> readEvents(Map<Write, String> conflicts, BooleanSupplier abort) {
+        List<MultiGetOperation> docs = new ArrayList<>(conflicts.size());
+        conflicts.forEach((w, index) -> docs.add(MultiGetOperation.of(d -> d.index(index).id(w.item().event()
+                .getEventId()))));
+        Map<String, Map<String, Object>> out = new HashMap<>();
+        mget(docs, abort, "event documents").forEach(r -> out.put(r.index() + "/" + r.id(), r.source()));
+        return out;
+    }
+
+    // ---- payments read model -----------------------------------------------------------------
+
+    private void writePayments(List<Item> items, Set<Item> notHeld, List<Failure> failures, BooleanSupplier abort) {
+        Map<String, List<Item>> byPayment = new LinkedHashMap<>();
+        Set<String> cutShort = new HashSet<>();
+        for (Item item : items) {
+            if (!PaymentViews.isPaymentEvent(item.event())) {
+                continue;
+            }
+            String id = item.event().getAggregateId();
+            if (notHeld.contains(item)) {
+                cutShort.add(id);
+            } else if (cutShort.contains(id)) {
+                Item refused = items.stream().filter(i -> notHeld.contains(i) && i.event().getAggregateId().equals(id))
+                        .findFirst().orElseThrow();
+                failures.add(new Failure(item, "not applied to the payments read model: version "
+                        + refused.event().getVersion() + " of " + id + " (event " + refused.event().getEventId()
+                        + ") is not in the event store as itself"
+                        + (targets.events() != null ? "; this event is indexed there" : "")));
+            } else {
+                byPayment.computeIfAbsent(id, k -> new ArrayList<>()).add(item);
+            }
+        }
+        if (byPayment.isEmpty()) {
+            return;
+        }
+        long deadline = System.nanoTime() + gapWait.toNanos();
+        // Round 0 reads only payments whose batch starts above version 1: a new payment costs no read.
+        Map<String, List<Item>> pending = byPayment;
+        boolean readAll = false;
+        int noops = 0;
+        for (int round = 0; !pending.isEmpty(); round++) {
+            boolean refold = round > 0;
+            Map<String, List<Step>> folds = new LinkedHashMap<>();
+            Map<String, Found> current = prepare(pending, readAll, deadline, folds, failures, abort);
+            List<Write> writes = new ArrayList<>();
+            Map<Write, String> writeOf = new IdentityHashMap<>();
+            for (var entry : folds.entrySet()) {
+                Found found = current.get(entry.getKey());
+                PaymentView view = found == null ? null : found.view();
+                PaymentView before = view;
+                for (Step step : entry.getValue()) {
+                    PaymentView next = PaymentViews.apply(view, step.event(), step.at());
+                    if (next == view && step.item() != null) {
+                        noops++;
+                    }
+                    view = next;
+                }
+                if (view == before) {
+                    continue;
+                }
+                PaymentView doc = view;
+                String index = found == null ? targets.payments() : found.index();
+                // Folding again after a 409 from a document that is not ahead (a tombstone, or a body
+                // behind its _version): the fold at this version is fixed by the event store, so an
+                // equal _version may be overwritten.
+                VersionType type = refold ? VersionType.ExternalGte : VersionType.External;
+                List<Item> mine = pending.get(entry.getKey());
+                Write w = new Write(mine.get(mine.size() - 1), PAYMENTS, BulkOperation.of(b -> b.index(x -> x
+                        .index(index).id(doc.paymentId()).version(doc.version()).versionType(type).document(doc))));
+                writes.add(w);
+                writeOf.put(w, entry.getKey());
+            }
+            if (writes.isEmpty()) {
+                break;
+            }
+            List<Outcome> outcomes = bulk(writes, abort);
+            Map<String, Long> conflicts = new LinkedHashMap<>();
+            for (int i = 0; i < writes.size(); i++) {
+                Write w = writes.get(i);
+                String id = writeOf.get(w);
+                Outcome outcome = outcomes.get(i);
+                if (outcome instanceof Outcome.Conflict) {
+                    conflicts.put(id, versionOf(w));
+                } else if (outcome instanceof Outcome.Refused r) {
+                    pending.get(id).forEach(item -> failures.add(new Failure(item, r.reason())));
+                }
+            }
+            if (conflicts.isEmpty()) {
+                break;
+            }
+            Map<String, Found> after = read(new ArrayList<>(conflicts.keySet()), abort);
+            Map<String, List<Item>> again = new LinkedHashMap<>();
+            for (var entry : conflicts.entrySet()) {
+                Found f = after.get(entry.getKey());
+                if (f != null && f.view().version() >= entry.getValue()) {
+                    noops++;
+                } else if (round + 1 < MAX_REFOLDS) {
+                    again.put(entry.getKey(), pending.get(entry.getKey()));
+                } else {
+                    String reason = "payment document " + entry.getKey() + " in " + targets.payments()
+                            + " refuses version " + entry.getValue() + " (409) but reads as "
+                            + (f == null ? "absent" : "version " + f.view().version()) + " after " + MAX_REFOLDS
+                            + " folds; a rebuild of the payments read model repairs it";
+                    List<Item> mine = pending.get(entry.getKey());
+                    for (Item item : mine) {
+                        integrityError(PAYMENTS, item, failures, notHeld, reason);
+                    }
+                }
+            }
+            pending = again;
+            readAll = true;
+        }
+        metrics.noop(PAYMENTS, noops);
+    }
+
+    private static long versionOf(Write w) {
+        return w.op().index().version();
+    }
+
+    /**
+     * Reads the documents of {@code byPayment} (all, or only those whose batch starts above version
+     * 1) and the event-store versions each misses, waiting until {@code deadline} for versions not
+     * found; puts each payment's fold into {@code folds}, and the events of payments whose gap
+     * stays open into {@code failures}. Returns the documents read.
+     */
+    private Map<String, Found> prepare(Map<String, List<Item>> byPayment, boolean readAll, long deadline,
+            Map<String, List<Step>> folds, List<Failure> failures, BooleanSupplier abort) {
+        Map<String, List<Item>> pending = byPayment;
+        Map<String, Found> docs = new HashMap<>();
+        for (int attempt = 1; ; attempt++) {
+            List<String> toRead = new ArrayList<>();
+            pending.forEach((id, events) -> {
+                if (readAll || events.get(0).event().getVersion() > 1) {
+                    toRead.add(id);
+                }
+            });
+            Map<String, Found> current = toRead.isEmpty() ? Map.of() : read(toRead, abort);
+            // Per payment, the versions it needs that are neither in the document nor in the batch.
+            Map<String, SortedSet<Long>> missing = new LinkedHashMap<>();
+            pending.forEach((id, events) -> {
+                Found found = current.get(id);
+                long have = found == null ? 0 : found.view().version();
+                Set<Long> inBatch = new HashSet<>();
+                long top = 0;
+                for (Item item : events) {
+                    inBatch.add(item.event().getVersion());
+                    top = Math.max(top, item.event().getVersion());
+                }
+                SortedSet<Long> needs = new TreeSet<>();
+                for (long v = have + 1; v < top; v++) {
+                    if (!inBatch.contains(v)) {
+                        needs.add(v);
+                    }
+                }
+                missing.put(id, needs);
+            });
+            Map<String, Map<Long, Step>> filled = fill(pending, missing, abort);
+            Map<String, List<Item>> open = new LinkedHashMap<>();
+            for (var entry : pending.entrySet()) {
+                String id = entry.getKey();
+                Map<Long, Step> got = filled.getOrDefault(id, Map.of());
+                SortedSet<Long> still = new TreeSet<>(missing.get(id));
+                still.removeAll(got.keySet());
+                if (!still.isEmpty()) {
+                    open.put(id, entry.getValue());
+                    missing.put(id, still);
+                    continue;
+                }
+                // Batch events at or below the document's version, or replayed twice, stay in: the fold
+                // counts them as no-ops. The sort is stable, so a batch keeps its order.
+                List<Step> ordered = new ArrayList<>(got.values());
+                for (Item item : entry.getValue()) {
+                    ordered.add(new Step(item.event(), item.position(), item));
+                }
+                ordered.sort(Comparator.comparingLong(step -> step.event().getVersion()));
+                folds.put(id, ordered);
+                if (current.get(id) != null) {
+                    docs.put(id, current.get(id));
+                }
+            }
+            if (open.isEmpty()) {
+                return docs;
+            }
+            if (System.nanoTime() >= deadline) {
+                for (var entry : open.entrySet()) {
+                    Item first = entry.getValue().get(0);
+                    Found found = current.get(entry.getKey());
+                    String reason = "gap in the payments read model: " + entry.getKey() + " is at version "
+                            + (found == null ? 0 : found.view().version()) + " in " + targets.payments()
+                            + " and versions " + missing.get(entry.getKey()) + " are in neither the batch nor "
+                            + targets.eventStore() + " after waiting " + gapWait.toMillis()
+                            + " ms; nothing was written for it";
+                    log.error("{}-{}@{}: event {} v{}: {}", first.topic(), first.partition(), first.offset(),
+                            first.event().getEventId(), first.event().getVersion(), reason);
+                    entry.getValue().forEach(item -> failures.add(new Failure(item, reason)));
+                }
+                metrics.gaps(open.size());
+                return docs;
+            }
+            if (attempt == 1) {
+                String id = open.keySet().iterator().next();
+                log.info("{} payment documents miss versions that neither the batch nor the event store has yet (e.g. "
+                        + "{}: {}); waiting for them, as after a rebuild's alias swap", open.size(), id, missing.get(id));
+            }
+            pause(attempt, abort);
+            pending = open;
+        }
+    }
+
+    /**
+     * Reads the missing versions from the event store: by computed id first, then, for events with
+     * older ids, by aggregate id and version. Returns the versions found, per payment.
+     */
+    private Map<String, Map<Long, Step>> fill(Map<String, List<Item>> byPayment, Map<String, SortedSet<Long>> missing,
+            BooleanSupplier abort) {
+        Map<String, Map<Long, Step>> out = new HashMap<>();
+        List<MultiGetOperation> docs = new ArrayList<>();
+        missing.forEach((id, versions) -> {
+            String type = byPayment.get(id).get(0).event().getAggregateType();
+            for (long v : versions) {
+                String eventId = EventIds.of(type, id, v);
+                docs.add(MultiGetOperation.of(d -> d.index(targets.eventStore()).id(eventId)));
+            }
+        });
+        if (docs.isEmpty()) {
+            return out;
+        }
+        for (GetResult<Map<String, Object>> r : mget(docs, abort, "missing events")) {
+            take(r.source(), missing, out);
+        }
+        Map<String, SortedSet<Long>> left = new LinkedHashMap<>();
+        missing.forEach((id, versions) -> {
+            SortedSet<Long> rest = new TreeSet<>(versions);
+            rest.removeAll(out.getOrDefault(id, Map.of()).keySet());
+            if (!rest.isEmpty()) {
+                left.put(id, rest);
+            }
+        });
+        if (!left.isEmpty()) {
+            for (Map<String, Object> source : searchEvents(left, abort)) {
+                take(source, left, out);
+            }
+        }
+        return out;
+    }
+
+    private static void take(Map<String, Object> source, Map<String, SortedSet<Long>> missing,
+            Map<String, Map<Long, Step>> out) {
+        if (source == null || !(source.get("version") instanceof Number n)) {
+            return;
+        }
+        String id = String.valueOf(source.get("aggregateId"));
+        long version = n.longValue();
+        if (!missing.getOrDefault(id, new TreeSet<>()).contains(version)) {
+            return;
+        }
+        try {
+            out.computeIfAbsent(id, k -> new HashMap<>()).putIfAbsent(version,
+                    new Step(EventDocuments.envelope(source), EventDocuments.position(source), null));
+        } catch (RuntimeException e) {
+            // Left missing: after the wait its aggregate's events are dead-lettered with the version named.
+            log.warn("stored event {} v{} cannot be folded: {}", id, version, e.toString());
+        }
+    }
+
+    /** Events by aggregate id and version range: for events indexed under ids of the old rule. */
+    private List<Map<String, Object>> searchEvents(Map<String, SortedSet<Long>> missing, BooleanSupplier abort) {
+        List<Query> should = new ArrayList<>();
+        int wanted = 0;
+        for (var entry : missing.entrySet()) {
+            long lo = entry.getValue().first();
+            long hi = entry.getValue().last();
+            wanted += entry.getValue().size();
+            should.add(Query.of(q -> q.bool(b -> b
+                    .filter(f -> f.term(t -> t.field("aggregateId").value(entry.getKey())))
+                    .filter(f -> f.range(r -> r.number(x -> x.field("version").gte((double) lo).lte((double) hi)))))));
+        }
+        int size = Math.min(MAX_GAP_SEARCH, wanted * 2);
+        for (int attempt = 0; ; attempt++) {
+            if (attempt > 0) {
+                pause(attempt, abort);
+            }
+            acquire(abort);
+            try {
+                SearchResponse<Map<String, Object>> response;
+                try {
+                    response = client.search(s -> s.index(targets.eventStore()).ignoreUnavailable(true)
+                            .allowNoIndices(true).size(size).trackTotalHits(t -> t.enabled(false))
+                            .query(q -> q.bool(b -> b.should(should).minimumShouldMatch("1")))
+                            .sort(o -> o.field(f -> f.field("version").order(SortOrder.Asc))), MAP);
+                } finally {
+                    requests.release();
+                }
+                List<Map<String, Object>> out = new ArrayList<>();
+                response.hits().hits().forEach(h -> out.add(h.source()));
+                return out;
+            } catch (Exception e) {
+                handleRequestFailure("search of missing events", attempt, e);
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static final Class<Map<String, Object>> MAP = (Class<Map<String, Object>>) (Class<?>) Map.class;
+
+    /** Found documents of a multi-get (realtime), retrying failures. */
+    private List<GetResult<Map<String, Object>>> mget(List<MultiGetOperation> docs, BooleanSupplier abort,
+            String what) {
+        for (int attempt = 0; ; attempt++) {
+            if (attempt > 0) {
+                pause(attempt, abort);
+            }
+            acquire(abort);
+            try {
+                MgetResponse<Map<String, Object>> response;
+                try {
+                    response = client.mget(m -> m.docs(docs).realtime(true), MAP);
+                } finally {
+                    requests.release();
+                }
+                List<GetResult<Map<String, Object>>> found = new ArrayList<>();
+                boolean failed = false;
+                for (MultiGetResponseItem<Map<String, Object>> doc : response.docs()) {
+                    if (doc.isResult() && doc.result().found()) {
+                        found.add(doc.result());
+                    } else if (doc.isFailure() && !"index_not_found_exception".equals(doc.failure().error().type())) {
+                        log.warn("reading {} {} failed (attempt {}): {}", what, doc.failure().id(), attempt + 1,
+                                doc.failure().error().reason());
+                        metrics.retry("5xx");
+                        failed = true;
+                    }
+                }
+                if (!failed) {
+                    return found;
+                }
+            } catch (Exception e) {
+                handleRequestFailure("read of " + docs.size() + " " + what, attempt, e);
+            }
+        }
+    }
+
+    /** Sends the writes, retrying transient item and request failures; one outcome per write, in order. */
+    private List<Outcome> bulk(List<Write> writes, BooleanSupplier abort) {
+        Outcome[] outcomes = new Outcome[writes.size()];
+        List<Integer> pending = new ArrayList<>(writes.size());
+        for (int i = 0; i < writes.size(); i++) {
+            pending.add(i);
+        }
         for (int attempt = 0; !pending.isEmpty(); attempt++) {
             if (attempt > 0) {
                 pause(attempt, abort);
             }
             List<BulkOperation> ops = new ArrayList<>(pending.size());
-            pending.forEach(w -> ops.add(w.op()));
+            pending.forEach(i -> ops.add(writes.get(i).op()));
             BulkResponse response;
             acquire(abort);
             long start = System.nanoTime();
@@ -242,35 +690,30 @@ final class ElasticsearchProjection {
                 metrics.bulk(System.nanoTime() - start);
                 requests.release();
             }
-            List<Write> retry = new ArrayList<>();
-            int indexed = 0;
-            Map<String, Integer> conflicts = new HashMap<>();
-            for (int i = 0; i < response.items().size(); i++) {
-                Write w = pending.get(i);
-                BulkResponseItem result = response.items().get(i);
+            List<Integer> retry = new ArrayList<>();
+            for (int k = 0; k < response.items().size(); k++) {
+                int i = pending.get(k);
+                BulkResponseItem result = response.items().get(k);
                 int status = result.status();
                 if (result.error() == null) {
-                    indexed += EVENTS.equals(w.index()) ? 1 : 0;
+                    outcomes[i] = new Outcome.Done();
                 } else if (status == 409) {
-                    conflicts.merge(w.index(), 1, Integer::sum);
-                    indexed += EVENTS.equals(w.index()) ? 1 : 0;
+                    outcomes[i] = new Outcome.Conflict(result.index());
                 } else if (ElasticsearchErrors.isTransientStatus(status)) {
                     metrics.retry(status == 429 ? "429" : "5xx");
-                    retry.add(w);
+                    retry.add(i);
                 } else {
-                    failures.add(new Failure(w.item(), "elasticsearch refused " + result.index() + "/" + result.id()
-                            + " with " + status + ": " + result.error().type() + ": " + result.error().reason()));
+                    outcomes[i] = new Outcome.Refused("elasticsearch refused " + result.index() + "/" + result.id()
+                            + " with " + status + ": " + result.error().type() + ": " + result.error().reason());
                 }
             }
-            metrics.indexed(indexed);
-            conflicts.forEach(metrics::noop);
             if (!retry.isEmpty()) {
                 log.warn("{} of {} bulk items failed transiently (attempt {}), retrying them", retry.size(), ops.size(),
                         attempt + 1);
             }
             pending = retry;
         }
-        return failures;
+        return List.of(outcomes);
     }
 
     private Map<String, Found> read(List<String> ids, BooleanSupplier abort) {

@@ -5,6 +5,7 @@ import co.elastic.clients.util.ContentType;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.eventflow.eventstore.ElasticsearchClients;
+import io.eventflow.eventstore.EventDigest;
 import io.eventflow.eventstore.Position;
 import io.eventflow.schemas.EventEnvelope;
 import io.eventflow.schemas.Metadata;
@@ -29,11 +30,16 @@ final class EventJson {
     private EventJson() {
     }
 
-    static BinaryData of(EventEnvelope e, Position at) {
-        return BinaryData.of(bytes(e, at), ContentType.APPLICATION_JSON);
+    /** @param digest the event's {@link EventDocuments#digest}, passed in because the caller needs it too */
+    static BinaryData of(EventEnvelope e, Position at, String digest) {
+        return BinaryData.of(bytes(e, at, digest), ContentType.APPLICATION_JSON);
     }
 
     static byte[] bytes(EventEnvelope e, Position at) {
+        return bytes(e, at, EventDocuments.digest(e));
+    }
+
+    static byte[] bytes(EventEnvelope e, Position at, String digest) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(512);
         try (JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
             g.writeStartObject();
@@ -45,6 +51,7 @@ final class EventJson {
             g.writeStringField("timestamp", e.getTimestamp().toString());
             g.writeStringField("correlationId", e.getCorrelationId());
             g.writeStringField("causationId", e.getCausationId());
+            g.writeStringField(EventDigest.FIELD, digest);
             g.writeFieldName("eventData");
             record(g, (GenericRecord) e.getPayload());
             g.writeObjectFieldStart("metadata");

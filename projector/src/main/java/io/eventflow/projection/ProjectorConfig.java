@@ -66,9 +66,10 @@ public final class ProjectorConfig extends AbstractConfig {
             .define(METRICS_PORT, Type.INT, 9404, ConfigDef.Range.between(-1, 65535), Importance.LOW,
                     "Port of the Prometheus endpoint GET /metrics; 0 picks a free port, -1 turns it off.")
             .define(GAP_WAIT_MS, Type.LONG, 30_000L, ConfigDef.Range.atLeast(0), Importance.LOW,
-                    "How long a batch waits, in milliseconds, when a read-model document is more than one version "
-                            + "behind the batch's first event (as right after a rebuild's alias swap) before it "
-                            + "folds over the gap and counts it in eventflow.projector.gaps.")
+                    "How long a batch waits, in milliseconds, for versions a read-model document misses that "
+                            + "neither the batch nor the event store has yet (as right after a rebuild's alias swap); "
+                            + "after it, that payment's events are dead-lettered, nothing is folded over the gap, "
+                            + "and eventflow.projector.gaps counts it.")
             .define(REBUILD_MAX_LAG, Type.LONG, 1_000L, ConfigDef.Range.atLeast(0), Importance.MEDIUM,
                     "A rebuild verifies and swaps once it is within this many records of the end of the topic.")
             .define(REBUILD_STALL_TIMEOUT_MS, Type.LONG, 60_000L, ConfigDef.Range.atLeast(1_000), Importance.MEDIUM,

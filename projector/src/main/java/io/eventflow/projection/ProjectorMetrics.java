@@ -17,7 +17,7 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * The projector's meters, all prefixed {@code eventflow.projector}: events indexed, bulk latency and
- * size, retries by cause, dead letters, gaps, no-ops (a replayed or stale write), and lag per partition
+ * size, retries by cause, dead letters, integrity errors, gaps dead-lettered, no-ops (a replayed or stale write), and lag per partition
  * in records and in seconds behind the newest event. Thread-safe.
  */
 final class ProjectorMetrics {
@@ -30,6 +30,7 @@ final class ProjectorMetrics {
     private final DistributionSummary bulkBytes;
     private final Map<String, Counter> retries = new ConcurrentHashMap<>();
     private final Map<String, Counter> noops = new ConcurrentHashMap<>();
+    private final Map<String, Counter> integrityErrors = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Lag> lags = new ConcurrentHashMap<>();
 
     /** The lag of one partition, written by the loop and read by the gauges. */
@@ -46,8 +47,8 @@ final class ProjectorMetrics {
         this.deadLettered = Counter.builder("eventflow.projector.dead.lettered")
                 .description("Events sent to the dead-letter topic").register(registry);
         this.gaps = Counter.builder("eventflow.projector.gaps")
-                .description("Read-model documents folded over missing versions after waiting for them")
-                .register(registry);
+                .description("Read-model documents whose missing versions were found in neither the batch nor the "
+                        + "event store after waiting; their events were dead-lettered").register(registry);
         this.bulkLatency = Timer.builder("eventflow.projector.bulk.latency")
                 .description("Latency of one bulk request").publishPercentiles(0.5, 0.99).register(registry);
         this.bulkEvents = DistributionSummary.builder("eventflow.projector.bulk.events")
@@ -66,6 +67,16 @@ final class ProjectorMetrics {
 
     void gaps(int n) {
         gaps.increment(n);
+    }
+
+    /**
+     * An event that conflicts with what is stored: a different event under its id ({@code events}), or a
+     * payment document that refuses it without being ahead ({@code payments}).
+     */
+    void integrityError(String index) {
+        integrityErrors.computeIfAbsent(index, i -> Counter.builder("eventflow.projector.integrity.errors")
+                .tag("index", i).description("Events that conflict with what Elasticsearch holds; dead-lettered")
+                .register(registry)).increment();
     }
 
     void deadLettered() {

@@ -79,7 +79,7 @@ final class Rebuild {
             ctx.say("warning: the topic starts at offsets %s, not 0; events deleted by retention cannot be replayed",
                     RebuildContext.byPartition(start));
         }
-        var targets = ElasticsearchProjection.Targets.only(model, target);
+        var targets = ElasticsearchProjection.Targets.only(model, target, indices);
         Replay replay = new Replay(ctx.wiring(), ctx.offsets(), ctx.out(), ctx.clock(),
                 ctx.tunables().stallTimeout(), ctx.tunables().progressInterval(), target, start);
         boolean swapped = false;

@@ -76,7 +76,9 @@ final class Replay {
             return;
         }
         long before = recordsTo(from);
-        ProjectionLoop loop = wiring.loop(range, groupId, targets, Duration.ZERO);
+        // The read model waits for events the live projector has not indexed yet, as the live one waits after a swap.
+        ProjectionLoop loop = wiring.loop(range, groupId, targets, targets.payments() == null ? Duration.ZERO
+                : Duration.ofMillis(wiring.config().getLong(ProjectorConfig.GAP_WAIT_MS)));
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread thread = new Thread(() -> {
             try {

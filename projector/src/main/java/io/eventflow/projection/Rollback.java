@@ -58,7 +58,7 @@ final class Rollback {
         Replay replay = new Replay(ctx.wiring(), ctx.offsets(), ctx.out(), ctx.clock(), ctx.tunables().stallTimeout(),
                 ctx.tunables().progressInterval(), back, from);
         try {
-            replay.phase(from, to, group, ElasticsearchProjection.Targets.only(model, back));
+            replay.phase(from, to, group, ElasticsearchProjection.Targets.only(model, back, ctx.wiring().indices()));
         } catch (Replay.ReplayException e) {
             ctx.say("ROLLBACK INCOMPLETE: the alias %s points to %s again, but catching it up failed: %s. It may "
                     + "miss events written since the swap; once the cause is fixed, run 'rebuild' for a complete "
