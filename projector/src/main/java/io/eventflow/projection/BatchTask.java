@@ -106,7 +106,7 @@ final class BatchTask {
         if (!items.isEmpty()) {
             for (ElasticsearchProjection.Failure f : projection.project(items, batch::isAborted)) {
                 var item = f.item();
-                log.warn("event {} of {} ({}-{}@{}) refused by Elasticsearch: {}", item.event().getEventId(),
+                log.warn("event {} of {} ({}-{}@{}) not projected: {}", item.event().getEventId(),
                         item.event().getAggregateId(), item.topic(), item.partition(), item.offset(), f.reason());
                 letters.add(new Letter(find(batch, item), new IllegalArgumentException(f.reason())));
             }
