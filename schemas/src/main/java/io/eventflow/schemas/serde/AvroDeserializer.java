@@ -28,7 +28,7 @@ import org.apache.kafka.common.serialization.Deserializer;
  *       not registered under the topic's subject (a record of another schema on the wrong topic).
  *   <li>{@link SchemaRegistryUnavailableException} (infrastructure, retriable: never dead-letter):
  *       the registry cannot be reached or misbehaves; unknown ids for more than half of the last
- *       {@value #WINDOW} records, or for an id beyond the latest id of the topic's subject, or when
+ *       {@value #WINDOW} records, or for an id beyond the highest id the registry holds, or when
  *       that subject does not exist (a wrong or emptied registry); version skew, a writer schema
  *       registered under the topic's subject that {@code T} cannot read (a newer producer).
  * </ul>
@@ -142,7 +142,7 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
                 + "): a record of another schema on the wrong topic?");
     }
 
-    /** A 40403: bad data only when isolated and within the ids the topic's subject has reached. */
+    /** A 40403: bad data only when isolated, the topic's subject exists, and the registry has reached the id. */
     private RuntimeException unknownId(String subject, int id, SchemaNotFoundException notFound) {
         UnknownIdWindow.Share share = window.unknown();
         String registryName = registry.describe();
@@ -156,10 +156,11 @@ public final class AvroDeserializer<T extends SpecificRecord> implements Deseria
             return new SchemaRegistryUnavailableException("schema registry " + registryName + " does not know schema id "
                     + id + " nor subject " + subject + ": a wrong or emptied registry?", notFound);
         }
-        if (id > latest.getAsInt()) {
+        OptionalInt highest = registry.highestId();
+        if (highest.isEmpty() || id > highest.getAsInt()) {
             return new SchemaRegistryUnavailableException("schema registry " + registryName + " does not know schema id "
-                    + id + ", beyond the latest id " + latest.getAsInt() + " of subject " + subject
-                    + ": a wrong or emptied registry?", notFound);
+                    + id + ", beyond the highest id it holds (" + (highest.isEmpty() ? "none" : highest.getAsInt())
+                    + "): a wrong or emptied registry?", notFound);
         }
         return notFound;
     }
