@@ -13,7 +13,6 @@ import io.eventflow.schemas.EventEnvelope;
 import io.eventflow.schemas.RejectionReason;
 import io.eventflow.schemas.serde.AvroSerializer;
 import io.eventflow.schemas.serde.DeadLetterHeaders;
-import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -248,7 +247,6 @@ class CommandContractIT {
         int aggregatesPerProducer = 10;
         int refundsPerAggregate = 3;
         byte[] template = pipeline.encode(Commands.process("pay-template", 100, "EUR", "org-1", "u-1", 0L));
-        byte[] header = Arrays.copyOf(template, 5);
         int unknownId = deletedSchemaId();
         byte[] otherSchema = new AvroSerializer<CommandResult>(pipeline.registry(), true).serialize(
                 "it-" + pipeline.id + "-other", CommandResult.newBuilder().setCommandId("x").setAggregateId("pay-x")
@@ -259,10 +257,10 @@ class CommandContractIT {
         Map<String, byte[]> undecodable = new TreeMap<>();
         undecodable.put("not-avro", "this is not avro".getBytes(StandardCharsets.UTF_8));
         undecodable.put("empty", new byte[0]);
-        undecodable.put("unknown-schema-id", concat(new byte[] {0}, intBytes(unknownId), new byte[] {2, 'a'}));
+        undecodable.put("unknown-schema-id", BrokenRecords.withSchemaId(unknownId, new byte[] {2, 'a'}));
         undecodable.put("truncated", Arrays.copyOf(template, template.length - 12));
-        undecodable.put("length-past-end", concat(header, zigzagVarint(100), "abc".getBytes(StandardCharsets.UTF_8)));
-        undecodable.put("huge-length", concat(header, zigzagVarint(1_900_000_000L), "abc".getBytes(StandardCharsets.UTF_8)));
+        undecodable.put("length-past-end", BrokenRecords.lengthPrefix(template, 100));
+        undecodable.put("huge-length", BrokenRecords.lengthPrefix(template, 1_900_000_000L));
         undecodable.put("other-schema", otherSchema);
         List<CommandEnvelope> refused = java.util.Collections.synchronizedList(new ArrayList<>());
 
@@ -343,50 +341,43 @@ class CommandContractIT {
         assertThat(pipeline.commandService().state()).isEqualTo(KafkaStreams.State.RUNNING);
     }
 
-    /** The id of a schema that existed in the registry and was deleted: an isolated "schema not found". */
+    /**
+     * The id of a schema that existed in the registry and was deleted while a later one stays: an
+     * isolated "schema not found" within the ids the registry has reached, so bad data, not a
+     * wrong or emptied registry.
+     */
     private int deletedSchemaId() throws Exception {
-        HttpClient http = HttpClient.newHttpClient();
-        String base = TestServers.get().schemaRegistry().replaceAll("/$", "");
-        String subject = "it-" + pipeline.id + "-scratch-value";
-        HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(base + "/subjects/" + subject + "/versions"))
-                .header("Content-Type", "application/vnd.schemaregistry.v1+json")
-                .POST(HttpRequest.BodyPublishers.ofString(
-                        "{\"schema\":\"{\\\"type\\\":\\\"record\\\",\\\"name\\\":\\\"Scratch" + pipeline.id.replace("-", "")
-                                + "\\\",\\\"fields\\\":[{\\\"name\\\":\\\"a\\\",\\\"type\\\":\\\"string\\\"}]}\"}"))
+        String doomed = "it-" + pipeline.id + "-scratch-value";
+        int id = registerScratch(doomed, "Deleted");
+        registerScratch("it-" + pipeline.id + "-scratch-kept-value", "Kept");
+        delete("/subjects/" + doomed);
+        delete("/subjects/" + doomed + "?permanent=true");
+        HttpResponse<String> gone = HTTP.send(HttpRequest.newBuilder(URI.create(registryBase() + "/schemas/ids/" + id)).GET()
                 .build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
-        int id = Pipeline.JSON.readTree(created.body()).path("id").asInt();
-        http.send(HttpRequest.newBuilder(URI.create(base + "/subjects/" + subject)).DELETE().build(),
-                HttpResponse.BodyHandlers.ofString());
-        http.send(HttpRequest.newBuilder(URI.create(base + "/subjects/" + subject + "?permanent=true")).DELETE().build(),
-                HttpResponse.BodyHandlers.ofString());
-        HttpResponse<String> gone = http.send(HttpRequest.newBuilder(URI.create(base + "/schemas/ids/" + id)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
         assertThat(gone.statusCode()).as("schema %d deleted: %s", id, gone.body()).isEqualTo(404);
         return id;
     }
 
-    private static byte[] intBytes(int v) {
-        return new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v};
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private static String registryBase() {
+        return TestServers.get().schemaRegistry().replaceAll("/$", "");
     }
 
-    /** Avro's length encoding: zig-zag, then a base-128 varint. */
-    private static byte[] zigzagVarint(long n) {
-        long z = (n << 1) ^ (n >> 63);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        while ((z & ~0x7FL) != 0) {
-            out.write((int) ((z & 0x7F) | 0x80));
-            z >>>= 7;
-        }
-        out.write((int) z);
-        return out.toByteArray();
+    private int registerScratch(String subject, String name) throws Exception {
+        String record = name + pipeline.id.replace("-", "");
+        HttpResponse<String> created = HTTP.send(HttpRequest.newBuilder(URI.create(registryBase() + "/subjects/" + subject
+                        + "/versions"))
+                .header("Content-Type", "application/vnd.schemaregistry.v1+json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"schema\":\"{\\\"type\\\":\\\"record\\\",\\\"name\\\":\\\""
+                        + record + "\\\",\\\"fields\\\":[{\\\"name\\\":\\\"a\\\",\\\"type\\\":\\\"string\\\"}]}\"}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+        return Pipeline.JSON.readTree(created.body()).path("id").asInt();
     }
 
-    private static byte[] concat(byte[]... parts) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (byte[] p : parts) {
-            out.writeBytes(p);
-        }
-        return out.toByteArray();
+    private static void delete(String path) throws Exception {
+        HTTP.send(HttpRequest.newBuilder(URI.create(registryBase() + path)).DELETE().build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -10,13 +10,11 @@ import io.eventflow.schemas.CommandResult;
 import io.eventflow.schemas.CommandStatus;
 import io.eventflow.schemas.serde.AvroSerializer;
 import io.eventflow.schemas.serde.KafkaTopics;
-import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -105,18 +103,10 @@ class CommandFaultsIT {
         // The right registry, a small heap, and a record whose length prefix announces ~1.9 GB.
         byte[] template = new AvroSerializer<CommandEnvelope>(cluster.registry, true).serialize(cluster.commandsTopic,
                 Commands.process("pay-x", 1, "EUR", "org-1", "u-1", 0L));
-        ByteArrayOutputStream huge = new ByteArrayOutputStream();
-        huge.writeBytes(Arrays.copyOf(template, 5));
-        long z = 1_900_000_000L << 1;
-        while ((z & ~0x7FL) != 0) {
-            huge.write((int) ((z & 0x7F) | 0x80));
-            z >>>= 7;
-        }
-        huge.write((int) z);
-        huge.writeBytes("abc".getBytes(StandardCharsets.UTF_8));
+        byte[] huge = BrokenRecords.lengthPrefix(template, 1_900_000_000L);
         try (var raw = new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.servers.kafka()),
                 new ByteArraySerializer(), new ByteArraySerializer())) {
-            raw.send(new ProducerRecord<>(cluster.commandsTopic, "pay-3".getBytes(StandardCharsets.UTF_8), huge.toByteArray())).get();
+            raw.send(new ProducerRecord<>(cluster.commandsTopic, "pay-3".getBytes(StandardCharsets.UTF_8), huge)).get();
         }
         producer.send(new ProducerRecord<>(cluster.commandsTopic, "pay-3", Commands.refund("pay-3", 10, "org-1", "u-1", 1L))).get();
 

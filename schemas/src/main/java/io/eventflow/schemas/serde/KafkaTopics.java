@@ -149,6 +149,37 @@ public final class KafkaTopics {
         }
     }
 
+    /**
+     * Waits until every partition of the new topics answers a ListOffsets request, i.e. its leader
+     * has loaded it. A producer that writes to a partition before that gets NOT_LEADER_OR_FOLLOWER,
+     * and an idempotent one can then stall on OUT_OF_ORDER_SEQUENCE_NUMBER for good (seen here
+     * with Kafka 4.1). Bounded: after 30 s it gives up quietly and lets the clients retry.
+     */
+    private static void awaitLeaders(Admin admin, List<String> topics, int partitions) throws InterruptedException {
+        if (topics.isEmpty()) {
+            return;
+        }
+        Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> all = new HashMap<>();
+        for (String topic : topics) {
+            for (int p = 0; p < partitions; p++) {
+                all.put(new org.apache.kafka.common.TopicPartition(topic, p), org.apache.kafka.clients.admin.OffsetSpec.latest());
+            }
+        }
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        while (true) {
+            try {
+                admin.listOffsets(all).all().get();
+                return;
+            } catch (ExecutionException e) {
+                if (System.nanoTime() > deadline) {
+                    log.warn("partitions of {} still have no ready leader after 30 s: {}", topics, e.getCause().toString());
+                    return;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
     private static void create(Admin admin, Collection<String> names, int partitions, short replicationFactor,
             Map<String, String> configs) {
         Optional<Short> rf = replicationFactor < 0 ? Optional.empty() : Optional.of(replicationFactor);
@@ -157,9 +188,11 @@ public final class KafkaTopics {
             wanted.add(new NewTopic(name, Optional.of(partitions), rf).configs(configs));
         }
         try {
+            List<String> created = new ArrayList<>();
             for (var entry : admin.createTopics(wanted).values().entrySet()) {
                 try {
                     entry.getValue().get();
+                    created.add(entry.getKey());
                     log.info("created topic {} ({} partitions{})", entry.getKey(), partitions,
                             configs.isEmpty() ? "" : ", " + configs);
                 } catch (ExecutionException e) {
@@ -168,6 +201,7 @@ public final class KafkaTopics {
                     }
                 }
             }
+            awaitLeaders(admin, created, partitions);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics", e);
