@@ -2,6 +2,7 @@ package io.eventflow.command.pipeline;
 
 import io.eventflow.command.payment.PaymentState;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -62,7 +63,7 @@ record AggregateRecord(PaymentState state, List<ProcessedCommand> processed) {
             bytes += size;
             kept.add(p);
         }
-        java.util.Collections.reverse(kept);
+        Collections.reverse(kept);
         return Optional.of(new AggregateRecord(nextState, kept));
     }
 

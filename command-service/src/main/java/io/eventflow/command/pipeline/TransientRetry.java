@@ -2,10 +2,12 @@ package io.eventflow.command.pipeline;
 
 import io.eventflow.eventstore.ElasticsearchErrors;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import org.apache.kafka.common.errors.RetriableException;
 
 /**
@@ -62,7 +64,7 @@ final class TransientRetry {
     }
 
     /** As {@link #call(String, Callable)}, with the caller's rule for what is transient. */
-    <T> T call(String what, Callable<T> action, java.util.function.Predicate<Throwable> transientRule) throws Exception {
+    <T> T call(String what, Callable<T> action, Predicate<Throwable> transientRule) throws Exception {
         long start = System.nanoTime();
         long backoffMs = 50;
         while (true) {
@@ -96,11 +98,11 @@ final class TransientRetry {
      * Records a stream-thread failure. Returns how long the failures have lasted without a record
      * handled in between when that exceeds the give-up bound, else empty (replace the thread).
      */
-    java.util.Optional<Duration> failedFor() {
+    Optional<Duration> failedFor() {
         long now = System.nanoTime();
         failingSince.compareAndSet(0, now);
         long lasted = now - failingSince.get();
-        return lasted > giveUpNanos ? java.util.Optional.of(Duration.ofNanos(lasted)) : java.util.Optional.empty();
+        return lasted > giveUpNanos ? Optional.of(Duration.ofNanos(lasted)) : Optional.empty();
     }
 
     /**
