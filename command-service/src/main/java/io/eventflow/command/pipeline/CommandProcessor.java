@@ -116,7 +116,9 @@ final class CommandProcessor implements Processor<byte[], byte[], Object, Object
         var idempotency = deps.idempotency();
         long oldestKept = now.toEpochMilli() - idempotency.window().toMillis();
         var duplicate = aggregate.find(command.getCommandId(), oldestKept);
-        if (duplicate.isPresent()) {
+        // Only the payment's own organization gets a remembered result back; another one's retry of
+        // a known commandId goes through validation and is refused, learning nothing of the payment.
+        if (duplicate.isPresent() && sameTenant(aggregate.state(), command)) {
             context.forward(new Record<>(key, AvroEdge.result(key, duplicate.get()), now.toEpochMilli()),
                     CommandTopology.RESULTS_SINK);
             metrics.counter("eventflow.commands.duplicates").increment();
@@ -199,6 +201,10 @@ final class CommandProcessor implements Processor<byte[], byte[], Object, Object
                     : EnvelopeRules.metadataViolation(m.getOrganizationId(), m.getUserId(), m.getExtra());
         }
         return v;
+    }
+
+    private static boolean sameTenant(PaymentState state, CommandEnvelope c) {
+        return !state.exists() || Objects.equals(state.organizationId(), organizationOf(c));
     }
 
     private static String organizationOf(CommandEnvelope c) {

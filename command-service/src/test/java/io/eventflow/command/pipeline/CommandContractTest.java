@@ -168,6 +168,21 @@ class CommandContractTest {
     }
 
     @Test
+    void anotherOrganizationRetryingAKnownCommandIdIsRefusedNotGivenTheFirstResult() {
+        start();
+        commands.pipeInput("p-1", command("c-1", "p-1", "org-1", process("p-1", "org-1")));
+        commands.pipeInput("p-1", command("c-1", "p-1", "org-2", new RefundPayment("p-1", 100L)));
+        commands.pipeInput("p-1", command("c-1", "p-1", "org-1", process("p-1", "org-1")));
+
+        List<CommandResult> all = results.readValuesToList();
+        assertThat(all.get(0).getStatus()).isEqualTo(CommandStatus.ACCEPTED);
+        assertThat(all.get(1).getRejection().getReason()).isEqualTo(RejectionReason.TENANT_MISMATCH);
+        assertThat(all.get(1).getVersion()).isNull();
+        assertThat(all.get(2)).isEqualTo(all.get(0));
+        assertThat(events.readValuesToList()).hasSize(1);
+    }
+
+    @Test
     void idsAndMetadataThatBreakTheContractAreRefusedWithAResult() {
         start();
         String huge = "a".repeat(40_000);
