@@ -14,6 +14,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Reads an aggregate's events from the event store, in version order, paging with search_after so
@@ -71,32 +73,11 @@ public final class EventStoreReader {
             filters.add(Query.of(q -> q.range(r -> r.date(d -> d.field("timestamp").lte(asOf.toString())))));
         }
         List<EventDocument> events = new ArrayList<>();
-        List<FieldValue> after = null;
-        while (true) {
-            List<FieldValue> searchAfter = after;
-            SearchResponse<EventDocument> page = client.search(s -> {
-                s.index(indices.eventsAlias())
-                        .ignoreUnavailable(true).allowNoIndices(true)
-                        .query(q -> q.bool(b -> b.filter(filters)))
-                        // eventId breaks ties, so two documents of one version (two aggregate
-                        // types sharing an id, say) are never skipped at a page boundary.
-                        .sort(o -> o.field(f -> f.field("version").order(SortOrder.Asc)))
-                        .sort(o -> o.field(f -> f.field("eventId").order(SortOrder.Asc)))
-                        .trackTotalHits(t -> t.enabled(false))
-                        .size(pageSize);
-                if (searchAfter != null) {
-                    s.searchAfter(searchAfter);
-                }
-                return s;
-            }, EventDocument.class);
-            List<Hit<EventDocument>> hits = page.hits().hits();
-            hits.forEach(h -> events.add(h.source()));
-            if (hits.size() < pageSize) {
-                return events;
-            }
-            EventDocument last = hits.get(hits.size() - 1).source();
-            after = List.of(FieldValue.of(last.version()), FieldValue.of(last.eventId()));
-        }
+        // eventId breaks ties, so two documents of one version (two aggregate types sharing an id,
+        // say) are never skipped at a page boundary.
+        searchAll(Query.of(q -> q.bool(b -> b.filter(filters))), List.of("version", "eventId"),
+                d -> List.of(FieldValue.of(d.version()), FieldValue.of(d.eventId())), events::add);
+        return events;
     }
 
     /**
@@ -110,31 +91,40 @@ public final class EventStoreReader {
             return out;
         }
         List<FieldValue> ids = aggregateIds.stream().distinct().map(FieldValue::of).toList();
+        searchAll(Query.of(q -> q.terms(t -> t.field("aggregateId").terms(v -> v.value(ids)))),
+                List.of("aggregateId", "version"),
+                d -> List.of(FieldValue.of(d.aggregateId()), FieldValue.of(d.version())),
+                d -> out.computeIfAbsent(d.aggregateId(), k -> new ArrayList<>()).add(d));
+        return out;
+    }
+
+    /**
+     * Every event document matching {@code query}, ascending by {@code sortFields}, page by page
+     * with search_after; {@code afterOf} gives a document's values of those fields.
+     */
+    private void searchAll(Query query, List<String> sortFields, Function<EventDocument, List<FieldValue>> afterOf,
+            Consumer<EventDocument> sink) throws IOException {
         List<FieldValue> after = null;
         while (true) {
             List<FieldValue> searchAfter = after;
             SearchResponse<EventDocument> page = client.search(s -> {
                 s.index(indices.eventsAlias())
                         .ignoreUnavailable(true).allowNoIndices(true)
-                        .query(q -> q.terms(t -> t.field("aggregateId").terms(v -> v.value(ids))))
-                        .sort(o -> o.field(f -> f.field("aggregateId").order(SortOrder.Asc)))
-                        .sort(o -> o.field(f -> f.field("version").order(SortOrder.Asc)))
+                        .query(query)
                         .trackTotalHits(t -> t.enabled(false))
                         .size(pageSize);
+                sortFields.forEach(field -> s.sort(o -> o.field(f -> f.field(field).order(SortOrder.Asc))));
                 if (searchAfter != null) {
                     s.searchAfter(searchAfter);
                 }
                 return s;
             }, EventDocument.class);
             List<Hit<EventDocument>> hits = page.hits().hits();
-            for (Hit<EventDocument> h : hits) {
-                out.computeIfAbsent(h.source().aggregateId(), k -> new ArrayList<>()).add(h.source());
-            }
+            hits.forEach(h -> sink.accept(h.source()));
             if (hits.size() < pageSize) {
-                return out;
+                return;
             }
-            EventDocument last = hits.get(hits.size() - 1).source();
-            after = List.of(FieldValue.of(last.aggregateId()), FieldValue.of(last.version()));
+            after = afterOf.apply(hits.get(hits.size() - 1).source());
         }
     }
 }

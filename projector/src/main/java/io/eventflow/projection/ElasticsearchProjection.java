@@ -4,6 +4,7 @@ import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.ElasticsearchException;
 import co.elastic.clients.elasticsearch._types.VersionType;
 import co.elastic.clients.elasticsearch.core.BulkResponse;
+import co.elastic.clients.elasticsearch.core.MgetRequest;
 import co.elastic.clients.elasticsearch.core.MgetResponse;
 import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
 import co.elastic.clients.elasticsearch._types.SortOrder;
@@ -19,6 +20,7 @@ import io.eventflow.eventstore.EventIds;
 import io.eventflow.eventstore.EventStoreIndices;
 import io.eventflow.eventstore.PaymentView;
 import io.eventflow.eventstore.Position;
+import co.elastic.clients.util.ObjectBuilder;
 import io.eventflow.schemas.EventEnvelope;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -37,6 +39,7 @@ import java.util.concurrent.Semaphore;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -238,10 +241,10 @@ final class ElasticsearchProjection {
             pause(attempt, abort);
         }
         // Replays of one event share its id: all of them count as held or not, as the first.
+        Set<String> notHeldIds = new HashSet<>();
+        notHeld.forEach(item -> notHeldIds.add(item.event().getEventId()));
         for (Item item : items) {
-            if (!notHeld.contains(item) && PaymentViews.isPaymentEvent(item.event())
-                    && items.stream().anyMatch(o -> notHeld.contains(o) && o.event().getEventId().equals(
-                            item.event().getEventId()))) {
+            if (PaymentViews.isPaymentEvent(item.event()) && notHeldIds.contains(item.event().getEventId())) {
                 notHeld.add(item);
             }
         }
@@ -337,17 +340,17 @@ final class ElasticsearchProjection {
 
     private void writePayments(List<Item> items, Set<Item> notHeld, List<Failure> failures, BooleanSupplier abort) {
         Map<String, List<Item>> byPayment = new LinkedHashMap<>();
-        Set<String> cutShort = new HashSet<>();
+        // Per aggregate, its first event the event store does not hold: nothing after it is folded.
+        Map<String, Item> cutShort = new HashMap<>();
         for (Item item : items) {
             if (!PaymentViews.isPaymentEvent(item.event())) {
                 continue;
             }
             String id = item.event().getAggregateId();
             if (notHeld.contains(item)) {
-                cutShort.add(id);
-            } else if (cutShort.contains(id)) {
-                Item refused = items.stream().filter(i -> notHeld.contains(i) && i.event().getAggregateId().equals(id))
-                        .findFirst().orElseThrow();
+                cutShort.putIfAbsent(id, item);
+            } else if (cutShort.containsKey(id)) {
+                Item refused = cutShort.get(id);
                 failures.add(new Failure(item, "not applied to the payments read model: version "
                         + refused.event().getVersion() + " of " + id + " (event " + refused.event().getEventId()
                         + ") is not in the event store as itself"
@@ -629,28 +632,37 @@ final class ElasticsearchProjection {
     @SuppressWarnings("unchecked")
     private static final Class<Map<String, Object>> MAP = (Class<Map<String, Object>>) (Class<?>) Map.class;
 
-    /** Found documents of a multi-get (realtime), retrying failures. */
+    /** Found documents of a multi-get of event documents (realtime), retrying failures. */
     private List<GetResult<Map<String, Object>>> mget(List<MultiGetOperation> docs, BooleanSupplier abort,
             String what) {
+        return mget(m -> m.docs(docs), MAP, abort, docs.size() + " " + what);
+    }
+
+    /**
+     * Found documents of a multi-get (realtime), retrying transient failures of the request and of
+     * single documents; a document whose index does not exist counts as not found.
+     */
+    private <T> List<GetResult<T>> mget(Function<MgetRequest.Builder, ObjectBuilder<MgetRequest>> request,
+            Class<T> type, BooleanSupplier abort, String what) {
         for (int attempt = 0; ; attempt++) {
             if (attempt > 0) {
                 pause(attempt, abort);
             }
             acquire(abort);
             try {
-                MgetResponse<Map<String, Object>> response;
+                MgetResponse<T> response;
                 try {
-                    response = client.mget(m -> m.docs(docs).realtime(true), MAP);
+                    response = client.mget(m -> request.apply(m.realtime(true)), type);
                 } finally {
                     requests.release();
                 }
-                List<GetResult<Map<String, Object>>> found = new ArrayList<>();
+                List<GetResult<T>> found = new ArrayList<>();
                 boolean failed = false;
-                for (MultiGetResponseItem<Map<String, Object>> doc : response.docs()) {
+                for (MultiGetResponseItem<T> doc : response.docs()) {
                     if (doc.isResult() && doc.result().found()) {
                         found.add(doc.result());
                     } else if (doc.isFailure() && !"index_not_found_exception".equals(doc.failure().error().type())) {
-                        log.warn("reading {} {} failed (attempt {}): {}", what, doc.failure().id(), attempt + 1,
+                        log.warn("reading {} (one of {}) failed (attempt {}): {}", doc.failure().id(), what, attempt + 1,
                                 doc.failure().error().reason());
                         metrics.retry("5xx");
                         failed = true;
@@ -660,7 +672,7 @@ final class ElasticsearchProjection {
                     return found;
                 }
             } catch (Exception e) {
-                handleRequestFailure("read of " + docs.size() + " " + what, attempt, e);
+                handleRequestFailure("read of " + what, attempt, e);
             }
         }
     }
@@ -717,37 +729,12 @@ final class ElasticsearchProjection {
     }
 
     private Map<String, Found> read(List<String> ids, BooleanSupplier abort) {
-        for (int attempt = 0; ; attempt++) {
-            if (attempt > 0) {
-                pause(attempt, abort);
-            }
-            acquire(abort);
-            try {
-                MgetResponse<PaymentView> response;
-                try {
-                    response = client.mget(m -> m.index(targets.payments()).ids(ids), PaymentView.class);
-                } finally {
-                    requests.release();
-                }
-                Map<String, Found> views = new HashMap<>();
-                boolean failed = false;
-                for (MultiGetResponseItem<PaymentView> doc : response.docs()) {
-                    if (doc.isResult() && doc.result().found()) {
-                        views.put(doc.result().id(), new Found(doc.result().source(), doc.result().index()));
-                    } else if (doc.isFailure()) {
-                        log.warn("reading payment {} failed (attempt {}): {}", doc.failure().id(), attempt + 1,
-                                doc.failure().error().reason());
-                        metrics.retry("5xx");
-                        failed = true;
-                    }
-                }
-                if (!failed) {
-                    return views;
-                }
-            } catch (Exception e) {
-                handleRequestFailure("read of " + ids.size() + " payments", attempt, e);
-            }
+        Map<String, Found> views = new HashMap<>();
+        for (GetResult<PaymentView> r : mget(m -> m.index(targets.payments()).ids(ids), PaymentView.class, abort,
+                ids.size() + " payments")) {
+            views.put(r.id(), new Found(r.source(), r.index()));
         }
+        return views;
     }
 
     private void acquire(BooleanSupplier abort) {
