@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The operations endpoint of services that have no HTTP server of their own (command-service,
- * projector), served by the JDK's HTTP server on one daemon thread (so it never keeps a JVM alive):
+ * projector), served by the JDK's HTTP server. Its handler thread is a daemon, but the JDK's dispatcher
+ * thread is not: a main whose work died must {@link #close} it or exit, or the JVM stays half-alive.
  * <ul>
  *   <li>{@code GET /metrics}: the Prometheus text format;</li>
  *   <li>{@code GET /health/live}: 200 while the service is live, else 503;</li>
