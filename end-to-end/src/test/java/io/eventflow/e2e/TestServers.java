@@ -54,7 +54,7 @@ record TestServers(String kafka, String elasticsearch, String schemaRegistry) {
     @SuppressWarnings("resource") // containers live as long as the test JVM; Ryuk removes them
     private static TestServers fromContainers() {
         KafkaContainer kafka = new KafkaContainer("apache/kafka:4.1.1");
-        ElasticsearchContainer es = new ElasticsearchContainer("docker.elastic.co/elasticsearch/elasticsearch:8.19.5")
+        ElasticsearchContainer es = new ElasticsearchContainer("docker.elastic.co/elasticsearch/elasticsearch:8.19.21")
                 .withEnv("xpack.security.enabled", "false")
                 .withEnv("cluster.routing.allocation.disk.threshold_enabled", "false")
                 .withEnv("ES_JAVA_OPTS", "-Xms512m -Xmx512m");
