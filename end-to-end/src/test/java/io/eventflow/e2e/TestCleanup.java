@@ -1,15 +1,24 @@
 package io.eventflow.e2e;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
- * Deletes what one test created (indices and topics named with its prefix), so repeated runs
- * against a long-lived local stack never reach Elasticsearch's shard limit. Best effort: a
- * failure here never fails the test.
+ * Deletes what one test created (indices, topics and the topics' registry subjects, all named
+ * with its prefix), so repeated runs against a long-lived local stack never reach Elasticsearch's
+ * shard limit nor fill the registry, which keeps its subjects across restarts (ADR 0009). Best
+ * effort: a failure here never fails the test.
  */
 final class TestCleanup {
     private TestCleanup() {
@@ -45,6 +54,35 @@ final class TestCleanup {
                 admin.deleteTopics(names).all().get();
             }
         } catch (Exception e) {
+            // leave it
+        }
+        deleteSubjects(TestServers.get().schemaRegistry(), prefix);
+    }
+
+    /** Soft then hard deletes the subjects whose name starts with {@code prefix} (topic-name strategy). */
+    static void deleteSubjects(String registryUrl, String prefix) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        try {
+            HttpResponse<String> list = http.send(HttpRequest.newBuilder(URI.create(registryUrl + "/subjects"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            if (list.statusCode() != 200) {
+                return;
+            }
+            for (var subject : new ObjectMapper().readTree(list.body())) {
+                String name = subject.asText();
+                if (!name.startsWith(prefix)) {
+                    continue;
+                }
+                String url = registryUrl + "/subjects/" + URLEncoder.encode(name, StandardCharsets.UTF_8);
+                for (String target : List.of(url, url + "?permanent=true")) {
+                    http.send(HttpRequest.newBuilder(URI.create(target)).timeout(Duration.ofSeconds(10)).DELETE().build(),
+                            HttpResponse.BodyHandlers.discarding());
+                }
+            }
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
             // leave it
         }
     }
