@@ -91,9 +91,9 @@ public final class CommandService implements AutoCloseable {
     }
 
     /**
-     * Creates the missing topics with the settings of {@link TopicPolicy}, and refuses an existing
-     * events topic that does not keep every event (unless allowed); the dead-letter topic takes any
-     * record of the commands topic.
+     * Refuses an existing events topic that does not keep every event (unless allowed), then
+     * creates the missing topics with the settings of {@link TopicPolicy}; the dead-letter topic
+     * takes any record of the commands topic.
      */
     private static KafkaTopics.DeadLetterTopic createTopics(CommandServiceConfig c) {
         var t = topics(c);
@@ -101,14 +101,15 @@ public final class CommandService implements AutoCloseable {
         int partitions = c.getInt(CommandServiceConfig.TOPIC_PARTITIONS);
         short rf = c.getShort(CommandServiceConfig.TOPIC_REPLICATION_FACTOR);
         int minInsync = c.getInt(CommandServiceConfig.TOPIC_MIN_INSYNC_REPLICAS);
+        // First, so that a refused start creates nothing; a missing events topic passes and is created below.
+        KafkaTopics.checkEventsTopic(admin, t.events(),
+                c.getBoolean(CommandServiceConfig.EVENTS_TOPIC_ALLOW_FINITE_RETENTION),
+                CommandServiceConfig.EVENTS_TOPIC_ALLOW_FINITE_RETENTION);
         KafkaTopics.ensure(admin, Map.of(
                 t.commands(), TopicPolicy.retained(c.getLong(CommandServiceConfig.COMMANDS_TOPIC_RETENTION_MS), minInsync),
                 t.events(), TopicPolicy.events(minInsync),
                 t.results(), TopicPolicy.retained(c.getLong(CommandServiceConfig.RESULTS_TOPIC_RETENTION_MS), minInsync)),
                 partitions, rf);
-        KafkaTopics.checkEventsTopic(admin, t.events(),
-                c.getBoolean(CommandServiceConfig.EVENTS_TOPIC_ALLOW_FINITE_RETENTION),
-                CommandServiceConfig.EVENTS_TOPIC_ALLOW_FINITE_RETENTION);
         return KafkaTopics.ensureDeadLetter(admin, t.deadLetters(), t.commands(), partitions, rf,
                 TopicPolicy.retained(c.getLong(CommandServiceConfig.DEAD_LETTER_TOPIC_RETENTION_MS), minInsync));
     }
