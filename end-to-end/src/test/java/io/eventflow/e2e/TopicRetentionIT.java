@@ -57,6 +57,9 @@ class TopicRetentionIT {
             Map<String, String> events = configs(admin, p.eventsTopic);
             assertThat(events).containsEntry("cleanup.policy", "delete").containsEntry("retention.ms", "-1")
                     .containsEntry("retention.bytes", "-1").containsEntry("min.insync.replicas", "1");
+            // set on the topic itself, not inherited from the broker (whose defaults are -1 and 1 here too)
+            assertThat(topicLevel(admin, p.eventsTopic))
+                    .contains("cleanup.policy", "retention.ms", "retention.bytes", "min.insync.replicas");
             assertThat(configs(admin, p.commandsTopic)).containsEntry("cleanup.policy", "delete")
                     .containsEntry("retention.ms", SEVEN_DAYS).containsEntry("min.insync.replicas", "1");
             assertThat(configs(admin, p.resultsTopic)).containsEntry("cleanup.policy", "delete")
@@ -218,6 +221,14 @@ class TopicRetentionIT {
 
     private Admin admin() {
         return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers.kafka()));
+    }
+
+    /** The names of the configs set on the topic itself. */
+    private static java.util.Set<String> topicLevel(Admin admin, String topic) throws Exception {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        return admin.describeConfigs(List.of(resource)).all().get().get(resource).entries().stream()
+                .filter(e -> e.source() == ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG).map(ConfigEntry::name)
+                .collect(java.util.stream.Collectors.toSet());
     }
 
     /** The topic's effective configs, broker defaults included. */
