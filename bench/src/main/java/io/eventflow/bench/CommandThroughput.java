@@ -4,6 +4,7 @@ import io.eventflow.e2e.Commands;
 import io.eventflow.schemas.CommandEnvelope;
 import io.eventflow.schemas.serde.AvroSerializer;
 import io.eventflow.schemas.serde.KafkaTopics;
+import io.eventflow.schemas.serde.TopicPolicy;
 import io.eventflow.schemas.serde.RestSchemaRegistryClient;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -53,8 +54,9 @@ public final class CommandThroughput {
         String es = ProcessStats.env("ELASTICSEARCH_URL");
         String id = "bench-" + UUID.randomUUID().toString().substring(0, 8);
         String commands = id + "-commands";
-        KafkaTopics.ensure(kafka, List.of(commands, id + "-events", id + "-results", id + "-dlq", id + "-perf"),
-                PARTITIONS, (short) 1);
+        KafkaTopics.ensure(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka), Map.of(commands, Map.of(),
+                id + "-events", TopicPolicy.events(-1), id + "-results", Map.of(), id + "-dlq", Map.of(), id + "-perf",
+                Map.of()), PARTITIONS, (short) 1);
 
         System.out.printf("pre-producing %,d commands to %s (%d partitions)...%n", n, commands, PARTITIONS);
         double avgSize = preProduce(kafka, registryUrl, commands, n);

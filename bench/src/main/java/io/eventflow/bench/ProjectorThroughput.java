@@ -12,6 +12,7 @@ import io.eventflow.schemas.payment.PaymentProcessed;
 import io.eventflow.schemas.payment.PaymentRefunded;
 import io.eventflow.schemas.serde.AvroSerializer;
 import io.eventflow.schemas.serde.KafkaTopics;
+import io.eventflow.schemas.serde.TopicPolicy;
 import io.eventflow.schemas.serde.RestSchemaRegistryClient;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -29,6 +30,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -61,7 +63,8 @@ public final class ProjectorThroughput {
         String esUrl = ProcessStats.env("ELASTICSEARCH_URL");
         String id = "bench-" + UUID.randomUUID().toString().substring(0, 8);
         String topic = id + "-events";
-        KafkaTopics.ensure(kafka, List.of(topic, id + "-dlq"), PARTITIONS, (short) 1);
+        KafkaTopics.ensure(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka),
+                Map.of(topic, TopicPolicy.events(-1), id + "-dlq", Map.of()), PARTITIONS, (short) 1);
 
         System.out.printf("pre-producing %,d events (%,d payments) to %s (%d partitions)...%n", n, n / 5, topic, PARTITIONS);
         List<EventDocument> events = new ArrayList<>(n);

@@ -8,6 +8,7 @@ import io.eventflow.projection.ProjectionDocuments;
 import io.eventflow.schemas.EventEnvelope;
 import io.eventflow.schemas.serde.AvroSerializer;
 import io.eventflow.schemas.serde.KafkaTopics;
+import io.eventflow.schemas.serde.TopicPolicy;
 import io.eventflow.schemas.serde.RestSchemaRegistryClient;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -25,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -59,7 +61,8 @@ public final class RebuildThroughput {
         String esUrl = ProcessStats.env("ELASTICSEARCH_URL");
         String id = "bench-" + UUID.randomUUID().toString().substring(0, 8);
         String topic = id + "-events";
-        KafkaTopics.ensure(kafka, List.of(topic, id + "-dlq"), PARTITIONS, (short) 1);
+        KafkaTopics.ensure(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka),
+                Map.of(topic, TopicPolicy.events(-1), id + "-dlq", Map.of()), PARTITIONS, (short) 1);
         var es = ElasticsearchClients.connect(esUrl);
         try {
             System.out.printf("pre-producing %,d events to %s (%d partitions)...%n", n, topic, PARTITIONS);

@@ -9,10 +9,10 @@ import io.eventflow.eventstore.EventStoreReader;
 import io.eventflow.schemas.serde.KafkaTopics;
 import io.eventflow.schemas.serde.SchemaRegistryClient;
 import io.eventflow.schemas.serde.SerdeConfig;
+import io.eventflow.schemas.serde.TopicPolicy;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -90,14 +90,28 @@ public final class CommandService implements AutoCloseable {
                 c.getString(CommandServiceConfig.DEAD_LETTER_TOPIC));
     }
 
-    /** Creates the missing topics; the dead-letter topic takes any record of the commands topic. */
+    /**
+     * Refuses an existing events topic that does not keep every event (unless allowed), then
+     * creates the missing topics with the settings of {@link TopicPolicy}; the dead-letter topic
+     * takes any record of the commands topic.
+     */
     private static KafkaTopics.DeadLetterTopic createTopics(CommandServiceConfig c) {
         var t = topics(c);
-        String bootstrap = String.join(",", c.getList(CommandServiceConfig.BOOTSTRAP_SERVERS));
+        Map<String, Object> admin = c.adminProperties();
         int partitions = c.getInt(CommandServiceConfig.TOPIC_PARTITIONS);
         short rf = c.getShort(CommandServiceConfig.TOPIC_REPLICATION_FACTOR);
-        KafkaTopics.ensure(bootstrap, List.of(t.commands(), t.events(), t.results()), partitions, rf);
-        return KafkaTopics.ensureDeadLetter(bootstrap, t.deadLetters(), t.commands(), partitions, rf);
+        int minInsync = c.getInt(CommandServiceConfig.TOPIC_MIN_INSYNC_REPLICAS);
+        // First, so that a refused start creates nothing; a missing events topic passes and is created below.
+        KafkaTopics.checkEventsTopic(admin, t.events(),
+                c.getBoolean(CommandServiceConfig.EVENTS_TOPIC_ALLOW_FINITE_RETENTION),
+                CommandServiceConfig.EVENTS_TOPIC_ALLOW_FINITE_RETENTION);
+        KafkaTopics.ensure(admin, Map.of(
+                t.commands(), TopicPolicy.retained(c.getLong(CommandServiceConfig.COMMANDS_TOPIC_RETENTION_MS), minInsync),
+                t.events(), TopicPolicy.events(minInsync),
+                t.results(), TopicPolicy.retained(c.getLong(CommandServiceConfig.RESULTS_TOPIC_RETENTION_MS), minInsync)),
+                partitions, rf);
+        return KafkaTopics.ensureDeadLetter(admin, t.deadLetters(), t.commands(), partitions, rf,
+                TopicPolicy.retained(c.getLong(CommandServiceConfig.DEAD_LETTER_TOPIC_RETENTION_MS), minInsync));
     }
 
     /**

@@ -5,10 +5,13 @@ import io.eventflow.command.pipeline.Idempotency;
 import io.eventflow.eventstore.CommonConfig;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -28,6 +31,11 @@ public final class CommandServiceConfig extends AbstractConfig {
     public static final String DEAD_LETTER_TOPIC = "dead.letter.topic";
     public static final String TOPIC_PARTITIONS = CommonConfig.TOPIC_PARTITIONS;
     public static final String TOPIC_REPLICATION_FACTOR = CommonConfig.TOPIC_REPLICATION_FACTOR;
+    public static final String TOPIC_MIN_INSYNC_REPLICAS = CommonConfig.TOPIC_MIN_INSYNC_REPLICAS;
+    public static final String COMMANDS_TOPIC_RETENTION_MS = "commands.topic.retention.ms";
+    public static final String RESULTS_TOPIC_RETENTION_MS = "results.topic.retention.ms";
+    public static final String DEAD_LETTER_TOPIC_RETENTION_MS = CommonConfig.DEAD_LETTER_TOPIC_RETENTION_MS;
+    public static final String EVENTS_TOPIC_ALLOW_FINITE_RETENTION = CommonConfig.EVENTS_TOPIC_ALLOW_FINITE_RETENTION;
     public static final String STATE_DIR = StreamsConfig.STATE_DIR_CONFIG;
     public static final String METRICS_PORT = "metrics.port";
     public static final String IDEMPOTENCY_WINDOW_MS = "idempotency.window.ms";
@@ -47,6 +55,15 @@ public final class CommandServiceConfig extends AbstractConfig {
                     Importance.MEDIUM, "Topic of one CommandResult per command.")
             .define(DEAD_LETTER_TOPIC, Type.STRING, "payment-commands-dlq", new ConfigDef.NonEmptyString(),
                     Importance.MEDIUM, "Topic of records that cannot be decoded or handled, with dlq.* headers.")
+            .define(COMMANDS_TOPIC_RETENTION_MS, Type.LONG, CommonConfig.SEVEN_DAYS_MS, CommonConfig.RETENTION_MS,
+                    Importance.LOW, "retention.ms of the commands topic when this service creates it: a command "
+                            + "not handled within it (the service down that long) is lost. Milliseconds; default 7 "
+                            + "days; -1 keeps them for ever.")
+            .define(RESULTS_TOPIC_RETENTION_MS, Type.LONG, CommonConfig.SEVEN_DAYS_MS, CommonConfig.RETENTION_MS,
+                    Importance.LOW, "retention.ms of the results topic when this service creates it: how long a "
+                            + "client can still read a command's result. At least " + "idempotency.window.ms"
+                            + " (or -1), so a result outlives the window in which a retry is answered with it. "
+                            + "Milliseconds; default 7 days.")
             .define(STATE_DIR, Type.STRING, System.getProperty("java.io.tmpdir") + "/eventflow-command-service",
                     Importance.LOW, "Directory of the local state stores.")
             .define(METRICS_PORT, Type.INT, 9405, ConfigDef.Range.between(-1, 65535), Importance.LOW,
@@ -65,10 +82,42 @@ public final class CommandServiceConfig extends AbstractConfig {
 
     public CommandServiceConfig(Map<?, ?> originals) {
         super(DEF, originals, false);
+        CommonConfig.validateTopicCreation(this);
+        long results = getLong(RESULTS_TOPIC_RETENTION_MS);
+        long window = getLong(IDEMPOTENCY_WINDOW_MS);
+        if (results != -1 && results < window) {
+            throw new ConfigException(RESULTS_TOPIC_RETENTION_MS, results, "must be -1 or at least "
+                    + IDEMPOTENCY_WINDOW_MS + " (" + window + "): a retry within the window is answered with a "
+                    + "result the topic would already have deleted");
+        }
     }
 
     public static ConfigDef configDef() {
         return new ConfigDef(DEF);
+    }
+
+    /**
+     * Properties of the admin client that creates and checks the topics: the pass-through keys that
+     * apply to an admin client (security.protocol, sasl.*, ssl.*, client.dns.lookup...), then the
+     * {@code admin.}-prefixed ones, as Kafka Streams builds its own admin client.
+     */
+    Map<String, Object> adminProperties() {
+        Map<String, Object> streams = streamsProperties();
+        Map<String, Object> props = new HashMap<>();
+        Set<String> adminKeys = AdminClientConfig.configNames();
+        streams.forEach((key, value) -> {
+            if (adminKeys.contains(key)) {
+                props.put(key, value);
+            }
+        });
+        streams.forEach((key, value) -> {
+            if (key.startsWith(StreamsConfig.ADMIN_CLIENT_PREFIX)
+                    && adminKeys.contains(key.substring(StreamsConfig.ADMIN_CLIENT_PREFIX.length()))) {
+                props.put(key.substring(StreamsConfig.ADMIN_CLIENT_PREFIX.length()), value);
+            }
+        });
+        props.putIfAbsent(AdminClientConfig.CLIENT_ID_CONFIG, getString(APPLICATION_ID) + "-topics");
+        return props;
     }
 
     /** Kafka Streams properties: the pass-through keys, then ours, then exactly_once_v2. */

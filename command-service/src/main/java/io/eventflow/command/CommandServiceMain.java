@@ -6,6 +6,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import org.apache.kafka.streams.KafkaStreams;
+import org.slf4j.LoggerFactory;
 
 /** {@code java -jar command-service.jar [config.properties]}; environment variables override the file. */
 public final class CommandServiceMain {
@@ -17,7 +18,17 @@ public final class CommandServiceMain {
                 ServiceConfigLoader.load(CommandServiceConfig.configDef(), args, System.getenv()));
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         var endpoint = PrometheusEndpoint.startUnlessDisabled(metrics, config.getInt(CommandServiceConfig.METRICS_PORT));
-        CommandService service = CommandService.start(config, Clock.systemUTC(), metrics);
+        CommandService service;
+        try {
+            service = CommandService.start(config, Clock.systemUTC(), metrics);
+        } catch (RuntimeException e) {
+            // e.g. an events topic that does not keep its history: say why, and exit non-zero even
+            // though the metrics endpoint's thread would keep the JVM alive
+            LoggerFactory.getLogger(CommandServiceMain.class).error("command-service cannot start", e);
+            System.err.println("command-service cannot start: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             service.close();
             endpoint.ifPresent(PrometheusEndpoint::close);

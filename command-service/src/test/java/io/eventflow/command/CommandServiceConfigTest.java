@@ -27,4 +27,43 @@ class CommandServiceConfigTest {
         assertThatThrownBy(() -> new CommandServiceConfig(Map.of(CommandServiceConfig.TOPIC_PARTITIONS, "zero")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining(CommandServiceConfig.TOPIC_PARTITIONS);
     }
+
+    @Test
+    void theAdminClientThatCreatesTopicsGetsTheSecuritySettingsOfTheStreamsClients() {
+        var config = new CommandServiceConfig(Map.of(CommandServiceConfig.BOOTSTRAP_SERVERS, "b1:9093,b2:9093",
+                "security.protocol", "SASL_SSL", "sasl.mechanism", "SCRAM-SHA-512",
+                "sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required;",
+                "ssl.truststore.location", "/etc/kafka/truststore.jks", "admin.request.timeout.ms", "20000",
+                "producer.linger.ms", "5", "num.stream.threads", "2"));
+        assertThat(config.adminProperties())
+                .containsEntry("bootstrap.servers", "b1:9093,b2:9093")
+                .containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("sasl.mechanism", "SCRAM-SHA-512")
+                .containsEntry("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required;")
+                .containsEntry("ssl.truststore.location", "/etc/kafka/truststore.jks")
+                .containsEntry("request.timeout.ms", "20000")
+                .doesNotContainKeys("linger.ms", "producer.linger.ms", "num.stream.threads", "processing.guarantee",
+                        CommandServiceConfig.COMMANDS_TOPIC_RETENTION_MS);
+    }
+
+    @Test
+    void topicSettingsAreCheckedTogether() {
+        assertThatThrownBy(() -> new CommandServiceConfig(Map.of(CommandServiceConfig.TOPIC_REPLICATION_FACTOR, "2",
+                CommandServiceConfig.TOPIC_MIN_INSYNC_REPLICAS, "3")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(CommandServiceConfig.TOPIC_MIN_INSYNC_REPLICAS)
+                .hasMessageContaining(CommandServiceConfig.TOPIC_REPLICATION_FACTOR);
+        new CommandServiceConfig(Map.of(CommandServiceConfig.TOPIC_REPLICATION_FACTOR, "3",
+                CommandServiceConfig.TOPIC_MIN_INSYNC_REPLICAS, "2"));
+        new CommandServiceConfig(Map.of(CommandServiceConfig.TOPIC_MIN_INSYNC_REPLICAS, "2"));
+        assertThatThrownBy(() -> new CommandServiceConfig(Map.of(CommandServiceConfig.RESULTS_TOPIC_RETENTION_MS,
+                "3600000", CommandServiceConfig.IDEMPOTENCY_WINDOW_MS, "7200000")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(CommandServiceConfig.RESULTS_TOPIC_RETENTION_MS)
+                .hasMessageContaining(CommandServiceConfig.IDEMPOTENCY_WINDOW_MS);
+        assertThatThrownBy(() -> new CommandServiceConfig(Map.of(CommandServiceConfig.COMMANDS_TOPIC_RETENTION_MS, "0")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(CommandServiceConfig.COMMANDS_TOPIC_RETENTION_MS);
+        var defaults = new CommandServiceConfig(Map.of());
+        assertThat(defaults.getLong(CommandServiceConfig.RESULTS_TOPIC_RETENTION_MS))
+                .isGreaterThanOrEqualTo(defaults.getLong(CommandServiceConfig.IDEMPOTENCY_WINDOW_MS));
+        assertThat(defaults.getBoolean(CommandServiceConfig.EVENTS_TOPIC_ALLOW_FINITE_RETENTION)).isFalse();
+    }
 }

@@ -10,6 +10,7 @@ import io.eventflow.schemas.CommandResult;
 import io.eventflow.schemas.CommandStatus;
 import io.eventflow.schemas.serde.AvroSerializer;
 import io.eventflow.schemas.serde.KafkaTopics;
+import io.eventflow.schemas.serde.TopicPolicy;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -64,8 +66,9 @@ class CommandFaultsIT {
 
     @Test
     void aMisconfiguredRegistryStopsTheServiceWithoutDeadLetteringAndTheRightOneProcessesEverything() throws Exception {
-        KafkaTopics.ensure(cluster.servers.kafka(), List.of(cluster.commandsTopic, cluster.eventsTopic, cluster.resultsTopic),
-                CommandCluster.PARTITIONS, (short) -1);
+        KafkaTopics.ensure(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.servers.kafka()),
+                Map.of(cluster.commandsTopic, Map.of(), cluster.eventsTopic, TopicPolicy.events(-1),
+                        cluster.resultsTopic, Map.of()), CommandCluster.PARTITIONS, (short) -1);
         KafkaProducer<String, CommandEnvelope> producer = cluster.producer();
         int commands = 20;
         for (int i = 0; i < commands; i++) {

@@ -18,6 +18,7 @@ import io.eventflow.schemas.payment.PaymentProcessed;
 import io.eventflow.schemas.payment.PaymentRefunded;
 import io.eventflow.schemas.serde.AvroSerializer;
 import io.eventflow.schemas.serde.KafkaTopics;
+import io.eventflow.schemas.serde.TopicPolicy;
 import io.eventflow.schemas.serde.RestSchemaRegistryClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -29,6 +30,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -62,7 +64,8 @@ final class ProjectorHarness implements AutoCloseable {
     }
 
     ProjectorHarness() {
-        KafkaTopics.ensure(servers.kafka(), List.of(eventsTopic, deadLetterTopic), PARTITIONS, (short) 1);
+        KafkaTopics.ensure(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers.kafka()),
+                Map.of(eventsTopic, TopicPolicy.events(-1), deadLetterTopic, Map.of()), PARTITIONS, (short) 1);
         producer = new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers.kafka(),
                 ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 5),
                 new StringSerializer(), new AvroSerializer<EventEnvelope>(registry, true));

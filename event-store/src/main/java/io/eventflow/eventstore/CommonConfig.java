@@ -1,6 +1,7 @@
 package io.eventflow.eventstore;
 
 import java.util.List;
+import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
@@ -14,6 +15,11 @@ public final class CommonConfig {
     public static final String INDEX_PREFIX = "elasticsearch.index.prefix";
     public static final String TOPIC_PARTITIONS = "topics.partitions";
     public static final String TOPIC_REPLICATION_FACTOR = "topics.replication.factor";
+    public static final String TOPIC_MIN_INSYNC_REPLICAS = "topics.min.insync.replicas";
+    public static final String DEAD_LETTER_TOPIC_RETENTION_MS = "dead.letter.topic.retention.ms";
+    public static final String EVENTS_TOPIC_ALLOW_FINITE_RETENTION = "events.topic.allow.finite.retention";
+    /** Seven days, Kafka's default retention. */
+    public static final long SEVEN_DAYS_MS = 7L * 24 * 60 * 60 * 1000;
     public static final String INFRASTRUCTURE_RETRY_TIMEOUT_MS = "infrastructure.retry.timeout.ms";
     /** Five minutes. */
     public static final long INFRASTRUCTURE_RETRY_TIMEOUT_MS_DEFAULT = 300_000L;
@@ -27,6 +33,21 @@ public final class CommonConfig {
     private static final ConfigDef.Validator REPLICATION_FACTOR = ConfigDef.LambdaValidator.with((name, value) -> {
         short rf = (Short) value;
         if (rf == 0 || rf < -1) {
+            throw new ConfigException(name, value, "must be -1 (broker default) or at least 1");
+        }
+    }, () -> "-1 or at least 1");
+
+    /** A topic's retention.ms: -1 (unlimited) or at least one minute. */
+    public static final ConfigDef.Validator RETENTION_MS = ConfigDef.LambdaValidator.with((name, value) -> {
+        long ms = (Long) value;
+        if (ms != -1 && ms < 60_000) {
+            throw new ConfigException(name, value, "must be -1 (unlimited) or at least 60000 (one minute)");
+        }
+    }, () -> "-1 or at least 60000");
+
+    private static final ConfigDef.Validator MIN_INSYNC_REPLICAS = ConfigDef.LambdaValidator.with((name, value) -> {
+        int n = (Integer) value;
+        if (n == 0 || n < -1) {
             throw new ConfigException(name, value, "must be -1 (broker default) or at least 1");
         }
     }, () -> "-1 or at least 1");
@@ -51,13 +72,45 @@ public final class CommonConfig {
                 .define(INDEX_PREFIX, Type.STRING, "", Importance.LOW, "Prefix of every index, alias and template name.");
     }
 
-    /** topics.partitions and topics.replication.factor, for the topics a service creates when missing. */
+    /**
+     * topics.partitions, topics.replication.factor, topics.min.insync.replicas and
+     * dead.letter.topic.retention.ms, for the topics a service creates when missing, and
+     * events.topic.allow.finite.retention, checked on an existing events topic at start-up. Check
+     * the keys together with {@link #validateTopicCreation}.
+     */
     public static ConfigDef defineTopicCreation(ConfigDef def) {
         return def
                 .define(TOPIC_PARTITIONS, Type.INT, 3, ConfigDef.Range.atLeast(1), Importance.LOW,
                         "Partitions of the topics this service creates when they are missing.")
                 .define(TOPIC_REPLICATION_FACTOR, Type.SHORT, (short) -1, REPLICATION_FACTOR, Importance.LOW,
-                        "Replication factor of the topics this service creates; -1 takes the broker default.");
+                        "Replication factor of the topics this service creates; -1 takes the broker default.")
+                .define(TOPIC_MIN_INSYNC_REPLICAS, Type.INT, -1, MIN_INSYNC_REPLICAS, Importance.LOW,
+                        "min.insync.replicas of the topics this service creates (with acks=all, a write fails "
+                                + "rather than land on fewer replicas); -1 takes the broker default. At most "
+                                + TOPIC_REPLICATION_FACTOR + " when both are set.")
+                .define(DEAD_LETTER_TOPIC_RETENTION_MS, Type.LONG, 30L * 24 * 60 * 60 * 1000, RETENTION_MS,
+                        Importance.LOW, "retention.ms of the dead-letter topic when this service creates it: how "
+                                + "long a dead letter waits for someone to look at it. Milliseconds; default 30 "
+                                + "days; -1 keeps them for ever.")
+                .define(EVENTS_TOPIC_ALLOW_FINITE_RETENTION, Type.BOOLEAN, false, Importance.LOW,
+                        "At start-up the service refuses an existing events topic that does not keep every event "
+                                + "(finite retention.ms or retention.bytes, or cleanup.policy with compact), since "
+                                + "rebuilds replay it from offset 0. true starts anyway, with a warning.");
+    }
+
+    /**
+     * The checks across the keys of {@link #defineTopicCreation}: min.insync.replicas at most the
+     * replication factor when both are set.
+     *
+     * @throws ConfigException naming the keys
+     */
+    public static void validateTopicCreation(AbstractConfig config) {
+        short rf = config.getShort(TOPIC_REPLICATION_FACTOR);
+        int minInsync = config.getInt(TOPIC_MIN_INSYNC_REPLICAS);
+        if (rf > 0 && minInsync > rf) {
+            throw new ConfigException(TOPIC_MIN_INSYNC_REPLICAS, minInsync, "must be at most "
+                    + TOPIC_REPLICATION_FACTOR + " (" + rf + "), or no write could ever be acknowledged");
+        }
     }
 
     /** infrastructure.retry.timeout.ms: how long a worker retries infrastructure faults before it stops. */

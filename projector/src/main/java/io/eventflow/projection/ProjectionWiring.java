@@ -8,6 +8,7 @@ import io.eventflow.schemas.serde.AvroDeserializer;
 import io.eventflow.schemas.serde.KafkaTopics;
 import io.eventflow.schemas.serde.SchemaRegistryClient;
 import io.eventflow.schemas.serde.SerdeConfig;
+import io.eventflow.schemas.serde.TopicPolicy;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Map;
@@ -62,9 +63,23 @@ final class ProjectionWiring implements AutoCloseable {
         if (deadLetterTopic == null) {
             deadLetterTopic = KafkaTopics.ensureDeadLetter(config.adminProperties(), deadLetterTopic(), eventsTopic(),
                     config.getInt(ProjectorConfig.TOPIC_PARTITIONS),
-                    config.getShort(ProjectorConfig.TOPIC_REPLICATION_FACTOR));
+                    config.getShort(ProjectorConfig.TOPIC_REPLICATION_FACTOR),
+                    TopicPolicy.retained(config.getLong(ProjectorConfig.DEAD_LETTER_TOPIC_RETENTION_MS),
+                            config.getInt(ProjectorConfig.TOPIC_MIN_INSYNC_REPLICAS)));
         }
         return deadLetterTopic;
+    }
+
+    /**
+     * Refuses an events topic that does not keep every event (finite retention, compaction),
+     * unless events.topic.allow.finite.retention is true.
+     *
+     * @throws IllegalStateException naming the topic, the setting and its value, and the key
+     */
+    void checkEventsTopic() {
+        KafkaTopics.checkEventsTopic(config.adminProperties(), eventsTopic(),
+                config.getBoolean(ProjectorConfig.EVENTS_TOPIC_ALLOW_FINITE_RETENTION),
+                ProjectorConfig.EVENTS_TOPIC_ALLOW_FINITE_RETENTION);
     }
 
     /** The dead-letter producer, whose max.request.size takes the largest record the topic does. */

@@ -25,6 +25,7 @@ public final class Projector implements AutoCloseable {
     private Projector(ProjectorConfig config, MeterRegistry meterRegistry) throws IOException {
         this.wiring = new ProjectionWiring(config, meterRegistry);
         try {
+            wiring.checkEventsTopic();
             wiring.indices().ensure(wiring.elasticsearch(), config.getInt(ProjectorConfig.INDEX_REPLICAS));
             wiring.ensureDeadLetterTopic();
             String topic = wiring.eventsTopic();

@@ -87,18 +87,23 @@ public final class ProjectorCli {
             @Option(names = "--max-lag", description = "Swap once within this many records of the end "
                     + "(default: rebuild.max.lag).") Long maxLag,
             @Option(names = "--progress-interval-ms", defaultValue = "2000",
-                    description = "How often progress is printed.") long progressMillis) throws IOException {
+                    description = "How often progress is printed.") long progressMillis,
+            @Option(names = "--allow-truncated", description = "Rebuild even when the topic no longer starts at "
+                    + "offset 0 (retention or deleteRecords removed its first events): the new index then lacks "
+                    + "them, and verification against the live index may fail.") boolean allowTruncated)
+            throws IOException {
         if (maxLag != null) {
             properties.put(ProjectorConfig.REBUILD_MAX_LAG, maxLag.toString());
         }
-        return withContext(Duration.ofMillis(progressMillis), ctx -> new Rebuild(ctx).run(model.name()));
+        return withContext(Duration.ofMillis(progressMillis), true,
+                ctx -> new Rebuild(ctx, allowTruncated).run(model.name()));
     }
 
     @Command(name = "status", description = "Shows the alias, every index of the model with its state and document "
             + "count, and the progress of a rebuild.")
     int status(@Parameters(paramLabel = "MODEL", arity = "0..1", description = "events or payments (default: both)")
             Model model) throws IOException {
-        return withContext(Duration.ofSeconds(2), ctx -> {
+        return withContext(Duration.ofSeconds(2), false, ctx -> {
             if (model != null) {
                 return new RebuildStatus(ctx).status(model.name());
             }
@@ -110,21 +115,25 @@ public final class ProjectorCli {
     @Command(name = "rollback", description = "Points the alias back to the index the last rebuild replaced and "
             + "catches it up with the events written since.")
     int rollback(@Parameters(paramLabel = "MODEL", description = "events or payments") Model model) throws IOException {
-        return withContext(Duration.ofSeconds(2), ctx -> new Rollback(ctx).run(model.name()));
+        return withContext(Duration.ofSeconds(2), true, ctx -> new Rollback(ctx).run(model.name()));
     }
 
     @Command(name = "cleanup", description = "Deletes the model's indices that are not behind the alias, except the "
             + "rollback target. Do not run it while a rebuild runs.")
     int cleanup(@Parameters(paramLabel = "MODEL", description = "events or payments") Model model,
             @Option(names = "--all", description = "Delete the rollback target too.") boolean all) throws IOException {
-        return withContext(Duration.ofSeconds(2), ctx -> new RebuildStatus(ctx).cleanup(model.name(), all));
+        return withContext(Duration.ofSeconds(2), false, ctx -> new RebuildStatus(ctx).cleanup(model.name(), all));
     }
 
     private interface Action {
         int run(RebuildContext ctx) throws IOException;
     }
 
-    private int withContext(Duration progressInterval, Action action) throws IOException {
+    /**
+     * @param replays true for the commands that replay the events topic (rebuild, rollback): they
+     *     refuse a topic that does not keep every event, as the projector does
+     */
+    private int withContext(Duration progressInterval, boolean replays, Action action) throws IOException {
         Map<String, Object> values = new HashMap<>(base);
         values.putAll(ServiceConfigLoader.load(ProjectorConfig.configDef(),
                 configFile == null ? new String[0] : new String[] {configFile.toString()}, env));
@@ -133,6 +142,9 @@ public final class ProjectorCli {
         var tunables = RebuildContext.Tunables.of(config, progressInterval);
         try (ProjectionWiring wiring = new ProjectionWiring(config, new SimpleMeterRegistry());
                 TopicOffsets offsets = new TopicOffsets(config.adminProperties(), wiring.eventsTopic())) {
+            if (replays) {
+                wiring.checkEventsTopic();
+            }
             var admin = new IndexAdmin(ElasticsearchClients.restClient(wiring.elasticsearch()));
             return action.run(new RebuildContext(wiring, admin, offsets, out, Clock.systemUTC(), tunables));
         }

@@ -3,15 +3,22 @@ package io.eventflow.projection;
 import io.eventflow.eventstore.CommonConfig;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 
 /**
- * The projector's configuration, validated when constructed. Keys prefixed {@code consumer.} or
- * {@code producer.} are passed to the Kafka clients.
+ * The projector's configuration, validated when constructed. Other keys a Kafka client knows
+ * (e.g. {@code security.protocol}, {@code sasl.jaas.config}, {@code ssl.truststore.location},
+ * {@code client.dns.lookup}) go to all of its clients, the consumer, the dead-letter producer and
+ * the admin client that creates and checks topics; keys prefixed {@code consumer.},
+ * {@code producer.} or {@code admin.} go to that client only and win.
  */
 public final class ProjectorConfig extends AbstractConfig {
     public static final String BOOTSTRAP_SERVERS = CommonConfig.BOOTSTRAP_SERVERS;
@@ -24,6 +31,9 @@ public final class ProjectorConfig extends AbstractConfig {
     public static final String DEAD_LETTER_TOPIC = "dead.letter.topic";
     public static final String TOPIC_PARTITIONS = CommonConfig.TOPIC_PARTITIONS;
     public static final String TOPIC_REPLICATION_FACTOR = CommonConfig.TOPIC_REPLICATION_FACTOR;
+    public static final String TOPIC_MIN_INSYNC_REPLICAS = CommonConfig.TOPIC_MIN_INSYNC_REPLICAS;
+    public static final String DEAD_LETTER_TOPIC_RETENTION_MS = CommonConfig.DEAD_LETTER_TOPIC_RETENTION_MS;
+    public static final String EVENTS_TOPIC_ALLOW_FINITE_RETENTION = CommonConfig.EVENTS_TOPIC_ALLOW_FINITE_RETENTION;
     public static final String INFRASTRUCTURE_RETRY_TIMEOUT_MS = CommonConfig.INFRASTRUCTURE_RETRY_TIMEOUT_MS;
     public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
     public static final String RETRY_BACKOFF_MAX_MS = "retry.backoff.max.ms";
@@ -84,6 +94,7 @@ public final class ProjectorConfig extends AbstractConfig {
 
     public ProjectorConfig(Map<?, ?> originals) {
         super(DEF, originals, false);
+        CommonConfig.validateTopicCreation(this);
     }
 
     public static ConfigDef configDef() {
@@ -99,8 +110,7 @@ public final class ProjectorConfig extends AbstractConfig {
     }
 
     Map<String, Object> consumerProperties(String groupId) {
-        Map<String, Object> props = new HashMap<>(originalsWithPrefix("consumer."));
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        Map<String, Object> props = clientProperties(ConsumerConfig.configNames(), "consumer.");
         props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -110,18 +120,31 @@ public final class ProjectorConfig extends AbstractConfig {
         return props;
     }
 
-    /** For the admin client of the rebuild tools: bootstrap.servers and the {@code admin.}-prefixed keys. */
+    /** For the admin client that creates and checks topics and reads offsets (the rebuild tools too). */
     Map<String, Object> adminProperties() {
-        Map<String, Object> props = new HashMap<>(originalsWithPrefix("admin."));
-        props.put("bootstrap.servers", bootstrapServers());
-        return props;
+        return clientProperties(AdminClientConfig.configNames(), "admin.");
     }
 
     Map<String, Object> producerProperties() {
-        Map<String, Object> props = new HashMap<>(originalsWithPrefix("producer."));
-        props.put("bootstrap.servers", bootstrapServers());
+        Map<String, Object> props = clientProperties(ProducerConfig.configNames(), "producer.");
         props.putIfAbsent("acks", "all");
         props.putIfAbsent("enable.idempotence", true);
+        return props;
+    }
+
+    /**
+     * The keys not ours that the client knows, then the {@code prefix}ed ones, then
+     * bootstrap.servers: a user sets {@code security.protocol} once for every client.
+     */
+    private Map<String, Object> clientProperties(Set<String> clientKeys, String prefix) {
+        Map<String, Object> props = new HashMap<>();
+        originals().forEach((key, value) -> {
+            if (clientKeys.contains(key) && !DEF.names().contains(key)) {
+                props.put(key, value);
+            }
+        });
+        props.putAll(originalsWithPrefix(prefix));
+        props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         return props;
     }
 }

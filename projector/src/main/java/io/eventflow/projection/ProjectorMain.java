@@ -22,7 +22,17 @@ public final class ProjectorMain {
                 ServiceConfigLoader.load(ProjectorConfig.configDef(), args, System.getenv()));
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         var endpoint = PrometheusEndpoint.startUnlessDisabled(metrics, config.getInt(ProjectorConfig.METRICS_PORT));
-        Projector projector = Projector.start(config, metrics);
+        Projector projector;
+        try {
+            projector = Projector.start(config, metrics);
+        } catch (RuntimeException e) {
+            // e.g. an events topic that does not keep its history: say why, and exit non-zero even
+            // though the metrics endpoint's thread would keep the JVM alive
+            LoggerFactory.getLogger(ProjectorMain.class).error("projector cannot start", e);
+            System.err.println("projector cannot start: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         AtomicBoolean shuttingDown = new AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             shuttingDown.set(true);

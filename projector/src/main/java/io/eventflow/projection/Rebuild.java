@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -38,13 +39,29 @@ final class Rebuild {
     private static final Pattern VERSION = Pattern.compile("-v(\\d+)$");
 
     private final RebuildContext ctx;
+    private final boolean allowTruncated;
 
-    Rebuild(RebuildContext ctx) {
+    /**
+     * @param allowTruncated rebuild from what is left when the topic no longer starts at offset 0,
+     *     with a warning, instead of refusing
+     */
+    Rebuild(RebuildContext ctx, boolean allowTruncated) {
         this.ctx = Objects.requireNonNull(ctx, "ctx");
+        this.allowTruncated = allowTruncated;
     }
 
     /** Runs a rebuild of {@code model}; returns the process exit status (0 = swapped and caught up). */
     int run(String model) throws IOException {
+        Map<TopicPartition, Long> first = ctx.offsets().earliest();
+        Optional<String> truncated = truncation(ctx.wiring().eventsTopic(), first);
+        if (truncated.isPresent()) {
+            if (!allowTruncated) {
+                ctx.say("cannot rebuild %s: %s. Nothing was changed. Rerun with --allow-truncated to rebuild from "
+                        + "what is left.", model, truncated.get());
+                return 1;
+            }
+            ctx.say("warning: %s; rebuilding from what is left (--allow-truncated)", truncated.get());
+        }
         EventStoreIndices indices = ctx.wiring().indices();
         int replicas = ctx.wiring().config().getInt(ProjectorConfig.INDEX_REPLICAS);
         indices.ensure(ctx.wiring().elasticsearch(), replicas);
@@ -75,10 +92,6 @@ final class Rebuild {
         Map<TopicPartition, Long> end = ctx.offsets().latest();
         ctx.say("rebuilding %s: live index %s, new index %s; replaying %s (%d partitions, %,d records) as group %s",
                 alias, live, target, topic, start.size(), TopicOffsets.sum(end) - TopicOffsets.sum(start), group);
-        if (start.values().stream().anyMatch(o -> o > 0)) {
-            ctx.say("warning: the topic starts at offsets %s, not 0; events deleted by retention cannot be replayed",
-                    RebuildContext.byPartition(start));
-        }
         var targets = ElasticsearchProjection.Targets.only(model, target, indices);
         Replay replay = new Replay(ctx.wiring(), ctx.offsets(), ctx.out(), ctx.clock(),
                 ctx.tunables().stallTimeout(), ctx.tunables().progressInterval(), target, start);
@@ -254,6 +267,21 @@ final class Rebuild {
             }
         }
         return true;
+    }
+
+    /**
+     * Why a replay from the start of the topic would miss events: the partitions whose first offset
+     * is above 0, with that offset; empty when every partition starts at 0.
+     */
+    static Optional<String> truncation(String topic, Map<TopicPartition, Long> earliest) {
+        Map<String, Long> truncated = RebuildContext.byPartition(earliest);
+        truncated.values().removeIf(offset -> offset <= 0);
+        if (truncated.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of("topic " + topic + " no longer starts at offset 0 (partition=first offset: " + truncated
+                + "); the events before those offsets were deleted (retention or deleteRecords) and a replay "
+                + "would miss them");
     }
 
     static int nextVersion(List<IndexAdmin.IndexInfo> existing) {

@@ -22,4 +22,34 @@ class ProjectorConfigTest {
         assertThatThrownBy(() -> new ProjectorConfig(Map.of(ProjectorConfig.INDEX_REPLICAS, "-1")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining(ProjectorConfig.INDEX_REPLICAS);
     }
+
+    @Test
+    void securitySettingsAreSetOnceForEveryClientAndPrefixedKeysWin() {
+        var config = new ProjectorConfig(Map.of("security.protocol", "SASL_SSL",
+                "sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required;",
+                "client.dns.lookup", "use_all_dns_ips", "admin.security.protocol", "SSL", "producer.linger.ms", "5",
+                ProjectorConfig.RETRY_BACKOFF_MS, "250"));
+        for (Map<String, Object> props : java.util.List.of(config.consumerProperties(), config.producerProperties())) {
+            assertThat(props).containsEntry("security.protocol", "SASL_SSL")
+                    .containsEntry("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required;")
+                    .containsEntry("client.dns.lookup", "use_all_dns_ips")
+                    .containsEntry("bootstrap.servers", "localhost:9092")
+                    // retry.backoff.ms is the projector's own key here, not a client override
+                    .doesNotContainKey(ProjectorConfig.RETRY_BACKOFF_MS);
+        }
+        assertThat(config.adminProperties()).containsEntry("security.protocol", "SSL")
+                .containsEntry("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required;")
+                .doesNotContainKeys("linger.ms", "group.id");
+        assertThat(config.producerProperties()).containsEntry("linger.ms", "5");
+        assertThat(config.consumerProperties()).doesNotContainKey("linger.ms");
+    }
+
+    @Test
+    void minInsyncReplicasAboveTheReplicationFactorIsRefused() {
+        assertThatThrownBy(() -> new ProjectorConfig(Map.of(ProjectorConfig.TOPIC_REPLICATION_FACTOR, "1",
+                ProjectorConfig.TOPIC_MIN_INSYNC_REPLICAS, "2")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(ProjectorConfig.TOPIC_MIN_INSYNC_REPLICAS);
+        assertThatThrownBy(() -> new ProjectorConfig(Map.of(ProjectorConfig.DEAD_LETTER_TOPIC_RETENTION_MS, "-2")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(ProjectorConfig.DEAD_LETTER_TOPIC_RETENTION_MS);
+    }
 }

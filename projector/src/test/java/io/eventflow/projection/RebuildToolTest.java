@@ -65,4 +65,15 @@ class RebuildToolTest {
     private static IndexAdmin.IndexInfo info(String name) {
         return new IndexAdmin.IndexInfo(name, 0, Map.of());
     }
+
+    @Test
+    void aTopicThatNoLongerStartsAtZeroIsNamedWithItsPartitionsAndFirstOffsets() {
+        var start = Map.of(new org.apache.kafka.common.TopicPartition("ev", 0), 0L,
+                new org.apache.kafka.common.TopicPartition("ev", 1), 57L,
+                new org.apache.kafka.common.TopicPartition("ev", 2), 3L);
+        assertThat(Rebuild.truncation("ev", start)).hasValueSatisfying(m -> assertThat(m)
+                .contains("topic ev no longer starts at offset 0").contains("{1=57, 2=3}").doesNotContain("0=0"));
+        assertThat(Rebuild.truncation("ev", Map.of(new org.apache.kafka.common.TopicPartition("ev", 0), 0L,
+                new org.apache.kafka.common.TopicPartition("ev", 1), 0L))).isEmpty();
+    }
 }

@@ -1,7 +1,6 @@
 package io.eventflow.schemas.serde;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +20,10 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Creates the topics a service owns when they are missing; existing topics are left as they are. */
+/**
+ * Creates the topics a service owns when they are missing, with the settings of {@link TopicPolicy};
+ * existing topics are left as they are, except for the checks and the dead-letter size below.
+ */
 public final class KafkaTopics {
     private static final Logger log = LoggerFactory.getLogger(KafkaTopics.class);
 
@@ -45,20 +47,78 @@ public final class KafkaTopics {
     }
 
     /**
+     * Creates the missing topics, each with its configs (see {@link TopicPolicy}).
+     *
+     * @param adminProperties admin client properties, {@code bootstrap.servers} at least, with the
+     *     same security settings as the service's other clients
+     * @param topics topic name to the configs it is created with
      * @param replicationFactor -1 for the broker default
      * @throws IllegalStateException when a topic cannot be created for another reason than existing
      */
-    public static void ensure(String bootstrapServers, Collection<String> names, int partitions, short replicationFactor) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
-            create(admin, names, partitions, replicationFactor, Map.of());
+    public static void ensure(Map<String, Object> adminProperties, Map<String, Map<String, String>> topics,
+            int partitions, short replicationFactor) {
+        try (Admin admin = Admin.create(new HashMap<>(adminProperties))) {
+            create(admin, topics, partitions, replicationFactor);
         }
     }
 
-    /** {@link #ensureDeadLetter(Map, String, String, int, short)} with only {@code bootstrap.servers}. */
-    public static DeadLetterTopic ensureDeadLetter(String bootstrapServers, String deadLetterTopic, String sourceTopic,
-            int partitions, short replicationFactor) {
-        return ensureDeadLetter(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers), deadLetterTopic,
-                sourceTopic, partitions, replicationFactor);
+    /**
+     * Refuses an existing events topic that does not keep its whole history (finite retention in
+     * time or bytes, or compaction: {@link TopicPolicy#eventsTopicProblem}), unless {@code allowed},
+     * then it only warns. Reads the topic's effective configs with describeConfigs; a missing topic
+     * passes (whoever creates it applies {@link TopicPolicy#events}).
+     *
+     * @param allowKey the config key that sets {@code allowed}, named in the message
+     * @throws IllegalStateException with the message naming the topic, each setting and its value
+     *     and {@code allowKey}; or when the configs cannot be read
+     */
+    public static void checkEventsTopic(Map<String, Object> adminProperties, String topic, boolean allowed,
+            String allowKey) {
+        Objects.requireNonNull(topic, "topic");
+        try (Admin admin = Admin.create(new HashMap<>(adminProperties))) {
+            Optional<Map<String, String>> configs = topicConfigs(admin, topic);
+            if (configs.isEmpty()) {
+                log.info("events topic {} does not exist yet; not checking its retention", topic);
+                return;
+            }
+            Optional<String> problem = TopicPolicy.eventsTopicProblem(topic, configs.get(), allowKey);
+            if (problem.isEmpty()) {
+                log.info("events topic {} keeps its whole history (cleanup.policy {}, retention.ms {}, retention.bytes {})",
+                        topic, configs.get().get(TopicConfig.CLEANUP_POLICY_CONFIG),
+                        configs.get().get(TopicConfig.RETENTION_MS_CONFIG),
+                        configs.get().get(TopicConfig.RETENTION_BYTES_CONFIG));
+            } else if (allowed) {
+                log.warn("{} is true, starting anyway: {}", allowKey, problem.get());
+            } else {
+                throw new IllegalStateException(problem.get());
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot read the configs of events topic " + topic + ": " + e.getCause(),
+                    e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading the configs of events topic " + topic, e);
+        }
+    }
+
+    /** The topic's effective configs, or empty when it does not exist. */
+    private static Optional<Map<String, String>> topicConfigs(Admin admin, String topic)
+            throws ExecutionException, InterruptedException {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        try {
+            Map<String, String> out = new HashMap<>();
+            for (ConfigEntry entry : admin.describeConfigs(List.of(resource)).all().get().get(resource).entries()) {
+                if (entry.value() != null) {
+                    out.put(entry.name(), entry.value());
+                }
+            }
+            return Optional.of(out);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                return Optional.empty();
+            }
+            throw e;
+        }
     }
 
     /**
@@ -70,17 +130,19 @@ public final class KafkaTopics {
      *
      * @param adminProperties admin client properties, {@code bootstrap.servers} at least
      * @param replicationFactor -1 for the broker default
+     * @param configs further configs of a new dead-letter topic (its retention: {@link TopicPolicy#retained})
      * @throws IllegalStateException when the topic cannot be described, created or altered
      */
     public static DeadLetterTopic ensureDeadLetter(Map<String, Object> adminProperties, String deadLetterTopic,
-            String sourceTopic, int partitions, short replicationFactor) {
+            String sourceTopic, int partitions, short replicationFactor, Map<String, String> configs) {
         Objects.requireNonNull(deadLetterTopic, "deadLetterTopic");
         Objects.requireNonNull(sourceTopic, "sourceTopic");
         try (Admin admin = Admin.create(new HashMap<>(adminProperties))) {
             int sourceMax = topicMaxMessageBytes(admin, sourceTopic).orElseGet(() -> brokerMaxMessageBytes(admin));
             int wanted = (int) Math.min(Integer.MAX_VALUE, (long) sourceMax + DEAD_LETTER_HEADROOM);
-            create(admin, List.of(deadLetterTopic), partitions, replicationFactor,
-                    Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(wanted)));
+            Map<String, String> withSize = new HashMap<>(configs);
+            withSize.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(wanted));
+            create(admin, Map.of(deadLetterTopic, withSize), partitions, replicationFactor);
             int current = describeCreated(admin, deadLetterTopic);
             if (current < wanted) {
                 ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, deadLetterTopic);
@@ -180,21 +242,20 @@ public final class KafkaTopics {
         }
     }
 
-    private static void create(Admin admin, Collection<String> names, int partitions, short replicationFactor,
-            Map<String, String> configs) {
+    private static void create(Admin admin, Map<String, Map<String, String>> topics, int partitions,
+            short replicationFactor) {
         Optional<Short> rf = replicationFactor < 0 ? Optional.empty() : Optional.of(replicationFactor);
         List<NewTopic> wanted = new ArrayList<>();
-        for (String name : names) {
-            wanted.add(new NewTopic(name, Optional.of(partitions), rf).configs(configs));
-        }
+        topics.forEach((name, configs) -> wanted.add(new NewTopic(name, Optional.of(partitions), rf).configs(configs)));
         try {
             List<String> created = new ArrayList<>();
             for (var entry : admin.createTopics(wanted).values().entrySet()) {
                 try {
                     entry.getValue().get();
                     created.add(entry.getKey());
-                    log.info("created topic {} ({} partitions{})", entry.getKey(), partitions,
-                            configs.isEmpty() ? "" : ", " + configs);
+                    Map<String, String> configs = topics.get(entry.getKey());
+                    log.info("created topic {} ({} partitions, replication factor {}{})", entry.getKey(), partitions,
+                            rf.map(String::valueOf).orElse("broker default"), configs.isEmpty() ? "" : ", " + configs);
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
                         throw new IllegalStateException("cannot create topic " + entry.getKey() + ": " + e.getCause(), e.getCause());
