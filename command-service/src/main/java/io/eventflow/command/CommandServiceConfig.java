@@ -12,6 +12,7 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -130,6 +131,16 @@ public final class CommandServiceConfig extends AbstractConfig {
         props.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.putIfAbsent(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
         props.putIfAbsent(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class);
+        // The changelog holds the idempotency memory and the aggregates' versions: it gets the same
+        // durability as the topics the service creates itself, unless Streams' own keys say otherwise.
+        short rf = getShort(TOPIC_REPLICATION_FACTOR);
+        if (rf > 0) {
+            props.putIfAbsent(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) rf);
+        }
+        int minInsync = getInt(CommonConfig.TOPIC_MIN_INSYNC_REPLICAS);
+        if (minInsync > 0) {
+            props.putIfAbsent(StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG), minInsync);
+        }
         return props;
     }
 }

@@ -19,6 +19,20 @@ class CommandServiceConfigTest {
     }
 
     @Test
+    void theChangelogGetsTheDurabilityOfTheServicesTopicsUnlessStreamsKeysSayOtherwise() {
+        var replicated = new CommandServiceConfig(Map.of(CommandServiceConfig.TOPIC_REPLICATION_FACTOR, "3",
+                "topics.min.insync.replicas", "2"));
+        assertThat(replicated.streamsProperties())
+                .containsEntry(StreamsConfig.REPLICATION_FACTOR_CONFIG, 3)
+                .containsEntry(StreamsConfig.topicPrefix("min.insync.replicas"), 2);
+        var explicit = new CommandServiceConfig(Map.of(CommandServiceConfig.TOPIC_REPLICATION_FACTOR, "3",
+                StreamsConfig.REPLICATION_FACTOR_CONFIG, "2"));
+        assertThat(explicit.streamsProperties()).containsEntry(StreamsConfig.REPLICATION_FACTOR_CONFIG, "2");
+        assertThat(new CommandServiceConfig(Map.of()).streamsProperties())
+                .doesNotContainKeys(StreamsConfig.REPLICATION_FACTOR_CONFIG, StreamsConfig.topicPrefix("min.insync.replicas"));
+    }
+
+    @Test
     void badValuesFailAtStartUpNamingTheKey() {
         assertThatThrownBy(() -> new CommandServiceConfig(Map.of(CommandServiceConfig.TOPIC_REPLICATION_FACTOR, "0")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining(CommandServiceConfig.TOPIC_REPLICATION_FACTOR);
