@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 import io.eventflow.command.CommandService;
 import io.eventflow.command.CommandServiceConfig;
 import io.eventflow.command.CommandServiceMain;
+import io.eventflow.projection.ProjectorConfig;
+import io.eventflow.projection.ProjectorMain;
 import io.eventflow.schemas.CommandEnvelope;
 import io.eventflow.schemas.CommandResult;
 import io.eventflow.schemas.EventEnvelope;
@@ -21,6 +23,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -44,10 +47,20 @@ final class CommandCluster implements AutoCloseable {
     final String eventsTopic = "it-" + id + "-events";
     final String resultsTopic = "it-" + id + "-results";
     final String indexPrefix = "it-" + id + "-";
-    final TestServers servers = TestServers.get();
-    final RestSchemaRegistryClient registry = new RestSchemaRegistryClient(servers.schemaRegistry(), Duration.ofSeconds(10));
+    final TestServers servers;
+    final RestSchemaRegistryClient registry;
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final ChildJvm jvms = new ChildJvm();
+
+    CommandCluster() {
+        this(TestServers.get());
+    }
+
+    /** Against other servers than the shared ones, e.g. a test's own Kafka cluster. */
+    CommandCluster(TestServers servers) {
+        this.servers = Objects.requireNonNull(servers, "servers");
+        this.registry = new RestSchemaRegistryClient(servers.schemaRegistry(), Duration.ofSeconds(10));
+    }
 
     /** The service's configuration; {@code applicationId} and {@code stateDir} vary per instance. */
     Map<String, String> config(String applicationId, Path stateDir) {
@@ -93,6 +106,33 @@ final class CommandCluster implements AutoCloseable {
         Map<String, String> c = config(applicationId(), stateDir);
         c.putAll(overrides);
         return jvms.start(CommandServiceMain.class, id + "-" + name, c);
+    }
+
+    /** A projector of this cluster's events topic, with {@code overrides}, as its own JVM. */
+    Process startProjectorProcess(String name, Map<String, String> overrides) throws IOException {
+        Map<String, String> c = new HashMap<>();
+        c.put(ProjectorConfig.BOOTSTRAP_SERVERS, servers.kafka());
+        c.put(ProjectorConfig.GROUP_ID, projectorGroupId());
+        c.put(ProjectorConfig.SCHEMA_REGISTRY_URL, servers.schemaRegistry());
+        c.put(ProjectorConfig.ELASTICSEARCH_URL, servers.elasticsearch());
+        c.put(ProjectorConfig.INDEX_PREFIX, indexPrefix);
+        c.put(ProjectorConfig.INDEX_REPLICAS, "0");
+        c.put(ProjectorConfig.EVENTS_TOPIC, eventsTopic);
+        c.put(ProjectorConfig.DEAD_LETTER_TOPIC, projectorDeadLetterTopic());
+        c.put(ProjectorConfig.METRICS_PORT, "-1");
+        // A killed worker's partitions move on after 6 s instead of 45 s.
+        c.put("consumer.session.timeout.ms", "6000");
+        c.put("consumer.heartbeat.interval.ms", "1500");
+        c.putAll(overrides);
+        return jvms.start(ProjectorMain.class, id + "-" + name, c);
+    }
+
+    String projectorGroupId() {
+        return "it-" + id + "-projector";
+    }
+
+    String projectorDeadLetterTopic() {
+        return "it-" + id + "-events-dlq";
     }
 
     /** The log of a process started with {@link #startProcess}. */
