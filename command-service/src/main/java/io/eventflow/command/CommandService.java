@@ -40,7 +40,9 @@ public final class CommandService implements AutoCloseable {
 
     private CommandService(CommandServiceConfig config, KafkaTopics.DeadLetterTopic deadLetters, Clock clock,
             MeterRegistry metrics) {
-        this.elasticsearch = ElasticsearchClients.connect(config.getString(CommandServiceConfig.ELASTICSEARCH_URL));
+        Duration requestTimeout = Duration.ofMillis(config.getLong(CommandServiceConfig.ELASTICSEARCH_REQUEST_TIMEOUT_MS));
+        this.elasticsearch = ElasticsearchClients.connect(config.getString(CommandServiceConfig.ELASTICSEARCH_URL),
+                requestTimeout);
         this.registry = new SerdeConfig(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL,
                 config.getString(CommandServiceConfig.SCHEMA_REGISTRY_URL))).newClient();
         EventStoreReader reader = new EventStoreReader(elasticsearch,
@@ -49,7 +51,8 @@ public final class CommandService implements AutoCloseable {
                 config.getInt(CommandServiceConfig.IDEMPOTENCY_MAX_COMMANDS),
                 config.getInt(CommandServiceConfig.IDEMPOTENCY_MAX_BYTES));
         var limits = new CommandTopology.Limits(idempotency,
-                Duration.ofMillis(config.getLong(CommandServiceConfig.INFRASTRUCTURE_RETRY_TIMEOUT_MS)));
+                Duration.ofMillis(config.getLong(CommandServiceConfig.INFRASTRUCTURE_RETRY_TIMEOUT_MS)),
+                Duration.ofMillis(config.getLong(CommandServiceConfig.PROCESSING_DEADLINE_MS)), requestTimeout);
         var topology = CommandTopology.build(topics(config), registry, reader, limits, clock, metrics);
         Properties props = new Properties();
         props.putAll(config.streamsProperties());

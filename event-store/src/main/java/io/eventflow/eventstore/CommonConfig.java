@@ -15,6 +15,7 @@ public final class CommonConfig {
     public static final String TOPIC_PARTITIONS = "topics.partitions";
     public static final String TOPIC_REPLICATION_FACTOR = "topics.replication.factor";
     public static final String INFRASTRUCTURE_RETRY_TIMEOUT_MS = "infrastructure.retry.timeout.ms";
+    public static final String ELASTICSEARCH_REQUEST_TIMEOUT_MS = "elasticsearch.request.timeout.ms";
     /** Five minutes. */
     public static final long INFRASTRUCTURE_RETRY_TIMEOUT_MS_DEFAULT = 300_000L;
 
@@ -49,6 +50,16 @@ public final class CommonConfig {
                 .define(ELASTICSEARCH_URL, Type.STRING, "http://localhost:9200", new ConfigDef.NonEmptyString(),
                         Importance.HIGH, "Elasticsearch URL(s), comma separated. Env: ELASTICSEARCH_URL.")
                 .define(INDEX_PREFIX, Type.STRING, "", Importance.LOW, "Prefix of every index, alias and template name.");
+    }
+
+    /**
+     * elasticsearch.request.timeout.ms: the connect, socket (no byte for this long) and pool-wait
+     * timeout of each Elasticsearch request, with the service's own default.
+     */
+    public static ConfigDef defineElasticsearchRequestTimeout(ConfigDef def, long defaultMs) {
+        return def.define(ELASTICSEARCH_REQUEST_TIMEOUT_MS, Type.LONG, defaultMs, ConfigDef.Range.between(100, 600_000),
+                Importance.MEDIUM, "Milliseconds one Elasticsearch request may wait to connect, for a free connection, "
+                        + "or between two bytes of the answer before it fails as transient.");
     }
 
     /** topics.partitions and topics.replication.factor, for the topics a service creates when missing. */

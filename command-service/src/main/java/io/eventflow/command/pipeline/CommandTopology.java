@@ -20,6 +20,7 @@ import io.eventflow.schemas.serde.SchemaRegistryClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,8 +50,10 @@ public final class CommandTopology {
     static final String EVENTS_SINK = "events";
     static final String RESULTS_SINK = "results";
     static final String DEAD_LETTER_SINK = "dead-letters";
-    /** Longest a stream thread blocks retrying an unreachable registry or Elasticsearch, below the transaction timeout. */
-    static final Duration MAX_RETRY_BLOCK = Duration.ofSeconds(5);
+    /** Default of processing.deadline.ms: the longest a record blocks its thread on the registry or Elasticsearch. */
+    public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(4);
+    /** Default of the command-service's elasticsearch.request.timeout.ms. */
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(2);
 
     /** Topic names the topology reads and writes. */
     public record Topics(String commands, String events, String results, String deadLetters) {
@@ -83,31 +86,51 @@ public final class CommandTopology {
 
     /** States of aggregates from their indexed events; a history with a gap is an error, never guessed around. */
     static AggregateHistory fromEventStore(EventStoreReader reader) {
-        return aggregateIds -> {
-            Map<String, PaymentState> states = new HashMap<>();
-            for (Map.Entry<String, List<EventDocument>> e : reader.histories(aggregateIds).entrySet()) {
-                PaymentState state = PaymentState.initial(e.getKey());
-                for (EventDocument doc : e.getValue()) {
-                    if (doc.version() != state.version() + 1) {
-                        throw new IllegalStateException("event store history of " + e.getKey() + " has a gap: version "
-                                + doc.version() + " after " + state.version());
-                    }
-                    state = Payments.evolve(state, AvroEdge.fromDocument(doc));
-                }
-                states.put(e.getKey(), state);
+        return new AggregateHistory() {
+            @Override
+            public Map<String, PaymentState> load(Collection<String> aggregateIds) throws Exception {
+                return fold(reader.histories(aggregateIds));
             }
-            return states;
+
+            @Override
+            public Map<String, PaymentState> load(Collection<String> aggregateIds, Duration budget) throws Exception {
+                return fold(reader.histories(aggregateIds, budget));
+            }
         };
+    }
+
+    private static Map<String, PaymentState> fold(Map<String, List<EventDocument>> histories) {
+        Map<String, PaymentState> states = new HashMap<>();
+        for (Map.Entry<String, List<EventDocument>> e : histories.entrySet()) {
+            PaymentState state = PaymentState.initial(e.getKey());
+            for (EventDocument doc : e.getValue()) {
+                if (doc.version() != state.version() + 1) {
+                    throw new IllegalStateException("event store history of " + e.getKey() + " has a gap: version "
+                            + doc.version() + " after " + state.version());
+                }
+                state = Payments.evolve(state, AvroEdge.fromDocument(doc));
+            }
+            states.put(e.getKey(), state);
+        }
+        return states;
     }
 
     /**
      * What bounds the command side: the idempotency memory, and how long infrastructure faults (an
      * unreachable or misconfigured registry or Elasticsearch) are retried before the service stops.
      */
-    public record Limits(Idempotency idempotency, Duration infrastructureRetryTimeout) {
+    public record Limits(Idempotency idempotency, Duration infrastructureRetryTimeout, Duration processingDeadline,
+            Duration elasticsearchRequestTimeout) {
         public Limits {
             Objects.requireNonNull(idempotency, "idempotency");
             Objects.requireNonNull(infrastructureRetryTimeout, "infrastructureRetryTimeout");
+            Objects.requireNonNull(processingDeadline, "processingDeadline");
+            Objects.requireNonNull(elasticsearchRequestTimeout, "elasticsearchRequestTimeout");
+        }
+
+        /** The defaults of the deadline (4 s) and of the request timeout (2 s). */
+        public Limits(Idempotency idempotency, Duration infrastructureRetryTimeout) {
+            this(idempotency, infrastructureRetryTimeout, DEFAULT_DEADLINE, DEFAULT_REQUEST_TIMEOUT);
         }
     }
 
@@ -125,8 +148,9 @@ public final class CommandTopology {
             Limits limits, Clock clock, MeterRegistry metrics) {
         Objects.requireNonNull(topics, "topics");
         Idempotency idempotency = limits.idempotency();
-        TransientRetry retry = new TransientRetry(MAX_RETRY_BLOCK, limits.infrastructureRetryTimeout());
-        Hydration hydration = new Hydration(history, topics.commands(), retry, metrics);
+        TransientRetry retry = new TransientRetry(limits.processingDeadline(), limits.infrastructureRetryTimeout());
+        Hydration hydration = new Hydration(history, topics.commands(), retry, limits.elasticsearchRequestTimeout(),
+                metrics);
         CommandProcessing deps = new CommandProcessing(new AvroDeserializer<>(registry, CommandEnvelope.class),
                 paymentBus(metrics), hydration, retry, idempotency, clock, metrics);
         Topology topology = new Topology();
