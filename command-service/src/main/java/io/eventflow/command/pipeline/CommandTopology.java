@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -32,7 +33,9 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.rocksdb.RocksDBException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.apache.kafka.streams.state.Stores;
@@ -62,6 +65,8 @@ public final class CommandTopology {
     private final Topology topology;
     private final Hydration hydration;
     private final TransientRetry retry;
+    private volatile String lastFailure;
+    private volatile boolean localStateBroken;
 
     private CommandTopology(Topology topology, Hydration hydration, TransientRetry retry) {
         this.topology = topology;
@@ -180,7 +185,9 @@ public final class CommandTopology {
     }
 
     /**
-     * What to do with a stream thread that failed. A broken state store stops the service at once.
+     * What to do with a stream thread that failed. A broken state store (one that cannot be opened,
+     * a checkpoint that does not parse, a value that does not decode) stops the service at once;
+     * its main then restores the local state from the changelog, once, see {@link #localStateBroken}.
      * Anything else (in practice an infrastructure fault that outlasted the in-place retries) replaces
      * the thread after a growing delay, so the record is read again from the last commit and never
      * skipped, until failures have followed each other for longer than
@@ -188,8 +195,16 @@ public final class CommandTopology {
      * failed stream thread; it sleeps there for the delay.
      */
     public StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse onThreadFailure(Throwable e) {
+        lastFailure = rootMessage(e);
         for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ProcessorStateException || t instanceof RocksDBException) {
+                localStateBroken = true;
+                log.error("STOPPING the command-service: its local state cannot be opened or read ({}); it will be "
+                        + "restored from the changelog if it can", rootMessage(e), e);
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            }
             if (t instanceof StateStoreFailure) {
+                localStateBroken = true;
                 log.error("STOPPING the command-service: {}. No command was answered or dead-lettered for it; "
                         + "restore the state store (delete the local state directory to rebuild it from the changelog) "
                         + "and restart", t.getMessage(), e);
@@ -213,6 +228,33 @@ public final class CommandTopology {
             Thread.currentThread().interrupt();
         }
         return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+    }
+
+    /**
+     * Whether stream threads are failing one after another now: how long since the first failure
+     * without a record handled, or empty while records are handled.
+     */
+    public Optional<Duration> failingFor() {
+        return retry.failingFor();
+    }
+
+    /** Whether failures outlasted infrastructure.retry.timeout.ms, so the service stops. */
+    public boolean gaveUp() {
+        return retry.gaveUp();
+    }
+
+    /** The last stream-thread failure, in one line; null if none. */
+    public String lastFailure() {
+        return lastFailure;
+    }
+
+    /**
+     * Whether the service stopped because its local state could not be opened or read (a corrupt
+     * RocksDB file or checkpoint, a stored value that does not decode): restoring it from the
+     * changelog may help.
+     */
+    public boolean localStateBroken() {
+        return localStateBroken;
     }
 
     private static String rootMessage(Throwable e) {
