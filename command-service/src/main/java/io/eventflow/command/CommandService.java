@@ -60,7 +60,8 @@ public final class CommandService implements AutoCloseable {
                 config.getInt(CommandServiceConfig.IDEMPOTENCY_MAX_BYTES));
         var limits = new CommandTopology.Limits(idempotency,
                 Duration.ofMillis(config.getLong(CommandServiceConfig.INFRASTRUCTURE_RETRY_TIMEOUT_MS)),
-                Duration.ofMillis(config.getLong(CommandServiceConfig.PROCESSING_DEADLINE_MS)), requestTimeout);
+                Duration.ofMillis(config.getLong(CommandServiceConfig.PROCESSING_DEADLINE_MS)), requestTimeout,
+                Duration.ofMillis(config.transactionTimeoutMs()));
         var topology = CommandTopology.build(topics(config), registry, reader, limits, clock, metrics);
         this.topology = topology;
         Properties props = new Properties();

@@ -125,8 +125,9 @@ public final class CommandTopology {
      * unreachable or misconfigured registry or Elasticsearch) are retried before the service stops.
      */
     public record Limits(Idempotency idempotency, Duration infrastructureRetryTimeout, Duration processingDeadline,
-            Duration elasticsearchRequestTimeout) {
+            Duration elasticsearchRequestTimeout, Duration transactionTimeout) {
         public Limits {
+            Objects.requireNonNull(transactionTimeout, "transactionTimeout");
             Objects.requireNonNull(idempotency, "idempotency");
             Objects.requireNonNull(infrastructureRetryTimeout, "infrastructureRetryTimeout");
             Objects.requireNonNull(processingDeadline, "processingDeadline");
@@ -135,7 +136,18 @@ public final class CommandTopology {
 
         /** The defaults of the deadline (4 s) and of the request timeout (2 s). */
         public Limits(Idempotency idempotency, Duration infrastructureRetryTimeout) {
-            this(idempotency, infrastructureRetryTimeout, DEFAULT_DEADLINE, DEFAULT_REQUEST_TIMEOUT);
+            this(idempotency, infrastructureRetryTimeout, DEFAULT_DEADLINE, DEFAULT_REQUEST_TIMEOUT,
+                    Duration.ofSeconds(10));
+        }
+
+        /**
+         * The longest wait before a failed stream thread is replaced. Kafka Streams calls the handler
+         * before it aborts the failed thread's transaction, which may already hold up to the deadline's
+         * worth of work: the wait fits in what is left of the transaction timeout, at least 1 s.
+         */
+        Duration maxRestartDelay() {
+            Duration left = transactionTimeout.minus(processingDeadline.multipliedBy(2));
+            return left.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : left;
         }
     }
 
@@ -153,7 +165,8 @@ public final class CommandTopology {
             Limits limits, Clock clock, MeterRegistry metrics) {
         Objects.requireNonNull(topics, "topics");
         Idempotency idempotency = limits.idempotency();
-        TransientRetry retry = new TransientRetry(limits.processingDeadline(), limits.infrastructureRetryTimeout());
+        TransientRetry retry = new TransientRetry(limits.processingDeadline(), limits.infrastructureRetryTimeout(),
+                limits.maxRestartDelay());
         Hydration hydration = new Hydration(history, topics.commands(), retry, limits.elasticsearchRequestTimeout(),
                 metrics);
         CommandProcessing deps = new CommandProcessing(new AvroDeserializer<>(registry, CommandEnvelope.class),
@@ -206,8 +219,8 @@ public final class CommandTopology {
             if (t instanceof StateStoreFailure) {
                 localStateBroken = true;
                 log.error("STOPPING the command-service: {}. No command was answered or dead-lettered for it; "
-                        + "restore the state store (delete the local state directory to rebuild it from the changelog) "
-                        + "and restart", t.getMessage(), e);
+                        + "the local state is restored from the changelog once, and the service exits if that fails "
+                        + "too", t.getMessage(), e);
                 return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
             }
         }

@@ -20,6 +20,7 @@ final class TransientRetry {
     private static final long MAX_BACKOFF_MS = 1_000;
 
     private static final long MAX_RESTART_DELAY_MS = 30_000;
+    private final long maxRestartDelayMs;
     /** An attempt shorter than this could not even connect: give up instead. */
     private static final long MIN_ATTEMPT_NANOS = 20_000_000L;
 
@@ -36,6 +37,15 @@ final class TransientRetry {
      *     service stops ({@code infrastructure.retry.timeout.ms})
      */
     TransientRetry(Duration maxBlock, Duration giveUp) {
+        this(maxBlock, giveUp, Duration.ofMillis(MAX_RESTART_DELAY_MS));
+    }
+
+    /**
+     * @param maxRestartDelay the longest wait before a failed stream thread is replaced; the failed
+     *     thread may still hold an open transaction meanwhile, so it stays below the transaction timeout
+     */
+    TransientRetry(Duration maxBlock, Duration giveUp, Duration maxRestartDelay) {
+        this.maxRestartDelayMs = Math.max(1, maxRestartDelay.toMillis());
         this.maxBlockNanos = maxBlock.toNanos();
         this.giveUpNanos = giveUp.toNanos();
     }
@@ -173,12 +183,12 @@ final class TransientRetry {
     }
 
     /**
-     * How long to wait before replacing a failed stream thread: 1 s, 2 s, 4 s... up to 30 s while
+     * How long to wait before replacing a failed stream thread: 1 s, 2 s, 4 s... up to the maximum while
      * failures follow each other without a record handled in between.
      */
     Duration nextRestartDelay() {
         int n = failedThreads.getAndIncrement();
-        return Duration.ofMillis(Math.min(MAX_RESTART_DELAY_MS, 1_000L << Math.min(n, 5)));
+        return Duration.ofMillis(Math.min(maxRestartDelayMs, 1_000L << Math.min(n, 5)));
     }
 
     /** A dependency stayed unavailable; the task fails and its records are read again after a backoff. */
