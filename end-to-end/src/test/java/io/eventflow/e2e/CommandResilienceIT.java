@@ -178,7 +178,7 @@ class CommandResilienceIT {
     }
 
     /** Waits until the child runs and its /health answers live and ready; returns its metrics port. */
-    private int awaitHealthy(String name) throws IOException {
+    private int awaitHealthy(String name) throws Exception {
         cluster.awaitLog(name, RUNNING, 1);
         Matcher m;
         try (Stream<String> lines = Files.lines(cluster.log(name))) {
