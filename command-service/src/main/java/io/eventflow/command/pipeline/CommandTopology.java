@@ -209,13 +209,13 @@ public final class CommandTopology {
      */
     public StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse onThreadFailure(Throwable e) {
         lastFailure = rootMessage(e);
+        if (isLocalStateFailure(e)) {
+            localStateBroken = true;
+            log.error("STOPPING the command-service: its local state cannot be opened or read ({}); it will be "
+                    + "restored from the changelog if it can", rootMessage(e), e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        }
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ProcessorStateException || t instanceof RocksDBException) {
-                localStateBroken = true;
-                log.error("STOPPING the command-service: its local state cannot be opened or read ({}); it will be "
-                        + "restored from the changelog if it can", rootMessage(e), e);
-                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-            }
             if (t instanceof StateStoreFailure) {
                 localStateBroken = true;
                 log.error("STOPPING the command-service: {}. No command was answered or dead-lettered for it; "
@@ -268,6 +268,25 @@ public final class CommandTopology {
      */
     public boolean localStateBroken() {
         return localStateBroken;
+    }
+
+    /**
+     * A failure of the local state itself: a store RocksDB cannot open or read, or a checkpoint file
+     * that does not parse (Kafka Streams reads those while joining the group and lets the parse
+     * error through bare, so it is recognized by where it was thrown).
+     */
+    static boolean isLocalStateFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ProcessorStateException || t instanceof RocksDBException) {
+                return true;
+            }
+            for (StackTraceElement frame : t.getStackTrace()) {
+                if (frame.getClassName().equals("org.apache.kafka.streams.state.internals.OffsetCheckpoint")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static String rootMessage(Throwable e) {
