@@ -3,6 +3,7 @@ package io.eventflow.query;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.eventflow.eventstore.ElasticsearchClients;
+import io.eventflow.eventstore.Health;
 import io.eventflow.eventstore.ElasticsearchErrors;
 import io.eventflow.eventstore.EventStoreIndices;
 import io.javalin.Javalin;
@@ -56,6 +57,8 @@ public final class AnalyticsApi implements AutoCloseable {
     /** Every route; the OpenAPI document must list exactly these (a test checks it). */
     static final List<Route> ROUTES = List.of(
             new Route("/health", Set.of(), false),
+            new Route("/health/live", Set.of(), false),
+            new Route("/health/ready", Set.of(), false),
             new Route("/metrics", Set.of(), false),
             new Route("/openapi.json", Set.of(), false),
             new Route("/events", Set.of("aggregateType", "eventType", "q", "from", "to", "organizationId", "userId",
@@ -130,6 +133,20 @@ public final class AnalyticsApi implements AutoCloseable {
         }
     }
 
+    private static void health(Context ctx, Health h, boolean liveness) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", h.status());
+        body.put("live", h.live());
+        body.put("ready", h.ready());
+        body.put("reason", h.reason());
+        if (!liveness) {
+            body.put("elasticsearch", !EventQueries.ES_UNREACHABLE.equals(h.reason())
+                    ? "reachable" : "unreachable");
+        }
+        ctx.header("Cache-Control", "no-store");
+        ctx.status((liveness ? h.live() : h.ready()) ? 200 : 503).json(body);
+    }
+
     private Route route(String path) {
         return ROUTES.stream().filter(r -> r.path().equals(path)).findFirst().orElseThrow();
     }
@@ -148,7 +165,8 @@ public final class AnalyticsApi implements AutoCloseable {
     private void routes() {
         app.before(ctx -> {
             ctx.attribute(STARTED, System.nanoTime());
-            if (ctx.path().equals("/health") || ctx.path().equals("/metrics") || ctx.path().equals("/openapi.json")) {
+            if (ctx.path().equals("/health") || ctx.path().equals("/health/live") || ctx.path().equals("/health/ready")
+                    || ctx.path().equals("/metrics") || ctx.path().equals("/openapi.json")) {
                 return;
             }
             String key = ctx.header("X-API-Key");
@@ -173,11 +191,11 @@ public final class AnalyticsApi implements AutoCloseable {
             }
         });
 
-        get("/health", (ctx, p) -> {
-            boolean up = queries.reachable();
-            ctx.status(up ? 200 : 503).json(Map.of("status", up ? "ok" : "degraded",
-                    "elasticsearch", up ? "reachable" : "unreachable"));
-        });
+        // Liveness: this process serves requests; readiness (also /health, as before): it can answer
+        // queries, i.e. Elasticsearch answers and the indices exist.
+        get("/health/live", (ctx, p) -> health(ctx, Health.UP, true));
+        get("/health/ready", (ctx, p) -> health(ctx, queries.readiness(), false));
+        get("/health", (ctx, p) -> health(ctx, queries.readiness(), false));
         get("/metrics", (ctx, p) -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
         get("/openapi.json", (ctx, p) -> ctx.contentType("application/json").result(openApi));
 

@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import io.eventflow.eventstore.Health;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -44,6 +45,9 @@ final class EventQueries {
         this.reader = new EventStoreReader(client, indices, historyPageSize);
     }
 
+    /** The readiness reason when Elasticsearch does not answer. */
+    static final String ES_UNREACHABLE = "Elasticsearch is unreachable";
+
     /** True when Elasticsearch answers. */
     boolean reachable() {
         try {
@@ -52,6 +56,27 @@ final class EventQueries {
             log.warn("Elasticsearch health check failed: {}", e.toString());
             return false;
         }
+    }
+
+    /**
+     * Whether the API can answer queries now: Elasticsearch answers and the events and payments
+     * aliases exist (the projector creates them). Live in any case: the API itself serves.
+     */
+    Health readiness() {
+        if (!reachable()) {
+            return Health.notReady(ES_UNREACHABLE);
+        }
+        for (String alias : List.of(indices.eventsAlias(), indices.paymentsAlias())) {
+            try {
+                if (!client.indices().existsAlias(a -> a.name(alias)).value()) {
+                    return Health.notReady("index alias " + alias + " is missing: the projector creates it when it "
+                            + "starts (or projector-cli rebuild)");
+                }
+            } catch (Exception e) {
+                return Health.notReady("cannot check index alias " + alias + ": " + e);
+            }
+        }
+        return Health.UP;
     }
 
     // ---- filters -------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import io.eventflow.command.pipeline.Idempotency;
 import io.eventflow.eventstore.ElasticsearchClients;
 import io.eventflow.eventstore.EventStoreIndices;
 import io.eventflow.eventstore.EventStoreReader;
+import io.eventflow.eventstore.Health;
 import io.eventflow.schemas.serde.KafkaTopics;
 import io.eventflow.schemas.serde.SchemaRegistryClient;
 import io.eventflow.schemas.serde.SerdeConfig;
@@ -16,9 +17,13 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.processor.StateRestoreListener;
 import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,13 +39,18 @@ public final class CommandService implements AutoCloseable {
     private final ElasticsearchClient elasticsearch;
     private final SchemaRegistryClient registry;
     private final KafkaStreams streams;
+    private final CommandTopology topology;
+    /** Changelog partitions being restored now. */
+    private final Set<TopicPartition> restoring = ConcurrentHashMap.newKeySet();
     /** Kafka's producer default for max.request.size. */
     private static final int DEFAULT_MAX_REQUEST_SIZE = 1024 * 1024;
     private final CountDownLatch terminated = new CountDownLatch(1);
 
     private CommandService(CommandServiceConfig config, KafkaTopics.DeadLetterTopic deadLetters, Clock clock,
             MeterRegistry metrics) {
-        this.elasticsearch = ElasticsearchClients.connect(config.getString(CommandServiceConfig.ELASTICSEARCH_URL));
+        Duration requestTimeout = Duration.ofMillis(config.getLong(CommandServiceConfig.ELASTICSEARCH_REQUEST_TIMEOUT_MS));
+        this.elasticsearch = ElasticsearchClients.connect(config.getString(CommandServiceConfig.ELASTICSEARCH_URL),
+                requestTimeout);
         this.registry = new SerdeConfig(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL,
                 config.getString(CommandServiceConfig.SCHEMA_REGISTRY_URL))).newClient();
         EventStoreReader reader = new EventStoreReader(elasticsearch,
@@ -49,8 +59,11 @@ public final class CommandService implements AutoCloseable {
                 config.getInt(CommandServiceConfig.IDEMPOTENCY_MAX_COMMANDS),
                 config.getInt(CommandServiceConfig.IDEMPOTENCY_MAX_BYTES));
         var limits = new CommandTopology.Limits(idempotency,
-                Duration.ofMillis(config.getLong(CommandServiceConfig.INFRASTRUCTURE_RETRY_TIMEOUT_MS)));
+                Duration.ofMillis(config.getLong(CommandServiceConfig.INFRASTRUCTURE_RETRY_TIMEOUT_MS)),
+                Duration.ofMillis(config.getLong(CommandServiceConfig.PROCESSING_DEADLINE_MS)), requestTimeout,
+                Duration.ofMillis(config.transactionTimeoutMs()));
         var topology = CommandTopology.build(topics(config), registry, reader, limits, clock, metrics);
+        this.topology = topology;
         Properties props = new Properties();
         props.putAll(config.streamsProperties());
         props.putAll(topology.streamsProperties());
@@ -69,6 +82,28 @@ public final class CommandService implements AutoCloseable {
             }
         });
         streams.setUncaughtExceptionHandler(topology::onThreadFailure);
+        streams.setGlobalStateRestoreListener(new StateRestoreListener() {
+            @Override
+            public void onRestoreStart(TopicPartition partition, String store, long startOffset, long endOffset) {
+                restoring.add(partition);
+                log.info("restoring {} from changelog {}: offsets {} to {}", store, partition, startOffset, endOffset);
+            }
+
+            @Override
+            public void onBatchRestored(TopicPartition partition, String store, long batchEndOffset, long restored) {
+            }
+
+            @Override
+            public void onRestoreEnd(TopicPartition partition, String store, long totalRestored) {
+                restoring.remove(partition);
+                log.info("restored {} from changelog {}: {} records", store, partition, totalRestored);
+            }
+
+            @Override
+            public void onRestoreSuspended(TopicPartition partition, String store, long totalRestored) {
+                restoring.remove(partition);
+            }
+        });
     }
 
     /** Creates missing topics, then starts processing. */
@@ -124,6 +159,58 @@ public final class CommandService implements AutoCloseable {
     /** The Kafka Streams state, e.g. RUNNING once partitions are assigned. */
     public KafkaStreams.State state() {
         return streams.state();
+    }
+
+    /**
+     * The service's health for /health: live unless Kafka Streams stopped (ERROR, or shutting down)
+     * or failures outlasted infrastructure.retry.timeout.ms; ready when RUNNING with no state being
+     * restored and no stream thread failing. Thread-safe and quick.
+     */
+    public Health health() {
+        KafkaStreams.State state = streams.state();
+        if (topology.gaveUp()) {
+            return Health.dead("processing failed for longer than " + CommandServiceConfig.INFRASTRUCTURE_RETRY_TIMEOUT_MS
+                    + ": " + topology.lastFailure());
+        }
+        switch (state) {
+            case ERROR, PENDING_ERROR, NOT_RUNNING, PENDING_SHUTDOWN:
+                return Health.dead("Kafka Streams is " + state
+                        + (topology.lastFailure() != null ? ": " + topology.lastFailure() : ""));
+            case CREATED:
+                return Health.notReady("starting");
+            case REBALANCING:
+                return Health.notReady(restoring.isEmpty() ? "rebalancing: partitions being assigned"
+                        : "restoring state from the changelog (" + restoring.size() + " partitions)");
+            default:
+                break;
+        }
+        if (!restoring.isEmpty()) {
+            return Health.notReady("restoring state from the changelog (" + restoring.size() + " partitions)");
+        }
+        var failing = topology.failingFor();
+        if (failing.isPresent()) {
+            return Health.notReady("processing has failed for " + failing.get().toSeconds() + " s, retrying: "
+                    + topology.lastFailure());
+        }
+        return Health.UP;
+    }
+
+    /** See {@link CommandTopology#localStateBroken()}. */
+    public boolean localStateBroken() {
+        return topology.localStateBroken();
+    }
+
+    /** The last stream-thread failure, in one line; null if none. */
+    public String lastFailure() {
+        return topology.lastFailure();
+    }
+
+    /**
+     * Deletes this application's local state directory, so the next start restores every store
+     * from its changelog. Only once {@link #close closed}.
+     */
+    public void wipeLocalState() {
+        streams.cleanUp();
     }
 
     @Override

@@ -1,12 +1,14 @@
 package io.eventflow.command;
 
 import io.eventflow.command.pipeline.BoundedRocksDbMemory;
+import io.eventflow.command.pipeline.CommandTopology;
 import io.eventflow.command.pipeline.Idempotency;
 import io.eventflow.eventstore.CommonConfig;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -43,9 +45,22 @@ public final class CommandServiceConfig extends AbstractConfig {
     public static final String IDEMPOTENCY_MAX_COMMANDS = "idempotency.max.commands.per.aggregate";
     public static final String IDEMPOTENCY_MAX_BYTES = "idempotency.max.bytes.per.aggregate";
     public static final String INFRASTRUCTURE_RETRY_TIMEOUT_MS = CommonConfig.INFRASTRUCTURE_RETRY_TIMEOUT_MS;
+    public static final String ELASTICSEARCH_REQUEST_TIMEOUT_MS = CommonConfig.ELASTICSEARCH_REQUEST_TIMEOUT_MS;
+    public static final String PROCESSING_DEADLINE_MS = "processing.deadline.ms";
+    /** Kafka Streams' transaction.timeout.ms under exactly-once unless set. */
+    static final long STREAMS_EOS_TRANSACTION_TIMEOUT_MS = 10_000L;
 
-    static final ConfigDef DEF = CommonConfig.defineInfrastructureRetry(CommonConfig.defineTopicCreation(
-            CommonConfig.defineElasticsearch(CommonConfig.defineKafka(new ConfigDef()))))
+    static final ConfigDef DEF = CommonConfig.defineElasticsearchRequestTimeout(CommonConfig.defineInfrastructureRetry(
+            CommonConfig.defineTopicCreation(CommonConfig.defineElasticsearch(CommonConfig.defineKafka(new ConfigDef())))),
+                    CommandTopology.DEFAULT_REQUEST_TIMEOUT.toMillis())
+            .define(PROCESSING_DEADLINE_MS, Type.LONG, CommandTopology.DEFAULT_DEADLINE.toMillis(),
+                    ConfigDef.Range.between(100, 600_000), Importance.MEDIUM,
+                    "Milliseconds a stream thread may spend on Elasticsearch between two polls (the prefetch and the "
+                            + "records' searches, retries included), and the longest one record retries an unreachable "
+                            + "registry. At most half the producer's transaction.timeout.ms (10000 by default under "
+                            + "exactly-once), so a slow Elasticsearch cannot keep a transaction open until the broker "
+                            + "aborts it and fences the producer. When it is spent the record is retried later from the "
+                            + "last commit, never answered.")
             .define(APPLICATION_ID, Type.STRING, "eventflow-command-service", new ConfigDef.NonEmptyString(),
                     Importance.HIGH, "Kafka Streams application id: consumer group, transactional id and internal topic prefix.")
             .define(COMMANDS_TOPIC, Type.STRING, "payment-commands", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
@@ -90,6 +105,35 @@ public final class CommandServiceConfig extends AbstractConfig {
             throw new ConfigException(RESULTS_TOPIC_RETENTION_MS, results, "must be -1 or at least "
                     + IDEMPOTENCY_WINDOW_MS + " (" + window + "): a retry within the window is answered with a "
                     + "result the topic would already have deleted");
+        }
+        long deadline = getLong(PROCESSING_DEADLINE_MS);
+        long request = getLong(ELASTICSEARCH_REQUEST_TIMEOUT_MS);
+        if (request > deadline) {
+            throw new ConfigException(ELASTICSEARCH_REQUEST_TIMEOUT_MS, request, "must not exceed "
+                    + PROCESSING_DEADLINE_MS + " (" + deadline + " ms): one request could not finish within the deadline");
+        }
+        long transaction = transactionTimeoutMs();
+        if (deadline * 2 > transaction) {
+            throw new ConfigException(PROCESSING_DEADLINE_MS, deadline, "must be at most half the producer's "
+                    + "transaction.timeout.ms (" + transaction + " ms), or a slow Elasticsearch keeps transactions open "
+                    + "until the broker aborts them and fences the producer; lower it, or raise "
+                    + StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG));
+        }
+    }
+
+    /** The producer's transaction.timeout.ms as Kafka Streams will set it. */
+    long transactionTimeoutMs() {
+        Object v = originals().get(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG));
+        if (v == null) {
+            v = originals().get(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
+        }
+        if (v == null) {
+            return STREAMS_EOS_TRANSACTION_TIMEOUT_MS;
+        }
+        try {
+            return Long.parseLong(v.toString().trim());
+        } catch (NumberFormatException e) {
+            throw new ConfigException(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, v, "must be a number of milliseconds");
         }
     }
 

@@ -1,43 +1,89 @@
 package io.eventflow.command;
 
-import io.eventflow.eventstore.ServiceConfigLoader;
+import io.eventflow.eventstore.Health;
 import io.eventflow.eventstore.PrometheusEndpoint;
+import io.eventflow.eventstore.ServiceConfigLoader;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.streams.KafkaStreams;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@code java -jar command-service.jar [config.properties]}; environment variables override the file. */
+/**
+ * {@code java -jar command-service.jar [config.properties]}; environment variables override the file.
+ * Exits 0 when stopped by a signal, 1 when the service cannot start or its processing died (a Kafka
+ * Streams ERROR, failures past infrastructure.retry.timeout.ms, local state that cannot be restored),
+ * so a supervisor restarts it. Local state that cannot be opened is wiped and restored from its
+ * changelog once per start before that.
+ */
 public final class CommandServiceMain {
+    private static final Logger log = LoggerFactory.getLogger(CommandServiceMain.class);
+
     private CommandServiceMain() {
     }
 
-    public static void main(String[] args) throws Exception {
-        CommandServiceConfig config = new CommandServiceConfig(
-                ServiceConfigLoader.load(CommandServiceConfig.configDef(), args, System.getenv()));
-        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        var endpoint = PrometheusEndpoint.startUnlessDisabled(metrics, config.getInt(CommandServiceConfig.METRICS_PORT));
-        CommandService service;
+    public static void main(String[] args) {
+        Optional<PrometheusEndpoint> endpoint = Optional.empty();
         try {
-            service = CommandService.start(config, Clock.systemUTC(), metrics);
-        } catch (RuntimeException e) {
-            // e.g. an events topic that does not keep its history: say why, and exit non-zero even
-            // though the metrics endpoint's thread would keep the JVM alive
-            LoggerFactory.getLogger(CommandServiceMain.class).error("command-service cannot start", e);
-            System.err.println("command-service cannot start: " + e.getMessage());
-            System.exit(1);
-            return;
-        }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            service.close();
+            CommandServiceConfig config = new CommandServiceConfig(
+                    ServiceConfigLoader.load(CommandServiceConfig.configDef(), args, System.getenv()));
+            PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            AtomicReference<CommandService> current = new AtomicReference<>();
+            endpoint = PrometheusEndpoint.startUnlessDisabled(metrics, config.getInt(CommandServiceConfig.METRICS_PORT),
+                    () -> {
+                        CommandService s = current.get();
+                        return s == null ? Health.notReady("starting") : s.health();
+                    });
+            Optional<PrometheusEndpoint> served = endpoint;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                CommandService s = current.get();
+                if (s != null) {
+                    s.close();
+                }
+                served.ifPresent(PrometheusEndpoint::close);
+            }, "shutdown"));
+            boolean restored = false;
+            while (true) {
+                CommandService service;
+                try {
+                    service = CommandService.start(config, Clock.systemUTC(), metrics);
+                } catch (RuntimeException e) {
+                    // e.g. an events topic that does not keep its history
+                    fail("command-service cannot start: " + e.getMessage(), e);
+                    return;
+                }
+                current.set(service);
+                service.awaitTermination();
+                if (service.state() != KafkaStreams.State.ERROR) {
+                    return; // closed by the shutdown hook
+                }
+                if (service.localStateBroken() && !restored) {
+                    log.warn("the local state in {} cannot be used ({}); wiping it and restoring it from the changelog",
+                            config.getString(CommandServiceConfig.STATE_DIR), service.lastFailure());
+                    service.close();
+                    service.wipeLocalState();
+                    restored = true;
+                    continue;
+                }
+                String why = service.localStateBroken()
+                        ? "its local state could not be restored from the changelog: " + service.lastFailure()
+                        : "a fatal error: " + service.lastFailure();
+                fail("command-service stopped after " + why + " (see the log above)", null);
+            }
+        } catch (Throwable e) {
+            fail("command-service failed: " + e, e);
+        } finally {
             endpoint.ifPresent(PrometheusEndpoint::close);
-        }, "shutdown"));
-        service.awaitTermination();
-        if (service.state() == KafkaStreams.State.ERROR) {
-            // Exit non-zero so a supervisor sees the failure; the reason was logged as "STOPPING ...".
-            System.err.println("command-service stopped after a fatal error; see the log above");
-            System.exit(1);
         }
+    }
+
+    /** Exits 1, whatever threads are left (the metrics endpoint's dispatcher is not a daemon). */
+    private static void fail(String message, Throwable e) {
+        log.error(message, e);
+        System.err.println(message);
+        System.exit(1);
     }
 }

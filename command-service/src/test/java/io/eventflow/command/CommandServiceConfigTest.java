@@ -80,4 +80,22 @@ class CommandServiceConfigTest {
                 .isGreaterThanOrEqualTo(defaults.getLong(CommandServiceConfig.IDEMPOTENCY_WINDOW_MS));
         assertThat(defaults.getBoolean(CommandServiceConfig.EVENTS_TOPIC_ALLOW_FINITE_RETENTION)).isFalse();
     }
+
+    @Test
+    void theProcessingDeadlineMustStayWellBelowTheTransactionTimeout() {
+        assertThat(new CommandServiceConfig(Map.of()).getLong(CommandServiceConfig.PROCESSING_DEADLINE_MS))
+                .isLessThanOrEqualTo(CommandServiceConfig.STREAMS_EOS_TRANSACTION_TIMEOUT_MS / 2);
+        assertThatThrownBy(() -> new CommandServiceConfig(Map.of(CommandServiceConfig.PROCESSING_DEADLINE_MS, "6000")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(CommandServiceConfig.PROCESSING_DEADLINE_MS)
+                .hasMessageContaining("transaction.timeout.ms (10000 ms)");
+        assertThatThrownBy(() -> new CommandServiceConfig(Map.of(CommandServiceConfig.PROCESSING_DEADLINE_MS, "4000",
+                "producer.transaction.timeout.ms", "7000")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("7000 ms");
+        assertThat(new CommandServiceConfig(Map.of(CommandServiceConfig.PROCESSING_DEADLINE_MS, "10000",
+                "producer.transaction.timeout.ms", "30000")).transactionTimeoutMs()).isEqualTo(30_000L);
+        assertThatThrownBy(() -> new CommandServiceConfig(Map.of(CommandServiceConfig.ELASTICSEARCH_REQUEST_TIMEOUT_MS,
+                "5000")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(CommandServiceConfig.ELASTICSEARCH_REQUEST_TIMEOUT_MS);
+    }
 }

@@ -288,6 +288,10 @@ class AnalyticsApiIT {
             assertThat(get(path, "wrong-key-123").status()).as(path).isEqualTo(401);
         }
         assertThat(get("/health", null).body().path("elasticsearch").asText()).isEqualTo("reachable");
+        Response ready = get("/health/ready", null);
+        assertThat(ready.status()).isEqualTo(200);
+        assertThat(ready.body().path("status").asText()).isEqualTo("UP");
+        assertThat(get("/health/live", null).status()).isEqualTo(200);
         assertThat(get("/openapi.json", null).body().path("openapi").asText()).startsWith("3.");
         Response metrics = get("/metrics", null);
         assertThat(metrics.raw().body()).contains("http_server_requests_seconds").contains("route=\"/events\"");
@@ -333,7 +337,31 @@ class AnalyticsApiIT {
             HttpResponse<String> health = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + down.port()
                     + "/health")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(health.statusCode()).isEqualTo(503);
+            // Still live (it serves; restarting it would not bring Elasticsearch back), not ready.
+            assertThat(healthOf(down, "live").statusCode()).isEqualTo(200);
+            HttpResponse<String> ready = healthOf(down, "ready");
+            assertThat(ready.statusCode()).isEqualTo(503);
+            assertThat(JSON.readTree(ready.body()).path("reason").asText()).contains("Elasticsearch is unreachable");
         }
+        // Elasticsearch answers, but no projector has created this prefix's indices yet.
+        try (AnalyticsApi empty = AnalyticsApi.start(new AnalyticsApiConfig(Map.of(
+                AnalyticsApiConfig.HTTP_HOST, "127.0.0.1", AnalyticsApiConfig.HTTP_PORT, "0",
+                AnalyticsApiConfig.ELASTICSEARCH_URL, TestServers.get().elasticsearch(),
+                AnalyticsApiConfig.INDEX_PREFIX, PREFIX + "none-", AnalyticsApiConfig.API_KEYS, ADMIN + ":*")))) {
+            assertThat(healthOf(empty, "live").statusCode()).isEqualTo(200);
+            HttpResponse<String> ready = healthOf(empty, "ready");
+            assertThat(ready.statusCode()).isEqualTo(503);
+            JsonNode body = JSON.readTree(ready.body());
+            assertThat(body.path("reason").asText()).contains(PREFIX + "none-").contains("missing");
+            assertThat(body.path("elasticsearch").asText()).isEqualTo("reachable");
+            assertThat(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + empty.port() + "/health")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(503);
+        }
+    }
+
+    private static HttpResponse<String> healthOf(AnalyticsApi api, String which) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/health/" + which)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     // ---- fuzz ------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ public final class CommonConfig {
     /** Seven days, Kafka's default retention. */
     public static final long SEVEN_DAYS_MS = 7L * 24 * 60 * 60 * 1000;
     public static final String INFRASTRUCTURE_RETRY_TIMEOUT_MS = "infrastructure.retry.timeout.ms";
+    public static final String ELASTICSEARCH_REQUEST_TIMEOUT_MS = "elasticsearch.request.timeout.ms";
     /** Five minutes. */
     public static final long INFRASTRUCTURE_RETRY_TIMEOUT_MS_DEFAULT = 300_000L;
 
@@ -70,6 +71,17 @@ public final class CommonConfig {
                 .define(ELASTICSEARCH_URL, Type.STRING, "http://localhost:9200", new ConfigDef.NonEmptyString(),
                         Importance.HIGH, "Elasticsearch URL(s), comma separated. Env: ELASTICSEARCH_URL.")
                 .define(INDEX_PREFIX, Type.STRING, "", Importance.LOW, "Prefix of every index, alias and template name.");
+    }
+
+    /**
+    /**
+     * elasticsearch.request.timeout.ms: the connect, socket (no byte for this long) and pool-wait
+     * timeout of each Elasticsearch request, with the service's own default.
+     */
+    public static ConfigDef defineElasticsearchRequestTimeout(ConfigDef def, long defaultMs) {
+        return def.define(ELASTICSEARCH_REQUEST_TIMEOUT_MS, Type.LONG, defaultMs, ConfigDef.Range.between(100, 600_000),
+                Importance.MEDIUM, "Milliseconds one Elasticsearch request may wait to connect, for a free connection, "
+                        + "or between two bytes of the answer before it fails as transient.");
     }
 
     /**

@@ -2,14 +2,19 @@ package io.eventflow.eventstore;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.json.jackson.JacksonJsonpMapper;
+import co.elastic.clients.transport.TransportOptions;
+import co.elastic.clients.transport.rest_client.RestClientOptions;
 import co.elastic.clients.transport.rest_client.RestClientTransport;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Arrays;
 import org.apache.http.HttpHost;
+import org.apache.http.client.config.RequestConfig;
+import org.elasticsearch.client.RequestOptions;
 import org.elasticsearch.client.RestClient;
 
 /** Builds Elasticsearch clients that map {@link java.time.Instant} as ISO-8601 strings. */
@@ -30,10 +35,26 @@ public final class ElasticsearchClients {
      * @return a thread-safe client; close it with {@link #close(ElasticsearchClient)}
      */
     public static ElasticsearchClient connect(String urls) {
+        return connect(urls, Duration.ofSeconds(5), Duration.ofSeconds(60));
+    }
+
+    /**
+     * As {@link #connect(String)}, every request bounded by {@code requestTimeout}: to connect, to
+     * get a pooled connection, and between two bytes of the answer (a socket timeout: a server that
+     * keeps trickling bytes is not cut off by it, so callers with a hard deadline check it too).
+     */
+    public static ElasticsearchClient connect(String urls, Duration requestTimeout) {
+        return connect(urls, requestTimeout, requestTimeout);
+    }
+
+    private static ElasticsearchClient connect(String urls, Duration connectTimeout, Duration socketTimeout) {
+        int connectMs = Math.toIntExact(connectTimeout.toMillis());
+        int socketMs = Math.toIntExact(socketTimeout.toMillis());
         HttpHost[] hosts = Arrays.stream(urls.split(",")).map(String::trim).filter(s -> !s.isEmpty())
                 .map(HttpHost::create).toArray(HttpHost[]::new);
         RestClient rest = RestClient.builder(hosts)
-                .setRequestConfigCallback(c -> c.setConnectTimeout(5_000).setSocketTimeout(60_000))
+                .setRequestConfigCallback(c -> c.setConnectTimeout(connectMs).setSocketTimeout(socketMs)
+                        .setConnectionRequestTimeout(connectMs))
                 .build();
         return new ElasticsearchClient(new RestClientTransport(rest, new JacksonJsonpMapper(objectMapper())));
     }
@@ -44,6 +65,22 @@ public final class ElasticsearchClients {
      */
     public static RestClient restClient(ElasticsearchClient client) {
         return ((RestClientTransport) client._transport()).restClient();
+    }
+
+    /**
+     * {@code client} with every request bounded by {@code timeout} (connect, pool wait and socket
+     * timeout, at least 1 ms) instead of the client's own timeouts; shares its connections.
+     */
+    public static ElasticsearchClient withRequestTimeout(ElasticsearchClient client, Duration timeout) {
+        TransportOptions current = client._transportOptions() != null ? client._transportOptions()
+                : client._transport().options();
+        int ms = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+        RequestConfig config = RequestConfig.custom().setConnectTimeout(ms).setSocketTimeout(ms)
+                .setConnectionRequestTimeout(ms).build();
+        RequestOptions base = current instanceof RestClientOptions r ? r.restClientRequestOptions() : RequestOptions.DEFAULT;
+        boolean keepBody = current instanceof RestClientOptions r && r.keepResponseBodyOnException();
+        return client.withTransportOptions(new RestClientOptions(base.toBuilder().setRequestConfig(config).build(),
+                keepBody));
     }
 
     public static void close(ElasticsearchClient client) {

@@ -7,6 +7,8 @@ import co.elastic.clients.elasticsearch._types.query_dsl.Query;
 import co.elastic.clients.elasticsearch.core.SearchResponse;
 import co.elastic.clients.elasticsearch.core.search.Hit;
 import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -76,7 +78,7 @@ public final class EventStoreReader {
         // eventId breaks ties, so two documents of one version (two aggregate types sharing an id,
         // say) are never skipped at a page boundary.
         searchAll(Query.of(q -> q.bool(b -> b.filter(filters))), List.of("version", "eventId"),
-                d -> List.of(FieldValue.of(d.version()), FieldValue.of(d.eventId())), events::add);
+                d -> List.of(FieldValue.of(d.version()), FieldValue.of(d.eventId())), events::add, null);
         return events;
     }
 
@@ -86,6 +88,19 @@ public final class EventStoreReader {
      * of aggregates at once instead of one search per command.
      */
     public Map<String, List<EventDocument>> histories(Collection<String> aggregateIds) throws IOException {
+        return histories(aggregateIds, null);
+    }
+
+    /**
+     * As {@link #histories(Collection)}, giving up when {@code budget} has passed before the next
+     * page is asked for: then it throws a {@link java.net.SocketTimeoutException}, a transient
+     * failure like any other timeout. Each request is bounded by the client's own timeouts.
+     *
+     * @param budget null for none
+     */
+    public Map<String, List<EventDocument>> histories(Collection<String> aggregateIds, Duration budget)
+            throws IOException {
+        Long deadline = budget == null ? null : System.nanoTime() + budget.toNanos();
         Map<String, List<EventDocument>> out = new HashMap<>();
         if (aggregateIds.isEmpty()) {
             return out;
@@ -94,20 +109,29 @@ public final class EventStoreReader {
         searchAll(Query.of(q -> q.terms(t -> t.field("aggregateId").terms(v -> v.value(ids)))),
                 List.of("aggregateId", "version"),
                 d -> List.of(FieldValue.of(d.aggregateId()), FieldValue.of(d.version())),
-                d -> out.computeIfAbsent(d.aggregateId(), k -> new ArrayList<>()).add(d));
+                d -> out.computeIfAbsent(d.aggregateId(), k -> new ArrayList<>()).add(d), deadline);
         return out;
     }
 
     /**
      * Every event document matching {@code query}, ascending by {@code sortFields}, page by page
-     * with search_after; {@code afterOf} gives a document's values of those fields.
+     * with search_after; {@code afterOf} gives a document's values of those fields. {@code deadlineNanos}
+     * (System.nanoTime, null for none) bounds each page's request, and no page starts after it.
      */
     private void searchAll(Query query, List<String> sortFields, Function<EventDocument, List<FieldValue>> afterOf,
-            Consumer<EventDocument> sink) throws IOException {
+            Consumer<EventDocument> sink, Long deadlineNanos) throws IOException {
         List<FieldValue> after = null;
         while (true) {
             List<FieldValue> searchAfter = after;
-            SearchResponse<EventDocument> page = client.search(s -> {
+            ElasticsearchClient c = client;
+            if (deadlineNanos != null) {
+                long remaining = deadlineNanos - System.nanoTime();
+                if (remaining <= 0) {
+                    throw new SocketTimeoutException("reading event histories took longer than its deadline");
+                }
+                c = ElasticsearchClients.withRequestTimeout(client, Duration.ofNanos(remaining));
+            }
+            SearchResponse<EventDocument> page = c.search(s -> {
                 s.index(indices.eventsAlias())
                         .ignoreUnavailable(true).allowNoIndices(true)
                         .query(query)

@@ -1,6 +1,7 @@
 package io.eventflow.command.pipeline;
 
 import io.eventflow.command.payment.PaymentState;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
 
@@ -12,4 +13,12 @@ import java.util.Map;
 @FunctionalInterface
 interface AggregateHistory {
     Map<String, PaymentState> load(Collection<String> aggregateIds) throws Exception;
+
+    /**
+     * As {@link #load(Collection)}, within {@code budget}: an implementation that calls a server
+     * bounds its requests by it and fails transiently when it is spent. The default ignores it.
+     */
+    default Map<String, PaymentState> load(Collection<String> aggregateIds, Duration budget) throws Exception {
+        return load(aggregateIds);
+    }
 }

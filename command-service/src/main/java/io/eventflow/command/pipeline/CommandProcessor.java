@@ -220,7 +220,16 @@ final class CommandProcessor implements Processor<byte[], byte[], Object, Object
             throw new StateStoreFailure("state store " + CommandTopology.STATE_STORE + " failed reading aggregate "
                     + aggregateId + " on partition " + partition + ": " + e, e);
         }
-        return known != null ? known : AggregateRecord.of(deps.hydration().load(aggregateId));
+        if (known != null) {
+            return known;
+        }
+        Hydration.Loaded loaded = deps.hydration().load(aggregateId);
+        if (loaded.searched()) {
+            // The search's time counts against this thread's transaction: end it after this record,
+            // so the next search starts a fresh one rather than piling onto this one.
+            context.commit();
+        }
+        return AggregateRecord.of(loaded.state());
     }
 
     /**

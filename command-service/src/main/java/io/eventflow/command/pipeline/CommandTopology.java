@@ -20,10 +20,12 @@ import io.eventflow.schemas.serde.SchemaRegistryClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -31,7 +33,9 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.rocksdb.RocksDBException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.apache.kafka.streams.state.Stores;
@@ -49,8 +53,10 @@ public final class CommandTopology {
     static final String EVENTS_SINK = "events";
     static final String RESULTS_SINK = "results";
     static final String DEAD_LETTER_SINK = "dead-letters";
-    /** Longest a stream thread blocks retrying an unreachable registry or Elasticsearch, below the transaction timeout. */
-    static final Duration MAX_RETRY_BLOCK = Duration.ofSeconds(5);
+    /** Default of processing.deadline.ms: the longest a record blocks its thread on the registry or Elasticsearch. */
+    public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(4);
+    /** Default of the command-service's elasticsearch.request.timeout.ms. */
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(2);
 
     /** Topic names the topology reads and writes. */
     public record Topics(String commands, String events, String results, String deadLetters) {
@@ -59,6 +65,8 @@ public final class CommandTopology {
     private final Topology topology;
     private final Hydration hydration;
     private final TransientRetry retry;
+    private volatile String lastFailure;
+    private volatile boolean localStateBroken;
 
     private CommandTopology(Topology topology, Hydration hydration, TransientRetry retry) {
         this.topology = topology;
@@ -83,31 +91,63 @@ public final class CommandTopology {
 
     /** States of aggregates from their indexed events; a history with a gap is an error, never guessed around. */
     static AggregateHistory fromEventStore(EventStoreReader reader) {
-        return aggregateIds -> {
-            Map<String, PaymentState> states = new HashMap<>();
-            for (Map.Entry<String, List<EventDocument>> e : reader.histories(aggregateIds).entrySet()) {
-                PaymentState state = PaymentState.initial(e.getKey());
-                for (EventDocument doc : e.getValue()) {
-                    if (doc.version() != state.version() + 1) {
-                        throw new IllegalStateException("event store history of " + e.getKey() + " has a gap: version "
-                                + doc.version() + " after " + state.version());
-                    }
-                    state = Payments.evolve(state, AvroEdge.fromDocument(doc));
-                }
-                states.put(e.getKey(), state);
+        return new AggregateHistory() {
+            @Override
+            public Map<String, PaymentState> load(Collection<String> aggregateIds) throws Exception {
+                return fold(reader.histories(aggregateIds));
             }
-            return states;
+
+            @Override
+            public Map<String, PaymentState> load(Collection<String> aggregateIds, Duration budget) throws Exception {
+                return fold(reader.histories(aggregateIds, budget));
+            }
         };
+    }
+
+    private static Map<String, PaymentState> fold(Map<String, List<EventDocument>> histories) {
+        Map<String, PaymentState> states = new HashMap<>();
+        for (Map.Entry<String, List<EventDocument>> e : histories.entrySet()) {
+            PaymentState state = PaymentState.initial(e.getKey());
+            for (EventDocument doc : e.getValue()) {
+                if (doc.version() != state.version() + 1) {
+                    throw new IllegalStateException("event store history of " + e.getKey() + " has a gap: version "
+                            + doc.version() + " after " + state.version());
+                }
+                state = Payments.evolve(state, AvroEdge.fromDocument(doc));
+            }
+            states.put(e.getKey(), state);
+        }
+        return states;
     }
 
     /**
      * What bounds the command side: the idempotency memory, and how long infrastructure faults (an
      * unreachable or misconfigured registry or Elasticsearch) are retried before the service stops.
      */
-    public record Limits(Idempotency idempotency, Duration infrastructureRetryTimeout) {
+    public record Limits(Idempotency idempotency, Duration infrastructureRetryTimeout, Duration processingDeadline,
+            Duration elasticsearchRequestTimeout, Duration transactionTimeout) {
         public Limits {
+            Objects.requireNonNull(transactionTimeout, "transactionTimeout");
             Objects.requireNonNull(idempotency, "idempotency");
             Objects.requireNonNull(infrastructureRetryTimeout, "infrastructureRetryTimeout");
+            Objects.requireNonNull(processingDeadline, "processingDeadline");
+            Objects.requireNonNull(elasticsearchRequestTimeout, "elasticsearchRequestTimeout");
+        }
+
+        /** The defaults of the deadline (4 s) and of the request timeout (2 s). */
+        public Limits(Idempotency idempotency, Duration infrastructureRetryTimeout) {
+            this(idempotency, infrastructureRetryTimeout, DEFAULT_DEADLINE, DEFAULT_REQUEST_TIMEOUT,
+                    Duration.ofSeconds(10));
+        }
+
+        /**
+         * The longest wait before a failed stream thread is replaced. Kafka Streams calls the handler
+         * before it aborts the failed thread's transaction, which may already hold up to the deadline's
+         * worth of work: the wait fits in what is left of the transaction timeout, at least 1 s.
+         */
+        Duration maxRestartDelay() {
+            Duration left = transactionTimeout.minus(processingDeadline.multipliedBy(2));
+            return left.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : left;
         }
     }
 
@@ -125,8 +165,10 @@ public final class CommandTopology {
             Limits limits, Clock clock, MeterRegistry metrics) {
         Objects.requireNonNull(topics, "topics");
         Idempotency idempotency = limits.idempotency();
-        TransientRetry retry = new TransientRetry(MAX_RETRY_BLOCK, limits.infrastructureRetryTimeout());
-        Hydration hydration = new Hydration(history, topics.commands(), retry, metrics);
+        TransientRetry retry = new TransientRetry(limits.processingDeadline(), limits.infrastructureRetryTimeout(),
+                limits.maxRestartDelay());
+        Hydration hydration = new Hydration(history, topics.commands(), retry, limits.elasticsearchRequestTimeout(),
+                metrics);
         CommandProcessing deps = new CommandProcessing(new AvroDeserializer<>(registry, CommandEnvelope.class),
                 paymentBus(metrics), hydration, retry, idempotency, clock, metrics);
         Topology topology = new Topology();
@@ -156,7 +198,9 @@ public final class CommandTopology {
     }
 
     /**
-     * What to do with a stream thread that failed. A broken state store stops the service at once.
+     * What to do with a stream thread that failed. A broken state store (one that cannot be opened,
+     * a checkpoint that does not parse, a value that does not decode) stops the service at once;
+     * its main then restores the local state from the changelog, once, see {@link #localStateBroken}.
      * Anything else (in practice an infrastructure fault that outlasted the in-place retries) replaces
      * the thread after a growing delay, so the record is read again from the last commit and never
      * skipped, until failures have followed each other for longer than
@@ -164,11 +208,19 @@ public final class CommandTopology {
      * failed stream thread; it sleeps there for the delay.
      */
     public StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse onThreadFailure(Throwable e) {
+        lastFailure = rootMessage(e);
+        if (isLocalStateFailure(e)) {
+            localStateBroken = true;
+            log.error("STOPPING the command-service: its local state cannot be opened or read ({}); it will be "
+                    + "restored from the changelog if it can", rootMessage(e), e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        }
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof StateStoreFailure) {
+                localStateBroken = true;
                 log.error("STOPPING the command-service: {}. No command was answered or dead-lettered for it; "
-                        + "restore the state store (delete the local state directory to rebuild it from the changelog) "
-                        + "and restart", t.getMessage(), e);
+                        + "the local state is restored from the changelog once, and the service exits if that fails "
+                        + "too", t.getMessage(), e);
                 return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
             }
         }
@@ -189,6 +241,52 @@ public final class CommandTopology {
             Thread.currentThread().interrupt();
         }
         return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+    }
+
+    /**
+     * Whether stream threads are failing one after another now: how long since the first failure
+     * without a record handled, or empty while records are handled.
+     */
+    public Optional<Duration> failingFor() {
+        return retry.failingFor();
+    }
+
+    /** Whether failures outlasted infrastructure.retry.timeout.ms, so the service stops. */
+    public boolean gaveUp() {
+        return retry.gaveUp();
+    }
+
+    /** The last stream-thread failure, in one line; null if none. */
+    public String lastFailure() {
+        return lastFailure;
+    }
+
+    /**
+     * Whether the service stopped because its local state could not be opened or read (a corrupt
+     * RocksDB file or checkpoint, a stored value that does not decode): restoring it from the
+     * changelog may help.
+     */
+    public boolean localStateBroken() {
+        return localStateBroken;
+    }
+
+    /**
+     * A failure of the local state itself: a store RocksDB cannot open or read, or a checkpoint file
+     * that does not parse (Kafka Streams reads those while joining the group and lets the parse
+     * error through bare, so it is recognized by where it was thrown).
+     */
+    static boolean isLocalStateFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ProcessorStateException || t instanceof RocksDBException) {
+                return true;
+            }
+            for (StackTraceElement frame : t.getStackTrace()) {
+                if (frame.getClassName().equals("org.apache.kafka.streams.state.internals.OffsetCheckpoint")) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private static String rootMessage(Throwable e) {

@@ -28,28 +28,55 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The prefetch is only a cache in front of {@link AggregateHistory}: an entry that is missing,
  * evicted or older than {@link #TTL} makes {@link #load} search for that aggregate itself, with
- * retries, so correctness never depends on it. An entry is as fresh as a search made when the command was polled. Thread-safe.
+ * retries, so correctness never depends on it. An entry is as fresh as a search made when the command was polled.
+ *
+ * <p>Time. Everything here runs on a stream thread, often while its transaction is open, and a
+ * transaction left open past the producer's {@code transaction.timeout.ms} is aborted by the broker
+ * and the producer fenced. So each request is bounded by {@code elasticsearch.request.timeout.ms},
+ * and all the Elasticsearch time a thread spends between two polls (the prefetch, then the
+ * searches of the records it processes) shares one budget, {@code processing.deadline.ms}, which
+ * the configuration keeps well below the transaction timeout. When the budget is spent the record
+ * fails transiently: its task is retried from the last commit, never answered. The processor asks
+ * for a commit after each record that had to search, so the next one starts a fresh transaction.
+ * A prefetch that failed is not tried again for {@link #PREFETCH_PAUSE}. Thread-safe.
  */
 final class Hydration {
     private static final Logger log = LoggerFactory.getLogger(Hydration.class);
 
     static final Duration TTL = Duration.ofSeconds(30);
+    static final Duration PREFETCH_PAUSE = Duration.ofSeconds(5);
     private static final int MAX_ENTRIES = 50_000;
 
     private final AggregateHistory history;
     private final String commandsTopic;
     private final TransientRetry retry;
+    private final Duration requestTimeout;
     private final MeterRegistry metrics;
+    /** Elasticsearch nanoseconds this thread spent since its last poll. */
+    private final ThreadLocal<long[]> spentSincePoll = ThreadLocal.withInitial(() -> new long[1]);
+    /** System.nanoTime of the last failed prefetch, or 0. */
+    private volatile long prefetchFailedAt;
     private final Map<Integer, KeyValueStore<String, AggregateRecord>> stores = new ConcurrentHashMap<>();
     private final Map<String, Entry> loaded;
 
     private record Entry(PaymentState state, long loadedAtNanos) {
     }
 
+    /** What {@link #load} found: the state, and whether it took a search of the event store. */
+    record Loaded(PaymentState state, boolean searched) {
+    }
+
     Hydration(AggregateHistory history, String commandsTopic, TransientRetry retry, MeterRegistry metrics) {
+        this(history, commandsTopic, retry, retry.maxBlock(), metrics);
+    }
+
+    /** @param requestTimeout the longest one attempt (one prefetch, one search) may take */
+    Hydration(AggregateHistory history, String commandsTopic, TransientRetry retry, Duration requestTimeout,
+            MeterRegistry metrics) {
         this.history = Objects.requireNonNull(history, "history");
         this.commandsTopic = Objects.requireNonNull(commandsTopic, "commandsTopic");
         this.retry = Objects.requireNonNull(retry, "retry");
+        this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.loaded = new LinkedHashMap<>() {
             @Override
@@ -69,6 +96,13 @@ final class Hydration {
     }
 
     void onPoll(ConsumerRecords<byte[], byte[]> records) {
+        // The records before this poll were committed: a requested commit happens before the next poll.
+        long[] spent = spentSincePoll.get();
+        spent[0] = 0;
+        long failedAt = prefetchFailedAt;
+        if (failedAt != 0 && System.nanoTime() - failedAt < PREFETCH_PAUSE.toNanos()) {
+            return;
+        }
         Set<String> unknown = new LinkedHashSet<>();
         for (ConsumerRecord<byte[], byte[]> r : records) {
             if (r.key() == null || !commandsTopic.equals(r.topic())) {
@@ -84,14 +118,20 @@ final class Hydration {
             return;
         }
         Map<String, PaymentState> states;
+        long started = System.nanoTime();
         try {
-            states = history.load(unknown);
+            Duration budget = budget(spent);
+            states = history.load(unknown, budget.compareTo(requestTimeout) < 0 ? budget : requestTimeout);
         } catch (Exception e) {
             // The processor will search for these itself, with retries and a clear failure.
+            prefetchFailedAt = System.nanoTime();
             log.debug("prefetch of {} aggregates failed, falling back to one search per command: {}", unknown.size(),
                     e.toString());
             return;
+        } finally {
+            spent[0] += System.nanoTime() - started;
         }
+        prefetchFailedAt = 0;
         long now = System.nanoTime();
         synchronized (loaded) {
             for (String id : unknown) {
@@ -118,18 +158,30 @@ final class Hydration {
      * @throws TransientRetry.StillUnavailableException when the event store stays unreachable
      * @throws Exception a permanent failure, e.g. a history with a gap
      */
-    PaymentState load(String aggregateId) throws Exception {
+    Loaded load(String aggregateId) throws Exception {
         Entry e;
         synchronized (loaded) {
             e = loaded.remove(aggregateId);
         }
         if (e != null && System.nanoTime() - e.loadedAtNanos() <= TTL.toNanos()) {
             metrics.counter("eventflow.commands.hydrations", "source", "prefetch").increment();
-            return e.state();
+            return new Loaded(e.state(), false);
         }
         metrics.counter("eventflow.commands.hydrations", "source", "search").increment();
-        PaymentState state = retry.call("loading aggregate " + aggregateId + " from the event store",
-                () -> history.load(List.of(aggregateId)).get(aggregateId));
-        return state != null ? state : PaymentState.initial(aggregateId);
+        long[] spent = spentSincePoll.get();
+        long started = System.nanoTime();
+        try {
+            PaymentState state = retry.callWithin("loading aggregate " + aggregateId + " from the event store",
+                    budget(spent), requestTimeout,
+                    budget -> history.load(List.of(aggregateId), budget).get(aggregateId));
+            return new Loaded(state != null ? state : PaymentState.initial(aggregateId), true);
+        } finally {
+            spent[0] += System.nanoTime() - started;
+        }
+    }
+
+    /** What is left of this thread's deadline since its last poll; an attempt gets at most the request timeout. */
+    private Duration budget(long[] spent) {
+        return retry.maxBlock().minusNanos(spent[0]);
     }
 }

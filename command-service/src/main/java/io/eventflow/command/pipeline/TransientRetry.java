@@ -20,12 +20,16 @@ final class TransientRetry {
     private static final long MAX_BACKOFF_MS = 1_000;
 
     private static final long MAX_RESTART_DELAY_MS = 30_000;
+    private final long maxRestartDelayMs;
+    /** An attempt shorter than this could not even connect: give up instead. */
+    private static final long MIN_ATTEMPT_NANOS = 20_000_000L;
 
     private final long maxBlockNanos;
     private final long giveUpNanos;
     private final AtomicInteger failedThreads = new AtomicInteger();
     /** When the current run of thread failures began (System.nanoTime), or 0 when a record was handled since. */
     private final AtomicLong failingSince = new AtomicLong();
+    private volatile boolean gaveUp;
 
     /**
      * @param maxBlock longest a single call retries in place
@@ -33,6 +37,15 @@ final class TransientRetry {
      *     service stops ({@code infrastructure.retry.timeout.ms})
      */
     TransientRetry(Duration maxBlock, Duration giveUp) {
+        this(maxBlock, giveUp, Duration.ofMillis(MAX_RESTART_DELAY_MS));
+    }
+
+    /**
+     * @param maxRestartDelay the longest wait before a failed stream thread is replaced; the failed
+     *     thread may still hold an open transaction meanwhile, so it stays below the transaction timeout
+     */
+    TransientRetry(Duration maxBlock, Duration giveUp, Duration maxRestartDelay) {
+        this.maxRestartDelayMs = Math.max(1, maxRestartDelay.toMillis());
         this.maxBlockNanos = maxBlock.toNanos();
         this.giveUpNanos = giveUp.toNanos();
     }
@@ -84,6 +97,66 @@ final class TransientRetry {
         }
     }
 
+    /** An action given the time it may take, e.g. as its requests' timeouts. */
+    @FunctionalInterface
+    interface Budgeted<T> {
+        T call(Duration budget) throws Exception;
+    }
+
+    /**
+     * Retries {@code action} while it fails transiently, each attempt given at most
+     * {@code attemptTimeout} and all of them together at most {@code budget} (capped at
+     * {@code maxBlock}): the attempts' own timeouts make the bound hold, so a slow dependency
+     * cannot hold the stream thread, and its open transaction, for longer.
+     *
+     * @throws StillUnavailableException when the budget is spent and the action still fails transiently
+     * @throws Exception the action's permanent failure, unchanged
+     */
+    <T> T callWithin(String what, Duration budget, Duration attemptTimeout, Budgeted<T> action) throws Exception {
+        long start = System.nanoTime();
+        long limit = Math.min(budget.toNanos(), maxBlockNanos);
+        long backoffMs = 50;
+        Exception last = null;
+        while (true) {
+            long remaining = limit - (System.nanoTime() - start);
+            if (remaining < MIN_ATTEMPT_NANOS) {
+                throw new StillUnavailableException(what + " still failing after "
+                        + Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms (deadline "
+                        + Duration.ofNanos(limit).toMillis() + " ms): " + (last != null ? last : "no time left before the deadline"),
+                        last);
+            }
+            try {
+                return action.call(Duration.ofNanos(Math.min(remaining, attemptTimeout.toNanos())));
+            } catch (Exception e) {
+                if (!isTransient(e)) {
+                    throw e;
+                }
+                last = e;
+                long left = limit - (System.nanoTime() - start);
+                long pause = Math.min(backoffMs / 2 + ThreadLocalRandom.current().nextLong(backoffMs / 2 + 1),
+                        Math.max(0, left / 1_000_000));
+                Thread.sleep(pause);
+                backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+            }
+        }
+    }
+
+    /** The longest a single call may retry in place. */
+    Duration maxBlock() {
+        return Duration.ofNanos(maxBlockNanos);
+    }
+
+    /** How long stream-thread failures have followed each other without a record handled, or empty. */
+    Optional<Duration> failingFor() {
+        long since = failingSince.get();
+        return since == 0 ? Optional.empty() : Optional.of(Duration.ofNanos(System.nanoTime() - since));
+    }
+
+    /** Whether failures have lasted past the give-up bound (the service is stopping or stopped). */
+    boolean gaveUp() {
+        return gaveUp;
+    }
+
     /** A record was fully handled: the next thread failure starts the restart delays over. */
     void succeeded() {
         if (failedThreads.get() != 0) {
@@ -102,16 +175,20 @@ final class TransientRetry {
         long now = System.nanoTime();
         failingSince.compareAndSet(0, now);
         long lasted = now - failingSince.get();
-        return lasted > giveUpNanos ? Optional.of(Duration.ofNanos(lasted)) : Optional.empty();
+        if (lasted > giveUpNanos) {
+            gaveUp = true;
+            return Optional.of(Duration.ofNanos(lasted));
+        }
+        return Optional.empty();
     }
 
     /**
-     * How long to wait before replacing a failed stream thread: 1 s, 2 s, 4 s... up to 30 s while
+     * How long to wait before replacing a failed stream thread: 1 s, 2 s, 4 s... up to the maximum while
      * failures follow each other without a record handled in between.
      */
     Duration nextRestartDelay() {
         int n = failedThreads.getAndIncrement();
-        return Duration.ofMillis(Math.min(MAX_RESTART_DELAY_MS, 1_000L << Math.min(n, 5)));
+        return Duration.ofMillis(Math.min(maxRestartDelayMs, 1_000L << Math.min(n, 5)));
     }
 
     /** A dependency stayed unavailable; the task fails and its records are read again after a backoff. */
