@@ -19,6 +19,7 @@ import io.eventflow.schemas.CommandStatus;
 import io.eventflow.schemas.EventEnvelope;
 import io.eventflow.schemas.serde.AvroDeserializer;
 import io.eventflow.schemas.serde.KafkaTopics;
+import io.eventflow.schemas.serde.TopicPolicy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,7 +95,9 @@ class BrokerFailureIT {
                 ElasticsearchClient es = ElasticsearchClients.connect(shared.elasticsearch())) {
             System.out.printf("3-broker cluster up at %s after %.1f s%n", kafka.bootstrapServers(), secondsSinceStart(System.nanoTime()));
             List<String> topics = List.of(cluster.commandsTopic, cluster.eventsTopic, cluster.resultsTopic);
-            KafkaTopics.ensure(kafka.bootstrapServers(), topics, CommandCluster.PARTITIONS, (short) 3);
+            KafkaTopics.ensure(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                    Map.of(cluster.commandsTopic, Map.of(), cluster.eventsTopic, TopicPolicy.events(-1), cluster.resultsTopic,
+                            Map.of()), CommandCluster.PARTITIONS, (short) 3);
             var eventsConfig = admin.describeConfigs(List.of(new ConfigResource(ConfigResource.Type.TOPIC, cluster.eventsTopic)))
                     .all().get().values().iterator().next();
             assertThat(eventsConfig.get("min.insync.replicas").value()).as("min.insync.replicas from the broker default")

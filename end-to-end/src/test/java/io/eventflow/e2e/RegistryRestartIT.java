@@ -10,6 +10,8 @@ import io.eventflow.schemas.payment.PaymentRefunded;
 import io.eventflow.schemas.serde.AvroDeserializer;
 import io.eventflow.schemas.serde.AvroSerializer;
 import io.eventflow.schemas.serde.KafkaTopics;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import io.eventflow.schemas.serde.TopicPolicy;
 import io.eventflow.schemas.serde.RestSchemaRegistryClient;
 import io.eventflow.schemas.serde.SchemaRegistryException;
 import java.net.URI;
@@ -71,7 +73,8 @@ class RegistryRestartIT {
     void recordsWrittenBeforeARegistryRestartDecodeAfterItAndNewSchemasGetFreshIds() throws Exception {
         String stack = System.getenv("EVENTFLOW_STACK");
         assertThat(stack).as("EVENTFLOW_STACK (bin/test sets it) to stop and start the registry").isNotBlank();
-        KafkaTopics.ensure(servers.kafka(), List.of(topic), 3, (short) 1);
+        KafkaTopics.ensure(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers.kafka()),
+                Map.of(topic, TopicPolicy.events(-1)), 3, (short) 1);
 
         // Before: records through the project's serializer, and a probe schema only this test knows.
         RestSchemaRegistryClient before = client();
