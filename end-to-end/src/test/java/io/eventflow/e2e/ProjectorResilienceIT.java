@@ -72,7 +72,7 @@ class ProjectorResilienceIT {
         Process projector = harness.startProcess("broker-outage", Map.of(ProjectorConfig.METRICS_PORT,
                 String.valueOf(port), ProjectorConfig.INFRASTRUCTURE_RETRY_TIMEOUT_MS, "120000"));
         // Ready once it owns its partitions, through the real endpoint of the child JVM.
-        await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+        await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().untilAsserted(() -> {
             HttpResponse<String> ready = get(port, "/health/ready");
             assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
             assertThat(ready.body()).contains("\"status\":\"UP\"");
@@ -90,7 +90,7 @@ class ProjectorResilienceIT {
         }
         harness.produce(200, 2, Duration.ZERO);
         harness.awaitAllIndexed(WAIT);
-        await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).until(() -> scrapedLag(port) == 0);
+        await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().until(() -> scrapedLag(port) == 0);
         assertThat(harness.eventCount()).isEqualTo(harness.eventIds.size());
         assertThat(projector.isAlive()).as("projector alive after its broker came back").isTrue();
         assertThat(get(port, "/health/ready").statusCode()).isEqualTo(200);
