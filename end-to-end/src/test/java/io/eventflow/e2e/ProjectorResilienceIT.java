@@ -168,6 +168,18 @@ class ProjectorResilienceIT {
         assertThat(projector.isRunning()).isTrue();
     }
 
+    @Test
+    void aProjectorThatCannotStartExitsWithStatus1() throws Exception {
+        // Elasticsearch on a port where nothing listens: the set-up fails after the metrics endpoint
+        // started, whose dispatcher thread would keep the JVM alive without the exit.
+        Process projector = harness.startProcess("cannot-start", Map.of(ProjectorConfig.METRICS_PORT,
+                String.valueOf(freePort()), ProjectorConfig.ELASTICSEARCH_URL, "http://127.0.0.1:" + freePort()));
+        assertThat(projector.waitFor(2, java.util.concurrent.TimeUnit.MINUTES)).as("projector exited").isTrue();
+        assertThat(projector.exitValue()).isEqualTo(1);
+        assertThat(java.nio.file.Files.readString(ChildJvm.log(harness.id + "-cannot-start")))
+                .contains("projector could not start");
+    }
+
     private long committedLag() throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, harness.servers.kafka()))) {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(harness.groupId)

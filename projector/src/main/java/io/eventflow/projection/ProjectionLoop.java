@@ -179,11 +179,13 @@ final class ProjectionLoop implements Runnable {
         } finally {
             try {
                 drain(futures.keySet(), Duration.ofSeconds(10));
-                consumer.commitSync(Map.of()); // waits for the async commits still in flight
+                // Waits for the async commits still in flight; bounded, so a loop stopped by a broker
+                // outage ends (and the process exits) in seconds, not after the default 60 s.
+                consumer.commitSync(Map.of(), Duration.ofSeconds(10));
             } catch (RuntimeException e) {
                 log.warn("final commit failed; the last events will be projected again (no-ops): {}", e.toString());
             } finally {
-                consumer.close();
+                consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(10)));
             }
         }
     }

@@ -77,7 +77,9 @@ public final class Projector implements AutoCloseable {
      * conflict waits for a rebuild. Thread-safe.
      */
     public Health health() {
-        return wiring.metrics().status().health(thread.isAlive(), loop.stopReason());
+        String stopReason = loop.stopReason();
+        // A loop that failed is not live even while its thread still closes the consumer.
+        return wiring.metrics().status().health(thread.isAlive() && stopReason == null, stopReason);
     }
 
     /** The live index fields whose type the template changed, found at start; empty normally. */
