@@ -105,7 +105,27 @@ final class ProjectorHarness implements AutoCloseable {
 
     /** A projector in its own JVM, so that it can be killed with SIGKILL. */
     Process startProcess(String name) throws IOException {
-        return jvms.start(ProjectorMain.class, id + "-" + name, config());
+        return startProcess(name, Map.of());
+    }
+
+    /** A projector in its own JVM with {@code overrides} on top of {@link #config()}. */
+    Process startProcess(String name, Map<String, String> overrides) throws IOException {
+        Map<String, String> c = config();
+        c.putAll(overrides);
+        return jvms.start(ProjectorMain.class, id + "-" + name, c);
+    }
+
+    /**
+     * A transactional producer of events to this harness's topic, as the command-service writes
+     * them (its transactions leave commit markers in the topic); the caller closes it.
+     */
+    KafkaProducer<String, EventEnvelope> transactionalProducer() {
+        KafkaProducer<String, EventEnvelope> p = new KafkaProducer<>(Map.<String, Object>of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers.kafka(),
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "it-" + id + "-tx"),
+                new StringSerializer(), new AvroSerializer<EventEnvelope>(registry, true));
+        p.initTransactions();
+        return p;
     }
 
     /** The next event of payment {@code i}: processed first, then refunds, or a failure for every 10th. */

@@ -96,14 +96,23 @@ class ProjectorIT {
         });
         await().atMost(WAIT).until(() -> harness.eventCount() > 1_000);
         run(stack, "stop", "elasticsearch");
-        Thread.sleep(30_000); // the outage itself, not a wait for a condition
-        assertThat(projector.isRunning()).isTrue();
-        run(stack, "start", "elasticsearch");
+        try {
+            long stopped = System.nanoTime();
+            // Not ready while its bulks fail, with the reason; still live.
+            await().atMost(Duration.ofSeconds(30)).until(() -> !projector.health().ready()
+                    && projector.health().reason().startsWith("Elasticsearch unavailable"));
+            assertThat(projector.health().live()).isTrue();
+            Thread.sleep(Math.max(0, 30_000 - (System.nanoTime() - stopped) / 1_000_000)); // the rest of the outage
+            assertThat(projector.isRunning()).isTrue();
+        } finally {
+            run(stack, "start", "elasticsearch"); // also when an assertion failed: the next tests need it
+        }
         producing.get(3, TimeUnit.MINUTES);
         load.shutdown();
 
         harness.awaitAllIndexed(WAIT);
         await().atMost(WAIT).until(() -> projector.lag() == 0);
+        await().atMost(WAIT).until(() -> projector.health().ready());
         assertExactlyOnceAndFolded();
         assertThat(metrics.find("eventflow.projector.retries").counters())
                 .as("retries by cause").isNotEmpty();

@@ -2,12 +2,17 @@ package io.eventflow.eventstore;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.ElasticsearchException;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
+import org.elasticsearch.client.Request;
+import org.elasticsearch.client.Response;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,23 +58,48 @@ public final class EventStoreIndices {
     public static final String PAYMENTS = "payments";
 
     /**
-     * Creates or updates the index templates, then creates the first index behind each alias if
-     * the alias does not exist yet. Safe to call from several instances at once.
-     *
-     * @param replicas number_of_replicas for new indices (0 for a single local node)
+     * A field whose type in a live index differs from the template's: Elasticsearch cannot change
+     * it in place, so documents that need the new type are refused until a rebuild of
+     * {@code model}. {@code field} is the dotted path, e.g. {@code eventData.amount}.
      */
-    public void ensure(ElasticsearchClient client, int replicas) throws IOException {
-        ensure(client, "events", replicas);
-        ensure(client, "payments", replicas);
+    public record MappingConflict(String model, String index, String field, String liveType, String templateType) {
+        public MappingConflict {
+            Objects.requireNonNull(model, "model");
+            Objects.requireNonNull(index, "index");
+            Objects.requireNonNull(field, "field");
+            Objects.requireNonNull(liveType, "liveType");
+            Objects.requireNonNull(templateType, "templateType");
+        }
+
+        /** What an operator reads in the log and in readiness. */
+        public String message() {
+            return "field " + field + " of index " + index + " is of type " + liveType + " but the template says "
+                    + templateType + ": rebuild needed: projector-cli rebuild " + model;
+        }
     }
 
-    private void ensure(ElasticsearchClient client, String kind, int replicas) throws IOException {
+    /**
+     * Creates or updates the index templates, then creates the first index behind each alias if
+     * the alias does not exist yet, or adds the template's new fields to the indices behind it.
+     * Safe to call from several instances at once.
+     *
+     * @param replicas number_of_replicas for new indices (0 for a single local node)
+     * @return the fields whose type the live indices cannot take (each logged at ERROR); empty when
+     *     every live index has the template's mapping
+     */
+    public List<MappingConflict> ensure(ElasticsearchClient client, int replicas) throws IOException {
+        List<MappingConflict> conflicts = new ArrayList<>();
+        conflicts.addAll(ensure(client, EVENTS, replicas));
+        conflicts.addAll(ensure(client, PAYMENTS, replicas));
+        return List.copyOf(conflicts);
+    }
+
+    private List<MappingConflict> ensure(ElasticsearchClient client, String kind, int replicas) throws IOException {
         String json = template(kind).replace("${prefix}", prefix).replace("${replicas}", Integer.toString(replicas));
         client.indices().putIndexTemplate(b -> b.name(prefix + kind).withJson(new StringReader(json)));
         String alias = prefix + kind;
         if (client.indices().existsAlias(b -> b.name(alias)).value()) {
-            addNewFields(client, alias, json);
-            return;
+            return addNewFields(client, kind, alias, json);
         }
         String index = versionedIndex(kind, 1);
         try {
@@ -80,23 +110,32 @@ public final class EventStoreIndices {
                 throw e;
             }
         }
+        return List.of();
     }
 
     /**
      * Adds the template's new fields to the indices behind the alias, so that a projector with a
      * wider read model can write to them before a rebuild fills the field for old documents. A
-     * change Elasticsearch cannot apply in place (a type change) is left to a rebuild.
+     * change Elasticsearch cannot apply in place (a type change) is left to a rebuild, and returned.
      */
-    private static void addNewFields(ElasticsearchClient client, String alias, String templateJson) throws IOException {
-        String mappings = ElasticsearchClients.objectMapper().readTree(templateJson).path("template").path("mappings")
-                .toString();
+    private static List<MappingConflict> addNewFields(ElasticsearchClient client, String model, String alias,
+            String templateJson) throws IOException {
+        JsonNode mappings = ElasticsearchClients.objectMapper().readTree(templateJson).path("template").path("mappings");
         try {
-            client.indices().putMapping(b -> b.index(alias).withJson(new StringReader(mappings)));
+            client.indices().putMapping(b -> b.index(alias).withJson(new StringReader(mappings.toString())));
+            return List.of();
         } catch (ElasticsearchException e) {
-            log.warn("the mapping of {} differs from its template in a way that needs a rebuild: {}", alias,
-                    e.getMessage());
+            List<MappingConflict> conflicts = conflicts(client, model, alias, mappings.path("properties"));
+            for (MappingConflict c : conflicts) {
+                log.error("mapping conflict on alias {}: {}; documents that need the new type are refused "
+                        + "(dead-lettered) until then, the others are still written", alias, c.message());
+            }
+            if (conflicts.isEmpty()) {
+                log.warn("the mapping of {} differs from its template in a way that needs a rebuild: {}", alias,
+                        e.getMessage());
+            }
             // One type change fails the whole update: still add the fields that can be added, one by one.
-            var properties = ElasticsearchClients.objectMapper().readTree(mappings).path("properties").fields();
+            var properties = mappings.path("properties").fields();
             while (properties.hasNext()) {
                 var field = properties.next();
                 String one = "{\"properties\":{" + ElasticsearchClients.objectMapper().writeValueAsString(field.getKey())
@@ -104,11 +143,52 @@ public final class EventStoreIndices {
                 try {
                     client.indices().putMapping(b -> b.index(alias).withJson(new StringReader(one)));
                 } catch (ElasticsearchException fieldError) {
-                    log.warn("field {} of {} keeps its old mapping until a rebuild: {}", field.getKey(), alias,
+                    log.debug("field {} of {} keeps its old mapping until a rebuild: {}", field.getKey(), alias,
                             fieldError.getMessage());
                 }
             }
+            return conflicts;
         }
+    }
+
+    /** The template's fields whose type differs in an index behind the alias. */
+    private static List<MappingConflict> conflicts(ElasticsearchClient client, String model, String alias,
+            JsonNode templateProperties) throws IOException {
+        Response response = ElasticsearchClients.restClient(client).performRequest(new Request("GET", "/" + alias + "/_mapping"));
+        JsonNode live;
+        try (InputStream in = response.getEntity().getContent()) {
+            live = ElasticsearchClients.objectMapper().readTree(in);
+        }
+        List<MappingConflict> out = new ArrayList<>();
+        for (var index = live.fields(); index.hasNext(); ) {
+            var e = index.next();
+            compare(model, e.getKey(), "", e.getValue().path("mappings").path("properties"), templateProperties, out);
+        }
+        return out;
+    }
+
+    private static void compare(String model, String index, String path, JsonNode live, JsonNode template,
+            List<MappingConflict> out) {
+        for (var it = template.fields(); it.hasNext(); ) {
+            var field = it.next();
+            JsonNode liveField = live.path(field.getKey());
+            if (liveField.isMissingNode()) {
+                continue; // new: added in place
+            }
+            String name = path + field.getKey();
+            String templateType = type(field.getValue());
+            String liveType = type(liveField);
+            if (!templateType.equals(liveType)) {
+                out.add(new MappingConflict(model, index, name, liveType, templateType));
+            } else if (field.getValue().has("properties")) {
+                compare(model, index, name + ".", liveField.path("properties"), field.getValue().path("properties"), out);
+            }
+        }
+    }
+
+    /** A field's type; an object field has none in its mapping. */
+    private static String type(JsonNode field) {
+        return field.path("type").asText("object");
     }
 
     private static String template(String kind) {

@@ -669,8 +669,10 @@ final class ElasticsearchProjection {
                     }
                 }
                 if (!failed) {
+                    metrics.status().elasticsearchFault(null);
                     return found;
                 }
+                metrics.status().elasticsearchFault("reading " + what + " failed");
             } catch (Exception e) {
                 handleRequestFailure("read of " + what, attempt, e);
             }
@@ -722,6 +724,10 @@ final class ElasticsearchProjection {
             if (!retry.isEmpty()) {
                 log.warn("{} of {} bulk items failed transiently (attempt {}), retrying them", retry.size(), ops.size(),
                         attempt + 1);
+                metrics.status().elasticsearchFault(retry.size() + " of " + ops.size()
+                        + " bulk items failed transiently (429 or 5xx), retrying");
+            } else {
+                metrics.status().elasticsearchFault(null);
             }
             pending = retry;
         }
@@ -756,6 +762,7 @@ final class ElasticsearchProjection {
         }
         metrics.retry(e instanceof ElasticsearchException ee && ee.status() == 429 ? "429"
                 : e instanceof ElasticsearchException ? "5xx" : "transport");
+        metrics.status().elasticsearchFault(what + " failed: " + e);
         if (attempt == 0 || attempt % 10 == 0) {
             log.warn("{} failed transiently (attempt {}), retrying with backoff: {}", what, attempt + 1, e.toString());
         }

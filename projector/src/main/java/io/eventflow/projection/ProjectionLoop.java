@@ -11,6 +11,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -23,7 +24,10 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,7 +44,13 @@ import org.slf4j.LoggerFactory;
  * fixed {@link Source.Range} of offsets of every partition and returns once it has projected and
  * committed all of it (a rebuild's phases).
  *
- * <p>Everything but {@link #stop} and {@link #projected} runs on the loop's own thread.
+ * <p>A broker outage is waited out: transient Kafka failures of the loop's own calls (commits, lag,
+ * poll) are logged and retried, and only one that keeps failing for {@code kafkaRetryTimeout}
+ * stops the loop. Lag is the consumer's own ({@link Consumer#currentLag}: up to the last stable
+ * offset under read_committed, so transaction markers are not counted) plus what is buffered or in
+ * flight; a lag that cannot be known without a request that fails stays at its last value.
+ *
+ * <p>Everything but {@link #stop}, {@link #projected} and {@link #stopReason} runs on the loop's own thread.
  */
 final class ProjectionLoop implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ProjectionLoop.class);
@@ -90,6 +100,10 @@ final class ProjectionLoop implements Runnable {
     private final ExecutorService workers;
     private final Batching batching;
     private final ProjectorMetrics metrics;
+    private final Duration kafkaRetryTimeout;
+    /** When the current run of transient Kafka failures began, or 0. */
+    private long kafkaFaultSince;
+    private volatile String stopReason;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicLong projected = new AtomicLong();
     /** Range partitions whose position reached the end of the range. */
@@ -105,7 +119,7 @@ final class ProjectionLoop implements Runnable {
     private long lastLagUpdate;
 
     ProjectionLoop(Consumer<byte[], byte[]> consumer, Source source, BatchTask task, ExecutorService workers,
-            Batching batching, ProjectorMetrics metrics) {
+            Batching batching, ProjectorMetrics metrics, Duration kafkaRetryTimeout) {
         this.consumer = Objects.requireNonNull(consumer, "consumer");
         this.source = Objects.requireNonNull(source, "source");
         this.topic = source.topic();
@@ -113,6 +127,7 @@ final class ProjectionLoop implements Runnable {
         this.workers = Objects.requireNonNull(workers, "workers");
         this.batching = Objects.requireNonNull(batching, "batching");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.kafkaRetryTimeout = Objects.requireNonNull(kafkaRetryTimeout, "kafkaRetryTimeout");
     }
 
     @Override
@@ -124,38 +139,53 @@ final class ProjectionLoop implements Runnable {
             } else {
                 consumer.subscribe(List.of(topic), new Rebalance());
             }
+            if (source instanceof Source.Range) {
+                metrics.status().assigned(true);
+            }
             while (running.get() && !rangeDone()) {
-                // While bulks are in flight, come back quickly: a finished one frees a slot for the next.
-                boolean busy = !futures.isEmpty() || buffers.values().stream().anyMatch(b -> !b.isEmpty());
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(busy ? 2 : 200));
-                for (ConsumerRecord<byte[], byte[]> r : records) {
-                    buffer(r);
+                try {
+                    // While bulks are in flight, come back quickly: a finished one frees a slot for the next.
+                    boolean busy = !futures.isEmpty() || buffers.values().stream().anyMatch(b -> !b.isEmpty());
+                    ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(busy ? 2 : 200));
+                    for (ConsumerRecord<byte[], byte[]> r : records) {
+                        buffer(r);
+                    }
+                    completeFinished();
+                    dispatch(false);
+                    applyBackpressure();
+                    updateLag();
+                    if (kafkaFaultSince != 0) {
+                        kafkaOk();
+                    }
+                } catch (RetriableException e) {
+                    kafkaFault(e);
                 }
-                completeFinished();
-                dispatch(false);
-                applyBackpressure();
-                updateLag();
             }
         } catch (WakeupException e) {
             if (running.get()) {
+                stopReason = e.toString();
                 throw e;
             }
         } catch (BatchTask.InfrastructureFault e) {
+            stopReason = e.getMessage();
             log.error("projection loop on {} stopped: {}. Nothing was dead-lettered for it and no offset of the failing "
                     + "batch was committed; fix the fault and restart", topic, e.getMessage());
             throw e;
         } catch (RuntimeException e) {
+            stopReason = e.toString();
             log.error("projection loop on {} stopped by an unexpected error; unacknowledged offsets were not committed",
                     topic, e);
             throw e;
         } finally {
             try {
                 drain(futures.keySet(), Duration.ofSeconds(10));
-                consumer.commitSync(Map.of()); // waits for the async commits still in flight
+                // Waits for the async commits still in flight; bounded, so a loop stopped by a broker
+                // outage ends (and the process exits) in seconds, not after the default 60 s.
+                consumer.commitSync(Map.of(), Duration.ofSeconds(10));
             } catch (RuntimeException e) {
                 log.warn("final commit failed; the last events will be projected again (no-ops): {}", e.toString());
             } finally {
-                consumer.close();
+                consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(10)));
             }
         }
     }
@@ -163,6 +193,41 @@ final class ProjectionLoop implements Runnable {
     void stop() {
         running.set(false);
         consumer.wakeup();
+    }
+
+    /** Why the loop stopped on an error, or null while it runs or after a clean stop; safe from any thread. */
+    String stopReason() {
+        return stopReason;
+    }
+
+    /**
+     * A Kafka call failed transiently (a broker restarting, a leader election): wait for the
+     * broker, within the bound, and stop loudly past it.
+     */
+    private void kafkaFault(RuntimeException e) {
+        long now = System.nanoTime();
+        if (kafkaFaultSince == 0) {
+            kafkaFaultSince = now;
+            log.warn("Kafka call on {} failed transiently, retrying until it succeeds (at most {} s): {}", topic,
+                    kafkaRetryTimeout.toSeconds(), e.toString());
+        }
+        metrics.status().kafkaFault(e.toString());
+        if (now - kafkaFaultSince >= kafkaRetryTimeout.toNanos()) {
+            throw new BatchTask.InfrastructureFault("Kafka still failing after " + (now - kafkaFaultSince) / 1_000_000
+                    + " ms (infrastructure.retry.timeout.ms=" + kafkaRetryTimeout.toMillis() + "); last error: " + e, e);
+        }
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new InterruptException(ie);
+        }
+    }
+
+    private void kafkaOk() {
+        log.info("Kafka answers again on {} after {} ms", topic, (System.nanoTime() - kafkaFaultSince) / 1_000_000);
+        kafkaFaultSince = 0;
+        metrics.status().kafkaFault(null);
     }
 
     /** Records projected (or dead-lettered) and acknowledged so far; safe from any thread. */
@@ -305,10 +370,18 @@ final class ProjectionLoop implements Runnable {
         }
         var offsets = batch.nextOffsets();
         offsets.keySet().retainAll(consumer.assignment());
+        pastMarkers(offsets);
         if (offsets.isEmpty()) {
             // revoked meanwhile: the revocation committed it
         } else if (sync) {
-            consumer.commitSync(offsets);
+            try {
+                consumer.commitSync(offsets);
+            } catch (WakeupException | InterruptException e) {
+                throw e;
+            } catch (KafkaException e) {
+                // A broker restarting or a rebalance: the next owner (or we) read them again, as no-ops.
+                log.warn("commit of {} failed; those events will be projected again (no-ops): {}", offsets, e.toString());
+            }
         } else {
             consumer.commitAsync(offsets, (committed, e) -> {
                 if (e != null) {
@@ -318,6 +391,39 @@ final class ProjectionLoop implements Runnable {
         }
         batch.records().forEach((tp, rs) -> lastDoneTimestamp.put(tp, rs.get(rs.size() - 1).timestamp()));
         projected.addAndGet(batch.size());
+    }
+
+    /**
+     * For a partition with nothing buffered or in flight after this batch, commits the consumer's
+     * position rather than the batch's last offset + 1: past the transaction markers that follow a
+     * transactional producer's records, so that the group's committed lag reads 0 (not one per
+     * partition) once everything is projected. Only the live loop: a range must not commit past its end.
+     */
+    private void pastMarkers(Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> offsets) {
+        if (!(source instanceof Source.Subscribe)) {
+            return;
+        }
+        for (var e : offsets.entrySet()) {
+            TopicPartition tp = e.getKey();
+            ArrayDeque<ConsumerRecord<byte[], byte[]>> buffer = buffers.get(tp);
+            if (inFlight.containsKey(tp) || (buffer != null && !buffer.isEmpty())) {
+                continue;
+            }
+            OptionalLong position = position(tp);
+            if (position.isPresent() && position.getAsLong() > e.getValue().offset()) {
+                e.setValue(new org.apache.kafka.clients.consumer.OffsetAndMetadata(position.getAsLong(),
+                        e.getValue().metadata()));
+            }
+        }
+    }
+
+    /** The consumer's position if it knows it without a request, else empty. */
+    private OptionalLong position(TopicPartition tp) {
+        try {
+            return OptionalLong.of(consumer.position(tp, Duration.ZERO));
+        } catch (org.apache.kafka.common.errors.TimeoutException | IllegalStateException e) {
+            return OptionalLong.empty();
+        }
     }
 
     /** The batch was not written in full: read its partitions again from where it started. */
@@ -395,14 +501,50 @@ final class ProjectionLoop implements Runnable {
         }
         lastLagUpdate = now;
         Set<TopicPartition> assigned = consumer.assignment();
+        if (source instanceof Source.Subscribe) {
+            metrics.status().assigned(!assigned.isEmpty());
+        }
         if (assigned.isEmpty()) {
             return;
         }
-        Map<TopicPartition, Long> end = consumer.endOffsets(assigned, Duration.ofSeconds(2));
+        // The consumer's own lag (no request; under read_committed up to the last stable offset, so
+        // transaction markers do not count). A paused partition is not fetched, so its end is asked for,
+        // and a failure of that request leaves the lag unknown, never stops the loop.
+        Map<TopicPartition, Long> fetchedLag = new HashMap<>();
+        Set<TopicPartition> ask = new HashSet<>();
+        for (TopicPartition tp : assigned) {
+            OptionalLong current = consumer.currentLag(tp);
+            if (current.isPresent() && !paused.contains(tp)) {
+                fetchedLag.put(tp, current.getAsLong());
+            } else {
+                ask.add(tp);
+            }
+        }
+        if (!ask.isEmpty()) {
+            try {
+                Map<TopicPartition, Long> end = consumer.endOffsets(ask, Duration.ofMillis(500));
+                for (TopicPartition tp : ask) {
+                    OptionalLong position = position(tp);
+                    Long e = end.get(tp);
+                    if (position.isPresent() && e != null) {
+                        fetchedLag.put(tp, Math.max(0, e - position.getAsLong()));
+                    }
+                }
+            } catch (WakeupException | InterruptException e) {
+                throw e;
+            } catch (KafkaException e) {
+                log.debug("lag of {} unknown for now: {}", ask, e.toString());
+            }
+        }
         long wallNow = System.currentTimeMillis();
         for (TopicPartition tp : assigned) {
-            long firstOpen;
+            Long fetched = fetchedLag.get(tp);
+            if (fetched == null) {
+                continue; // unknown: the gauge keeps its last value
+            }
+            long unprojected = 0;
             long openTimestamp = -1;
+            long firstOpen = -1;
             Batch batch = inFlight.get(tp);
             ArrayDeque<ConsumerRecord<byte[], byte[]>> buffer = buffers.get(tp);
             if (batch != null) {
@@ -411,10 +553,15 @@ final class ProjectionLoop implements Runnable {
             } else if (buffer != null && !buffer.isEmpty()) {
                 firstOpen = buffer.peek().offset();
                 openTimestamp = buffer.peek().timestamp();
-            } else {
-                firstOpen = consumer.position(tp, Duration.ofSeconds(2));
             }
-            long lag = Math.max(0, end.getOrDefault(tp, firstOpen) - firstOpen);
+            if (firstOpen >= 0) {
+                OptionalLong position = position(tp);
+                if (position.isEmpty()) {
+                    continue;
+                }
+                unprojected = Math.max(0, position.getAsLong() - firstOpen);
+            }
+            long lag = Math.max(0, fetched) + unprojected;
             ProjectorMetrics.Lag meter = metrics.lag(tp);
             meter.records.set(lag);
             long since = openTimestamp >= 0 ? openTimestamp : lastDoneTimestamp.getOrDefault(tp, wallNow);
@@ -426,6 +573,7 @@ final class ProjectionLoop implements Runnable {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             partitions.forEach(metrics::lag);
+            metrics.status().assigned(!consumer.assignment().isEmpty());
             lastLagUpdate = 0;
             log.info("assigned {}", partitions);
         }
@@ -465,6 +613,7 @@ final class ProjectionLoop implements Runnable {
                 lastDoneTimestamp.remove(tp);
                 metrics.removeLag(tp);
             }
+            metrics.status().assigned(!consumer.assignment().stream().allMatch(partitions::contains));
         }
     }
 }

@@ -110,7 +110,8 @@ final class ProjectionWiring implements AutoCloseable {
                 new BatchTask.DeadLetters(deadLetterProducer(), deadLetterTopic()), metrics, backoff, retry);
         var consumer = new KafkaConsumer<>(config.consumerProperties(groupId), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
-        return new ProjectionLoop(consumer, source, task, workers, batching, metrics);
+        return new ProjectionLoop(consumer, source, task, workers, batching, metrics,
+                Duration.ofMillis(config.getLong(ProjectorConfig.INFRASTRUCTURE_RETRY_TIMEOUT_MS)));
     }
 
     ProjectorConfig config() {

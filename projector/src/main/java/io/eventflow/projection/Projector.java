@@ -1,10 +1,13 @@
 package io.eventflow.projection;
 
+import io.eventflow.eventstore.EventStoreIndices.MappingConflict;
+import io.eventflow.eventstore.Health;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,7 +16,9 @@ import org.slf4j.LoggerFactory;
  * One projector worker, wired by hand. {@link #start} creates the index templates and aliases,
  * then consumes on its own thread until {@link #close}; bulks run on up to
  * {@code max.in.flight.bulks} worker threads. Run several (processes or instances) with the same
- * group.id to scale by partitions. Thread-safe.
+ * group.id to scale by partitions. A field whose type the live index cannot take (the template
+ * changed it) is reported at start (ERROR, and {@link #health} says "rebuild needed") and the
+ * projector keeps writing what the current mapping accepts until a rebuild. Thread-safe.
  */
 public final class Projector implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Projector.class);
@@ -26,7 +31,9 @@ public final class Projector implements AutoCloseable {
         this.wiring = new ProjectionWiring(config, meterRegistry);
         try {
             wiring.checkEventsTopic();
-            wiring.indices().ensure(wiring.elasticsearch(), config.getInt(ProjectorConfig.INDEX_REPLICAS));
+            List<MappingConflict> conflicts = wiring.indices().ensure(wiring.elasticsearch(),
+                    config.getInt(ProjectorConfig.INDEX_REPLICAS));
+            wiring.metrics().status().conflicts(conflicts);
             wiring.ensureDeadLetterTopic();
             String topic = wiring.eventsTopic();
             this.loop = wiring.loop(new ProjectionLoop.Source.Subscribe(topic), config.getString(ProjectorConfig.GROUP_ID),
@@ -64,7 +71,28 @@ public final class Projector implements AutoCloseable {
         return thread.isAlive();
     }
 
-    /** Records not yet projected, over the partitions this worker owns (updated about every second). */
+    /**
+     * The worker's health for {@code /health}, from state the loop publishes: never blocks. Live
+     * while the loop thread runs (retrying a Kafka or Elasticsearch fault within its bound
+     * included); ready when it also owns partitions, Elasticsearch takes its bulks, and no mapping
+     * conflict waits for a rebuild. Thread-safe.
+     */
+    public Health health() {
+        String stopReason = loop.stopReason();
+        // A loop that failed is not live even while its thread still closes the consumer.
+        return wiring.metrics().status().health(thread.isAlive() && stopReason == null, stopReason);
+    }
+
+    /** The live index fields whose type the template changed, found at start; empty normally. */
+    public List<MappingConflict> mappingConflicts() {
+        return wiring.metrics().status().conflicts();
+    }
+
+    /**
+     * Records not yet projected, over the partitions this worker owns (updated about every second):
+     * the consumer's lag up to the last stable offset (transaction markers are not records) plus
+     * what is buffered or in flight. While it cannot be known (a broker down) it keeps its last value.
+     */
     public long lag() {
         return wiring.metrics().totalLag();
     }

@@ -1,51 +1,70 @@
 package io.eventflow.projection;
 
+import io.eventflow.eventstore.Health;
 import io.eventflow.eventstore.PrometheusEndpoint;
 import io.eventflow.eventstore.ServiceConfigLoader;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * {@code java -jar projector.jar [config.properties]}; environment variables override the file.
- * Exits with status 1 if the projection stops on an error, an infrastructure fault that outlasted
+ * Serves {@code /metrics}, {@code /health/live} and {@code /health/ready} on {@code metrics.port}
+ * (see {@link Projector#health}). Exits with status 1, after closing the endpoint, if it cannot
+ * start (invalid configuration, Elasticsearch or Kafka unreachable or refusing the set-up) or if
+ * the projection stops on an error, an infrastructure fault that outlasted
  * {@code infrastructure.retry.timeout.ms} included (logged at ERROR with the fault), so a
  * supervisor restarts it (uncommitted events are then read again).
  */
 public final class ProjectorMain {
+    private static final Logger log = LoggerFactory.getLogger(ProjectorMain.class);
+
     private ProjectorMain() {
     }
 
-    public static void main(String[] args) throws Exception {
-        ProjectorConfig config = new ProjectorConfig(
-                ServiceConfigLoader.load(ProjectorConfig.configDef(), args, System.getenv()));
-        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        var endpoint = PrometheusEndpoint.startUnlessDisabled(metrics, config.getInt(ProjectorConfig.METRICS_PORT));
-        Projector projector;
+    public static void main(String[] args) {
+        Optional<PrometheusEndpoint> endpoint = Optional.empty();
         try {
-            projector = Projector.start(config, metrics);
-        } catch (RuntimeException e) {
-            // e.g. an events topic that does not keep its history: say why, and exit non-zero even
-            // though the metrics endpoint's thread would keep the JVM alive
-            LoggerFactory.getLogger(ProjectorMain.class).error("projector cannot start", e);
+            ProjectorConfig config = new ProjectorConfig(
+                    ServiceConfigLoader.load(ProjectorConfig.configDef(), args, System.getenv()));
+            PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            AtomicReference<Projector> started = new AtomicReference<>();
+            endpoint = PrometheusEndpoint.startUnlessDisabled(metrics, config.getInt(ProjectorConfig.METRICS_PORT),
+                    () -> {
+                        Projector p = started.get();
+                        return p == null ? Health.notReady("starting: setting up the indices and topics") : p.health();
+                    });
+            Projector projector = Projector.start(config, metrics);
+            started.set(projector);
+            AtomicBoolean shuttingDown = new AtomicBoolean();
+            Optional<PrometheusEndpoint> served = endpoint;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                shuttingDown.set(true);
+                projector.close();
+                served.ifPresent(PrometheusEndpoint::close);
+            }, "shutdown"));
+            while (projector.isRunning()) {
+                Thread.sleep(1_000);
+            }
+            if (shuttingDown.get()) {
+                return;
+            }
+            log.error("projector stopped on an error: {}; exiting with status 1",
+                    projector.health().reason());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            log.error("projector interrupted; exiting with status 1");
+        } catch (Throwable e) {
+            // The endpoint's dispatcher thread is not a daemon: without the exit below, a projector that
+            // could not start would stay alive doing nothing.
+            log.error("projector could not start: {}; exiting with status 1", e.toString(), e);
             System.err.println("projector cannot start: " + e.getMessage());
-            System.exit(1);
-            return;
         }
-        AtomicBoolean shuttingDown = new AtomicBoolean();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            shuttingDown.set(true);
-            projector.close();
-            endpoint.ifPresent(PrometheusEndpoint::close);
-        }, "shutdown"));
-        while (projector.isRunning()) {
-            Thread.sleep(1_000);
-        }
-        if (!shuttingDown.get()) {
-            LoggerFactory.getLogger(ProjectorMain.class).error(
-                    "projector stopped on an error (logged above); exiting with status 1");
-            System.exit(1);
-        }
+        endpoint.ifPresent(PrometheusEndpoint::close);
+        System.exit(1);
     }
 }

@@ -32,6 +32,7 @@ final class ProjectorMetrics {
     private final Map<String, Counter> noops = new ConcurrentHashMap<>();
     private final Map<String, Counter> integrityErrors = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Lag> lags = new ConcurrentHashMap<>();
+    private final ProjectorStatus status = new ProjectorStatus();
 
     /** The lag of one partition, written by the loop and read by the gauges. */
     static final class Lag {
@@ -55,6 +56,11 @@ final class ProjectorMetrics {
                 .description("Events per closed batch").register(registry);
         this.bulkBytes = DistributionSummary.builder("eventflow.projector.bulk.bytes").baseUnit("bytes")
                 .description("Estimated bytes per closed batch").register(registry);
+    }
+
+    /** What the loop and workers publish for {@code /health}. */
+    ProjectorStatus status() {
+        return status;
     }
 
     void indexed(int n) {
