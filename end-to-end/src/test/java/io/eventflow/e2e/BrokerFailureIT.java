@@ -267,6 +267,10 @@ class BrokerFailureIT {
                 await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).until(() ->
                         unconsumed(admin, kafka.bootstrapServers(), cluster.projectorGroupId(), cluster.eventsTopic) == 0
                                 && unconsumed(admin, kafka.bootstrapServers(), cluster.applicationId(), cluster.commandsTopic) == 0);
+                // ... and its committed offsets pass the last commit markers, so a lag monitor reads 0.
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                        assertThat(gaps(admin, kafka.bootstrapServers(), cluster.projectorGroupId(), cluster.eventsTopic))
+                                .as("the projector group's committed lag").allMatch(g -> g == 0));
                 String lagNote = "offsets after catching up: projector " + offsetGaps(admin, kafka.bootstrapServers(),
                         cluster.projectorGroupId(), cluster.eventsTopic) + "; command-service " + offsetGaps(admin,
                         kafka.bootstrapServers(), cluster.applicationId(), cluster.commandsTopic);
@@ -445,6 +449,11 @@ class BrokerFailureIT {
 
     /** Per partition, last stable offset minus the group's committed offset (commit markers included). */
     private static String offsetGaps(Admin admin, String bootstrap, String group, String topic) throws Exception {
+        return "LSO - committed per partition " + gaps(admin, bootstrap, group, topic) + " (0 unconsumed records)";
+    }
+
+    /** What a lag monitor reads: last stable offset minus the group's committed offset, per partition. */
+    private static List<Long> gaps(Admin admin, String bootstrap, String group, String topic) throws Exception {
         Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
         try (var consumer = new KafkaConsumer<>(Map.<String, Object>of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
@@ -456,7 +465,7 @@ class BrokerFailureIT {
                 OffsetAndMetadata c = committed.get(tp);
                 gaps.add(stable.get(tp) - (c == null ? 0 : c.offset()));
             }
-            return "LSO - committed per partition " + gaps + " (0 unconsumed records)";
+            return gaps;
         }
     }
 
