@@ -166,7 +166,7 @@ class CommandResilienceIT {
         Process p = cluster.startProcess("unusable", notADirectory);
         assertThat(p.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).as("stopped by itself").isTrue();
         assertThat(p.exitValue()).isEqualTo(1);
-        assertThat(Files.readString(cluster.log("unusable"))).contains("command-service failed")
+        assertThat(Files.readString(cluster.log("unusable"))).contains("command-service cannot start")
                 .contains(notADirectory.toString());
     }
 
