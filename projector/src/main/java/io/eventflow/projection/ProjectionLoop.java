@@ -20,10 +20,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
@@ -185,7 +187,7 @@ final class ProjectionLoop implements Runnable {
             } catch (RuntimeException e) {
                 log.warn("final commit failed; the last events will be projected again (no-ops): {}", e.toString());
             } finally {
-                consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(10)));
+                consumer.close(CloseOptions.timeout(Duration.ofSeconds(10)));
             }
         }
     }
@@ -399,7 +401,7 @@ final class ProjectionLoop implements Runnable {
      * transactional producer's records, so that the group's committed lag reads 0 (not one per
      * partition) once everything is projected. Only the live loop: a range must not commit past its end.
      */
-    private void pastMarkers(Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> offsets) {
+    private void pastMarkers(Map<TopicPartition, OffsetAndMetadata> offsets) {
         if (!(source instanceof Source.Subscribe)) {
             return;
         }
@@ -411,7 +413,7 @@ final class ProjectionLoop implements Runnable {
             }
             OptionalLong position = position(tp);
             if (position.isPresent() && position.getAsLong() > e.getValue().offset()) {
-                e.setValue(new org.apache.kafka.clients.consumer.OffsetAndMetadata(position.getAsLong(),
+                e.setValue(new OffsetAndMetadata(position.getAsLong(),
                         e.getValue().metadata()));
             }
         }

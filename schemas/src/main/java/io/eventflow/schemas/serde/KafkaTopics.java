@@ -1,5 +1,6 @@
 package io.eventflow.schemas.serde;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -8,11 +9,12 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -168,7 +170,7 @@ public final class KafkaTopics {
      * moment after creating it, so "unknown topic" is asked again for a few seconds.
      */
     private static int describeCreated(Admin admin, String topic) throws ExecutionException, InterruptedException {
-        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(15).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
         while (true) {
             Optional<Integer> max = topicMaxMessageBytes(admin, topic);
             if (max.isPresent()) {
@@ -184,17 +186,7 @@ public final class KafkaTopics {
 
     private static Optional<Integer> topicMaxMessageBytes(Admin admin, String topic)
             throws ExecutionException, InterruptedException {
-        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
-        try {
-            ConfigEntry entry = admin.describeConfigs(List.of(resource)).all().get().get(resource)
-                    .get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
-            return Optional.of(Integer.parseInt(entry.value()));
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                return Optional.empty();
-            }
-            throw e;
-        }
+        return topicConfigs(admin, topic).map(c -> Integer.parseInt(c.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG)));
     }
 
     private static int brokerMaxMessageBytes(Admin admin) {
@@ -221,13 +213,13 @@ public final class KafkaTopics {
         if (topics.isEmpty()) {
             return;
         }
-        Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> all = new HashMap<>();
+        Map<TopicPartition, OffsetSpec> all = new HashMap<>();
         for (String topic : topics) {
             for (int p = 0; p < partitions; p++) {
-                all.put(new org.apache.kafka.common.TopicPartition(topic, p), org.apache.kafka.clients.admin.OffsetSpec.latest());
+                all.put(new TopicPartition(topic, p), OffsetSpec.latest());
             }
         }
-        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (true) {
             try {
                 admin.listOffsets(all).all().get();
