@@ -9,6 +9,9 @@ import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Objects;
 import org.elasticsearch.client.Request;
@@ -19,34 +22,69 @@ import org.slf4j.LoggerFactory;
 /**
  * Names of the event-store and read-model indices, and their set-up.
  *
- * <p>Clients always read and write through aliases ({@code <prefix>events},
- * {@code <prefix>payments}); the concrete indices ({@code <prefix>events-v1}, {@code -v2}, ...) come
+ * <p>Clients always read and write through aliases ({@code <prefix>events}, and one per aggregate
+ * type's read model such as {@code <prefix>payments}); the concrete indices ({@code <prefix>events-v1}, {@code -v2}, ...) come
  * from index templates, so a rebuild can fill a new index and move the alias. Thread-safe, immutable.
  */
 public final class EventStoreIndices {
     private static final Logger log = LoggerFactory.getLogger(EventStoreIndices.class);
 
-    private final String prefix;
+    private static final java.util.regex.Pattern MODEL = java.util.regex.Pattern.compile("[a-z][a-z0-9-]{0,63}");
 
-    /** @param prefix prepended to every index, alias and template name; may be empty, never null */
+    private final String prefix;
+    private final Map<String, String> readModels;
+
+    /**
+     * Names only: {@link #ensure} then sets up the event store alone.
+     *
+     * @param prefix prepended to every index, alias and template name; may be empty, never null
+     */
     public EventStoreIndices(String prefix) {
+        this(prefix, Map.of());
+    }
+
+    /**
+     * @param prefix prepended to every index, alias and template name; may be empty, never null
+     * @param readModels each read model's name (e.g. {@code payments}) and the {@code mappings} of
+     *     its index template as JSON; {@link #ensure} sets them up with the event store
+     */
+    public EventStoreIndices(String prefix, Map<String, String> readModels) {
         this.prefix = Objects.requireNonNull(prefix, "prefix");
+        Map<String, String> copy = new LinkedHashMap<>();
+        for (var e : readModels.entrySet()) {
+            check(e.getKey());
+            if (EVENTS.equals(e.getKey())) {
+                throw new IllegalArgumentException("'events' is the event store, not a read model");
+            }
+            copy.put(e.getKey(), Objects.requireNonNull(e.getValue(), "mappings of " + e.getKey()));
+        }
+        this.readModels = Collections.unmodifiableMap(copy);
+    }
+
+    public String prefix() {
+        return prefix;
     }
 
     public String eventsAlias() {
-        return prefix + "events";
+        return prefix + EVENTS;
     }
 
-    public String paymentsAlias() {
-        return prefix + "payments";
+    /** The read models {@link #ensure} sets up, in registration order. */
+    public List<String> readModels() {
+        return List.copyOf(readModels.keySet());
     }
 
-    /** The alias of a model: {@code events} or {@code payments}. */
+    /** The alias of a model: {@code events} or a read model's name such as {@code payments}. */
     public String alias(String model) {
-        if (!EVENTS.equals(model) && !PAYMENTS.equals(model)) {
-            throw new IllegalArgumentException("unknown model '" + model + "': expected events or payments");
-        }
+        check(model);
         return prefix + model;
+    }
+
+    private static void check(String model) {
+        if (model == null || !MODEL.matcher(model).matches()) {
+            throw new IllegalArgumentException("invalid model name '" + model + "': expected events or a read model "
+                    + "name matching " + MODEL);
+        }
     }
 
     /** The concrete index of version {@code n} of a model, e.g. {@code payments-v3}. */
@@ -55,7 +93,6 @@ public final class EventStoreIndices {
     }
 
     public static final String EVENTS = "events";
-    public static final String PAYMENTS = "payments";
 
     /**
      * A field whose type in a live index differs from the template's: Elasticsearch cannot change
@@ -90,7 +127,9 @@ public final class EventStoreIndices {
     public List<MappingConflict> ensure(ElasticsearchClient client, int replicas) throws IOException {
         List<MappingConflict> conflicts = new ArrayList<>();
         conflicts.addAll(ensure(client, EVENTS, replicas));
-        conflicts.addAll(ensure(client, PAYMENTS, replicas));
+        for (String model : readModels.keySet()) {
+            conflicts.addAll(ensure(client, model, replicas));
+        }
         return List.copyOf(conflicts);
     }
 
@@ -191,7 +230,14 @@ public final class EventStoreIndices {
         return field.path("type").asText("object");
     }
 
-    private static String template(String kind) {
+    private String template(String kind) {
+        if (!EVENTS.equals(kind)) {
+            return "{\"index_patterns\": [\"${prefix}" + kind + "-*\"], \"priority\": 200,"
+                    + " \"_meta\": {\"description\": \"eventflow read model " + kind + ": one document per aggregate, "
+                    + "_id = aggregate id, external version = aggregate version\"},"
+                    + " \"template\": {\"settings\": {\"number_of_shards\": 1, \"number_of_replicas\": ${replicas},"
+                    + " \"refresh_interval\": \"1s\"}, \"mappings\": " + readModels.get(kind) + "}}";
+        }
         try (InputStream in = EventStoreIndices.class.getResourceAsStream(kind + "-template.json")) {
             if (in == null) {
                 throw new IllegalStateException("missing template resource " + kind + "-template.json");

@@ -1,34 +1,43 @@
-package io.eventflow.command.payment;
+package io.eventflow.payments;
 
-import static io.eventflow.command.payment.Rejection.Reason.ALREADY_PROCESSED;
-import static io.eventflow.command.payment.Rejection.Reason.INVALID_AMOUNT;
-import static io.eventflow.command.payment.Rejection.Reason.PAYMENT_ALREADY_FAILED;
-import static io.eventflow.command.payment.Rejection.Reason.PAYMENT_NOT_FOUND;
-import static io.eventflow.command.payment.Rejection.Reason.PAYMENT_REFUNDED;
-import static io.eventflow.command.payment.Rejection.Reason.REFUND_EXCEEDS_AMOUNT;
-import static io.eventflow.command.payment.Rejection.Reason.UNSUPPORTED_CURRENCY;
+import static io.eventflow.payments.PaymentRejection.ALREADY_PROCESSED;
+import static io.eventflow.payments.PaymentRejection.INVALID_AMOUNT;
+import static io.eventflow.payments.PaymentRejection.PAYMENT_ALREADY_FAILED;
+import static io.eventflow.payments.PaymentRejection.PAYMENT_NOT_FOUND;
+import static io.eventflow.payments.PaymentRejection.PAYMENT_REFUNDED;
+import static io.eventflow.payments.PaymentRejection.REFUND_EXCEEDS_AMOUNT;
+import static io.eventflow.payments.PaymentRejection.UNSUPPORTED_CURRENCY;
 
-import io.eventflow.command.payment.PaymentCommand.FailPayment;
-import io.eventflow.command.payment.PaymentCommand.ProcessPayment;
-import io.eventflow.command.payment.PaymentCommand.RefundPayment;
-import io.eventflow.command.payment.PaymentEvent.PaymentFailed;
-import io.eventflow.command.payment.PaymentEvent.PaymentProcessed;
-import io.eventflow.command.payment.PaymentEvent.PaymentRefunded;
-import io.eventflow.command.payment.PaymentState.Status;
+import io.eventflow.aggregate.AggregateType;
+import io.eventflow.aggregate.Decision;
+import io.eventflow.aggregate.Recorded;
+import io.eventflow.payments.PaymentCommand.FailPayment;
+import io.eventflow.payments.PaymentCommand.ProcessPayment;
+import io.eventflow.payments.PaymentCommand.RefundPayment;
+import io.eventflow.payments.PaymentEvent.PaymentFailed;
+import io.eventflow.payments.PaymentEvent.PaymentProcessed;
+import io.eventflow.payments.PaymentEvent.PaymentRefunded;
+import io.eventflow.payments.PaymentState.Status;
+import java.time.Instant;
 import java.util.Currency;
-import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-/** The payment aggregate as pure functions: {@code decide} per command type, and {@code evolve}. */
+/**
+ * The payment aggregate as pure functions: {@code decide} per command type, and {@link #evolve},
+ * the one fold of payments. {@link #TYPE} is what services are wired with.
+ */
 public final class Payments {
+    /** The payment aggregate type: envelope name {@code Payment}, topics {@code payment-*}, read model {@code payments}. */
+    public static final AggregateType<PaymentState, PaymentCommand, PaymentEvent> TYPE = new PaymentType();
+
     private static final Set<String> ISO_4217 = Currency.getAvailableCurrencies().stream()
             .map(Currency::getCurrencyCode).collect(Collectors.toUnmodifiableSet());
 
     private Payments() {
     }
 
-    public static Decision process(PaymentState state, ProcessPayment c) {
+    public static Decision<PaymentEvent> process(PaymentState state, ProcessPayment c) {
         if (state.exists()) {
             return Decision.reject(ALREADY_PROCESSED, "payment " + c.paymentId() + " already exists (" + state.status() + ")");
         }
@@ -41,7 +50,7 @@ public final class Payments {
         return Decision.accept(new PaymentProcessed(c.paymentId(), c.amount(), c.currency(), c.organizationId(), c.userId()));
     }
 
-    public static Decision fail(PaymentState state, FailPayment c) {
+    public static Decision<PaymentEvent> fail(PaymentState state, FailPayment c) {
         if (!state.exists()) {
             return Decision.reject(PAYMENT_NOT_FOUND, "payment " + c.paymentId() + " not found");
         }
@@ -54,7 +63,7 @@ public final class Payments {
         return Decision.accept(new PaymentFailed(c.paymentId(), c.error()));
     }
 
-    public static Decision refund(PaymentState state, RefundPayment c) {
+    public static Decision<PaymentEvent> refund(PaymentState state, RefundPayment c) {
         if (!state.exists()) {
             return Decision.reject(PAYMENT_NOT_FOUND, "payment " + c.paymentId() + " not found");
         }
@@ -73,7 +82,7 @@ public final class Payments {
     }
 
     /** {@code decide(state, command) -> events | rejection} for every payment command. */
-    public static Decision decide(PaymentState state, PaymentCommand command) {
+    public static Decision<PaymentEvent> decide(PaymentState state, PaymentCommand command) {
         if (command instanceof ProcessPayment c) {
             return process(state, c);
         }
@@ -86,30 +95,28 @@ public final class Payments {
         throw new IllegalArgumentException("unknown command " + command);
     }
 
-    /** Applies one event; the version goes up by one. */
-    public static PaymentState evolve(PaymentState s, PaymentEvent event) {
-        long v = s.version() + 1;
+    /**
+     * Applies one event: the one fold of payments. The version becomes the event's. A refund that
+     * reaches the amount makes the payment {@code refunded}.
+     */
+    public static PaymentState evolve(PaymentState s, Recorded<? extends PaymentEvent> recorded) {
+        long v = recorded.version();
+        Instant t = recorded.timestamp();
+        PaymentEvent event = recorded.event();
         if (event instanceof PaymentProcessed e) {
-            return new PaymentState(e.paymentId(), Status.PROCESSED, e.amount(), e.currency(), e.organizationId(),
-                    e.userId(), 0, v);
+            return new PaymentState(recorded.aggregateId(), Status.PROCESSED, e.amount(), e.currency(),
+                    e.organizationId(), e.userId(), 0, 0, null, t, null, null, t, v);
         }
-        if (event instanceof PaymentFailed) {
-            return new PaymentState(s.paymentId(), Status.FAILED, s.amount(), s.currency(), s.organizationId(),
-                    s.userId(), s.refundedTotal(), v);
+        if (event instanceof PaymentFailed e) {
+            return new PaymentState(recorded.aggregateId(), Status.FAILED, s.amount(), s.currency(), s.organizationId(),
+                    s.userId(), s.refundedTotal(), s.refundCount(), e.error(), s.processedAt(), t, s.refundedAt(), t, v);
         }
         if (event instanceof PaymentRefunded e) {
             long refunded = s.refundedTotal() + e.refundAmount();
-            Status status = refunded >= s.amount() ? Status.REFUNDED : Status.PROCESSED;
-            return new PaymentState(s.paymentId(), status, s.amount(), s.currency(), s.organizationId(),
-                    s.userId(), refunded, v);
+            Status status = s.exists() && refunded >= s.amount() ? Status.REFUNDED : s.status();
+            return new PaymentState(recorded.aggregateId(), status, s.amount(), s.currency(), s.organizationId(),
+                    s.userId(), refunded, s.refundCount() + 1, s.error(), s.processedAt(), s.failedAt(), t, t, v);
         }
         throw new IllegalArgumentException("unknown event " + event);
-    }
-
-    public static PaymentState evolveAll(PaymentState s, List<PaymentEvent> events) {
-        for (PaymentEvent e : events) {
-            s = evolve(s, e);
-        }
-        return s;
     }
 }

@@ -1,9 +1,10 @@
-package io.eventflow.command.payment;
+package io.eventflow.payments;
 
-/** Commands on the payment aggregate. Money is in integer minor units. */
+/** Commands on the payment aggregate. Money is in integer minor units. Immutable. */
 public sealed interface PaymentCommand {
     String paymentId();
 
+    /** Creates the payment in {@code organizationId}. */
     record ProcessPayment(String paymentId, long amount, String currency, String organizationId, String userId)
             implements PaymentCommand {
     }

@@ -1,10 +1,10 @@
-package io.eventflow.command.payment;
+package io.eventflow.payments;
 
-/** Facts about a payment. Money is in integer minor units. */
+/** Facts about a payment. Money is in integer minor units. Immutable. */
 public sealed interface PaymentEvent {
     String paymentId();
 
-    /** The event type name written to the event store. */
+    /** The event type name written to the event store: the record's simple name, as its Avro name. */
     default String eventType() {
         return getClass().getSimpleName();
     }

@@ -1,14 +1,14 @@
-package io.eventflow.command.payment;
+package io.eventflow.payments;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.eventflow.command.bus.CommandMessage;
-import io.eventflow.command.payment.PaymentCommand.FailPayment;
-import io.eventflow.command.payment.PaymentCommand.ProcessPayment;
-import io.eventflow.command.payment.PaymentCommand.RefundPayment;
-import io.eventflow.command.payment.PaymentEvent.PaymentFailed;
-import io.eventflow.command.payment.PaymentEvent.PaymentProcessed;
-import io.eventflow.command.payment.PaymentEvent.PaymentRefunded;
+import io.eventflow.aggregate.Decision;
+import io.eventflow.payments.PaymentCommand.FailPayment;
+import io.eventflow.payments.PaymentCommand.ProcessPayment;
+import io.eventflow.payments.PaymentCommand.RefundPayment;
+import io.eventflow.payments.PaymentEvent.PaymentFailed;
+import io.eventflow.payments.PaymentEvent.PaymentProcessed;
+import io.eventflow.payments.PaymentEvent.PaymentRefunded;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -61,9 +61,9 @@ class PaymentsPropertiesTest {
         PaymentState state = PaymentState.initial(ID);
         List<Step> steps = new ArrayList<>();
         for (PaymentCommand c : commands) {
-            if (Payments.decide(state, c) instanceof Decision.Accepted accepted) {
+            if (Payments.decide(state, c) instanceof Decision.Accepted<PaymentEvent> accepted) {
                 for (PaymentEvent e : accepted.events()) {
-                    state = Payments.evolve(state, e);
+                    state = Fold.evolve(state, e);
                     steps.add(new Step(e, state));
                 }
             }
@@ -148,30 +148,6 @@ class PaymentsPropertiesTest {
                 if (s.event() instanceof PaymentRefunded) {
                     assertThat(failed).isFalse();
                     refunded = true;
-                }
-            }
-        });
-    }
-
-    @Test
-    void onlyTheCurrentVersionPassesTheExpectedVersionCheck() {
-        var validation = new PaymentValidation();
-        forAll(commands -> {
-            PaymentState state = PaymentState.initial(ID);
-            for (PaymentCommand c : commands) {
-                if (Payments.decide(state, c) instanceof Decision.Accepted a) {
-                    state = Payments.evolveAll(state, a.events());
-                }
-            }
-            for (long expected = 0; expected <= state.version() + 1; expected++) {
-                Decision d = validation.handle(state,
-                        new CommandMessage<>("c", ID, "corr", null,
-                                state.exists() ? state.organizationId() : "org-any", expected, new RefundPayment(ID, 1)),
-                        (s, m) -> Decision.accept());
-                if (expected == state.version()) {
-                    assertThat(d).isInstanceOf(Decision.Accepted.class);
-                } else {
-                    assertThat(d).isEqualTo(new Decision.Rejected(Rejection.conflict(expected, state.version())));
                 }
             }
         });
