@@ -56,7 +56,7 @@ public final class AnalyticsLatency {
         }
         String esUrl = ProcessStats.env("ELASTICSEARCH_URL");
         String id = "bench-" + UUID.randomUUID().toString().substring(0, 8);
-        EventStoreIndices indices = new EventStoreIndices(id + "-");
+        EventStoreIndices indices = io.eventflow.aggregate.AggregateIndices.of(id + "-", io.eventflow.aggregate.AggregateTypes.of(io.eventflow.payments.Payments.TYPE));
         Instant now = Instant.now();
         Instant from = now.minus(Duration.ofDays(30));
 

@@ -98,7 +98,7 @@ public final class ProjectorThroughput {
 
         System.out.println("running BulkIngester with the same documents from memory...");
         var es = ElasticsearchClients.connect(esUrl);
-        var indices = new EventStoreIndices(id + "-b-");
+        var indices = io.eventflow.aggregate.AggregateIndices.of(id + "-b-", io.eventflow.aggregate.AggregateTypes.of(io.eventflow.payments.Payments.TYPE));
         indices.ensure(es, 0);
         Baseline.Result base = Baseline.run(es, BATCH, IN_FLIGHT, ingester -> {
             for (EventDocument d : events) {

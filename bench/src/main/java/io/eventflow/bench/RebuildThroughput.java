@@ -120,7 +120,7 @@ public final class RebuildThroughput {
             }
 
             System.out.println("running BulkIngester with the same documents from memory...");
-            var indices = new EventStoreIndices(id + "-b-");
+            var indices = io.eventflow.aggregate.AggregateIndices.of(id + "-b-", io.eventflow.aggregate.AggregateTypes.of(io.eventflow.payments.Payments.TYPE));
             indices.ensure(es, 0);
             String raw = indices.eventsAlias() + "-raw";
             es.indices().create(c -> c.index(raw).withJson(new StringReader(

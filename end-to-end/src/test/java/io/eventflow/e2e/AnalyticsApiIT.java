@@ -84,7 +84,7 @@ class AnalyticsApiIT {
         }
         TestServers servers = TestServers.get();
         es = ElasticsearchClients.connect(servers.elasticsearch());
-        EventStoreIndices indices = new EventStoreIndices(PREFIX);
+        EventStoreIndices indices = io.eventflow.aggregate.AggregateIndices.of(PREFIX, io.eventflow.aggregate.AggregateTypes.of(io.eventflow.payments.Payments.TYPE));
         indices.ensure(es, 0);
         BulkRequest.Builder bulk = new BulkRequest.Builder().refresh(co.elastic.clients.elasticsearch._types.Refresh.True);
         for (EventDocument d : EVENTS) {

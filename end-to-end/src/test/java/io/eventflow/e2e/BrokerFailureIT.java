@@ -169,7 +169,7 @@ class BrokerFailureIT {
             AtomicBoolean watching = new AtomicBoolean(true);
             Thread resultsWatcher = new Thread(() -> watchResults(cluster, kafka.bootstrapServers(), watching, resultAt,
                     resultArrivals), "results-watcher");
-            EventStoreIndices indices = new EventStoreIndices(cluster.indexPrefix);
+            EventStoreIndices indices = io.eventflow.aggregate.AggregateIndices.of(cluster.indexPrefix, io.eventflow.aggregate.AggregateTypes.of(io.eventflow.payments.Payments.TYPE));
             Thread indexWatcher = new Thread(() -> {
                 while (watching.get()) {
                     try {

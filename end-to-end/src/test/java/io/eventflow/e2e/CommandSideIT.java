@@ -208,7 +208,7 @@ class CommandSideIT {
     void anAggregateOnlyInElasticsearchIsCheckedAgainstItsIndexedVersion() throws Exception {
         var es = ElasticsearchClients.connect(cluster.servers.elasticsearch());
         try {
-            var indices = new EventStoreIndices(cluster.indexPrefix);
+            var indices = io.eventflow.aggregate.AggregateIndices.of(cluster.indexPrefix, io.eventflow.aggregate.AggregateTypes.of(io.eventflow.payments.Payments.TYPE));
             indices.ensure(es, 0);
             Instant t = Instant.now();
             Map<String, Object> meta = Map.of("organizationId", "org-1", "userId", "u-1");

@@ -49,7 +49,7 @@ final class ProjectorHarness implements AutoCloseable {
     final String deadLetterTopic = "it-" + id + "-events-dlq";
     final String indexPrefix = "it-" + id + "-";
     final String groupId = "it-" + id + "-projector";
-    final EventStoreIndices indices = new EventStoreIndices(indexPrefix);
+    final EventStoreIndices indices = io.eventflow.aggregate.AggregateIndices.of(indexPrefix, io.eventflow.aggregate.AggregateTypes.of(io.eventflow.payments.Payments.TYPE));
     final TestServers servers = TestServers.get();
     final ElasticsearchClient es = ElasticsearchClients.connect(servers.elasticsearch());
     private final RestSchemaRegistryClient registry = new RestSchemaRegistryClient(servers.schemaRegistry(), Duration.ofSeconds(10));

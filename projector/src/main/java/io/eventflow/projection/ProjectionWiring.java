@@ -41,7 +41,7 @@ final class ProjectionWiring implements AutoCloseable {
 
     ProjectionWiring(ProjectorConfig config, MeterRegistry meterRegistry) {
         this.config = Objects.requireNonNull(config, "config");
-        this.indices = new EventStoreIndices(config.getString(ProjectorConfig.INDEX_PREFIX));
+        this.indices = io.eventflow.aggregate.AggregateIndices.of(config.getString(ProjectorConfig.INDEX_PREFIX), io.eventflow.aggregate.AggregateTypes.of(io.eventflow.payments.Payments.TYPE));
         this.elasticsearch = ElasticsearchClients.connect(config.getString(ProjectorConfig.ELASTICSEARCH_URL));
         this.registry = new SerdeConfig(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL,
                 config.getString(ProjectorConfig.SCHEMA_REGISTRY_URL))).newClient();

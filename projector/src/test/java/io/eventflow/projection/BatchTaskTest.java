@@ -47,7 +47,7 @@ class BatchTaskTest {
     }
 
     private BatchTask task(Deserializer<EventEnvelope> decoder, Duration timeout) {
-        var projection = new ElasticsearchProjection(es, ElasticsearchProjection.Targets.live(new EventStoreIndices("t-")),
+        var projection = new ElasticsearchProjection(es, ElasticsearchProjection.Targets.live(io.eventflow.aggregate.AggregateIndices.of("t-", io.eventflow.aggregate.AggregateTypes.of(io.eventflow.payments.Payments.TYPE))),
                 new ElasticsearchProjection.Policy(backoff, 1, Duration.ZERO), metrics);
         return new BatchTask(decoder, projection, new BatchTask.DeadLetters(producer, "events-dlq"), metrics, backoff,
                 new BatchTask.InfrastructureRetry(timeout, REGISTRY));
