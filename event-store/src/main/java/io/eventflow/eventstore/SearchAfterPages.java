@@ -2,6 +2,7 @@ package io.eventflow.eventstore;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -42,7 +43,7 @@ public final class SearchAfterPages {
      */
     public record Page<H, A>(List<H> hits, A next) {
         public Page {
-            hits = List.copyOf(hits);
+            hits = Collections.unmodifiableList(new ArrayList<>(hits));
         }
     }
 
@@ -84,7 +85,7 @@ public final class SearchAfterPages {
         if (hits.size() <= size) {
             return new Page<>(hits, null);
         }
-        List<H> page = new ArrayList<>(hits.subList(0, size));
+        List<H> page = hits.subList(0, size);
         return new Page<>(page, afterOf.apply(page.get(size - 1)));
     }
 
