@@ -1,6 +1,7 @@
 package io.eventflow.query;
 
 import io.eventflow.eventstore.CommonConfig;
+import io.eventflow.query.auth.ApiKeys;
 import io.eventflow.eventstore.EventStoreReader;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.eventflow.eventstore.EnvelopeRules;
+import io.eventflow.query.http.Cursor;
+import io.eventflow.query.http.Cursors;
+import io.eventflow.query.http.Route;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -66,7 +69,7 @@ class IdParametersTest {
     /** Every (route, id parameter) pair the API serves. */
     private static List<Case> cases() {
         List<Case> cases = new ArrayList<>();
-        for (AnalyticsApi.Route r : AnalyticsApi.ROUTES) {
+        for (Route r : api.routes()) {
             for (String id : AnalyticsApi.ID_PARAMETERS) {
                 if (r.path().contains("{" + id + "}")) {
                     cases.add(new Case(r.path(), id, true));
@@ -130,7 +133,7 @@ class IdParametersTest {
             for (String field : route.equals("/events") ? List.of("organizationId", "userId") : List.of("organizationId")) {
                 Map<String, Object> filters = new LinkedHashMap<>();
                 filters.put(field, "a b");
-                String cursor = Cursors.encode(filters, new Queries.Cursor(null, List.of(1L, "x")));
+                String cursor = Cursors.encode(filters, new Cursor(null, List.of(1L, "x")));
                 HttpResponse<String> r = get(route + "?cursor=" + cursor);
                 assertThat(r.statusCode()).as(route + " " + field).isEqualTo(400);
                 JsonNode body = JSON.readTree(r.body());

@@ -120,9 +120,7 @@ public final class EventStoreReader {
      */
     private void searchAll(Query query, List<String> sortFields, Function<EventDocument, List<FieldValue>> afterOf,
             Consumer<EventDocument> sink, Long deadlineNanos) throws IOException {
-        List<FieldValue> after = null;
-        while (true) {
-            List<FieldValue> searchAfter = after;
+        SearchAfterPages.forEach(pageSize, (searchAfter, size) -> {
             ElasticsearchClient c = client;
             if (deadlineNanos != null) {
                 long remaining = deadlineNanos - System.nanoTime();
@@ -136,19 +134,14 @@ public final class EventStoreReader {
                         .ignoreUnavailable(true).allowNoIndices(true)
                         .query(query)
                         .trackTotalHits(t -> t.enabled(false))
-                        .size(pageSize);
+                        .size(size);
                 sortFields.forEach(field -> s.sort(o -> o.field(f -> f.field(field).order(SortOrder.Asc))));
                 if (searchAfter != null) {
                     s.searchAfter(searchAfter);
                 }
                 return s;
             }, EventDocument.class);
-            List<Hit<EventDocument>> hits = page.hits().hits();
-            hits.forEach(h -> sink.accept(h.source()));
-            if (hits.size() < pageSize) {
-                return;
-            }
-            after = afterOf.apply(hits.get(hits.size() - 1).source());
-        }
+            return page.hits().hits().stream().map(Hit::source).toList();
+        }, afterOf, sink);
     }
 }

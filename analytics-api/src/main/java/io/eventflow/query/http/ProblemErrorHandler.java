@@ -1,4 +1,4 @@
-package io.eventflow.query;
+package io.eventflow.query.http;
 
 import io.eventflow.eventstore.ElasticsearchClients;
 import jakarta.servlet.http.HttpServletRequest;
@@ -20,9 +20,9 @@ final class ProblemErrorHandler extends ErrorHandler {
     public void handle(String target, Request baseRequest, HttpServletRequest request, HttpServletResponse response)
             throws IOException {
         int status = response.getStatus() >= 400 ? response.getStatus() : 400;
-        byte[] body = AnalyticsApi.problemBody(ElasticsearchClients.objectMapper(), status, title(status),
+        byte[] body = Problems.body(ElasticsearchClients.objectMapper(), status, title(status),
                 "the request could not be read", null, null, null);
-        response.setContentType(AnalyticsApi.PROBLEM_JSON);
+        response.setContentType(Problems.PROBLEM_JSON);
         response.setContentLength(body.length);
         response.getOutputStream().write(body);
         baseRequest.setHandled(true);
@@ -30,8 +30,8 @@ final class ProblemErrorHandler extends ErrorHandler {
 
     @Override
     public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
-        fields.put(HttpHeader.CONTENT_TYPE, AnalyticsApi.PROBLEM_JSON);
-        return ByteBuffer.wrap(AnalyticsApi.problemBody(ElasticsearchClients.objectMapper(), status, title(status),
+        fields.put(HttpHeader.CONTENT_TYPE, Problems.PROBLEM_JSON);
+        return ByteBuffer.wrap(Problems.body(ElasticsearchClients.objectMapper(), status, title(status),
                 "the request could not be read", null, null, null));
     }
 

@@ -1,5 +1,6 @@
-package io.eventflow.query;
+package io.eventflow.query.http;
 
+import io.eventflow.query.auth.Tenant;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -18,10 +19,10 @@ import java.util.Optional;
  * gets another's answer. Hit and miss counts are in the metrics as {@code cache.gets{cache=queries}}.
  * Registering a second handler for a type fails. Thread-safe once built.
  */
-final class QueryBus {
+public final class QueryBus {
     /** A handler; IOException is Elasticsearch's, classified by the API's error handler. */
     @FunctionalInterface
-    interface Handler<Q> {
+    public interface Handler<Q> {
         Object handle(Tenant tenant, Q query) throws IOException;
     }
 
@@ -31,7 +32,8 @@ final class QueryBus {
     private final Map<Class<?>, Handler<Object>> handlers = new HashMap<>();
     private final Cache<Key, Optional<Object>> cache;
 
-    QueryBus(Duration ttl, long maxEntries, MeterRegistry metrics) {
+    /** A ttl of zero or maxEntries of 0 turns the cache off. */
+    public QueryBus(Duration ttl, long maxEntries, MeterRegistry metrics) {
         if (ttl.isZero() || maxEntries == 0) {
             this.cache = null;
         } else {
@@ -41,7 +43,8 @@ final class QueryBus {
     }
 
     @SuppressWarnings("unchecked")
-    <Q> QueryBus register(Class<Q> type, Handler<Q> handler) {
+    /** A handler that returns null or an empty Optional answers 404. */
+    public <Q> QueryBus register(Class<Q> type, Handler<Q> handler) {
         Objects.requireNonNull(handler, "handler");
         if (handlers.putIfAbsent(type, (Handler<Object>) handler) != null) {
             throw new IllegalStateException("a handler for " + type.getName() + " is already registered");

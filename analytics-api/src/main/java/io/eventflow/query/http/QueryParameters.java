@@ -1,4 +1,4 @@
-package io.eventflow.query;
+package io.eventflow.query.http;
 
 import io.eventflow.eventstore.EnvelopeRules;
 import io.javalin.http.Context;
@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * Ids (path ids and id-valued filters) follow {@link EnvelopeRules}, the rule the command side
  * enforces, so every id that can be written can be read and no other is sent to Elasticsearch.
  */
-final class QueryParameters {
+public final class QueryParameters {
     /** Longest exact-match value that is not an id (aggregate and event types). */
     private static final int MAX_TERM_LENGTH = 256;
     private static final int MAX_TEXT_LENGTH = 512;
@@ -63,7 +63,7 @@ final class QueryParameters {
         return cut.replaceAll("\\p{Cntrl}", "?");
     }
 
-    boolean has(String name) {
+    public boolean has(String name) {
         return params.containsKey(name);
     }
 
@@ -72,7 +72,7 @@ final class QueryParameters {
         return v == null ? null : v.get(0);
     }
 
-    String term(String name) {
+    public String term(String name) {
         String value = raw(name);
         if (value == null) {
             return null;
@@ -84,7 +84,7 @@ final class QueryParameters {
     }
 
     /** An id-valued filter ({@code organizationId}, {@code userId}), or null when absent. */
-    String id(String name) {
+    public String id(String name) {
         String value = raw(name);
         return value == null ? null : checkId(name, value);
     }
@@ -93,7 +93,7 @@ final class QueryParameters {
      * {@code value} when it is a valid id, else a 400 naming {@code parameter} with the rule in
      * its detail. Also used for ids a cursor carries (then {@code parameter} is {@code cursor}).
      */
-    static String checkId(String parameter, String field, String value) {
+    public static String checkId(String parameter, String field, String value) {
         EnvelopeRules.idViolation(field, value).ifPresent(v -> {
             throw new BadParameterException(parameter, v);
         });
@@ -104,7 +104,7 @@ final class QueryParameters {
         return checkId(name, name, value);
     }
 
-    String text(String name) {
+    public String text(String name) {
         String value = raw(name);
         if (value == null) {
             return null;
@@ -116,7 +116,7 @@ final class QueryParameters {
     }
 
     /** A pagination cursor: opaque, up to 4 KiB. */
-    String cursor(String name) {
+    public String cursor(String name) {
         String value = raw(name);
         if (value == null || value.isBlank() || value.length() > 4_096) {
             throw new BadParameterException(name, name + " must be the 'next' value of the previous page");
@@ -124,7 +124,7 @@ final class QueryParameters {
         return value;
     }
 
-    String required(String name) {
+    public String required(String name) {
         String value = term(name);
         if (value == null) {
             throw new BadParameterException(name, name + " is required");
@@ -133,7 +133,7 @@ final class QueryParameters {
     }
 
     /** An ISO-8601 instant (2026-01-31T10:15:30Z) or a date (2026-01-31, meaning its start in UTC). */
-    Instant instant(String name) {
+    public Instant instant(String name) {
         String value = raw(name);
         if (value == null) {
             return null;
@@ -151,7 +151,7 @@ final class QueryParameters {
     }
 
     /** from and to, with from not after to. */
-    Instant[] range() {
+    public Instant[] range() {
         Instant from = instant("from");
         Instant to = instant("to");
         if (from != null && to != null && from.isAfter(to)) {
@@ -160,7 +160,7 @@ final class QueryParameters {
         return new Instant[] {from, to};
     }
 
-    int intInRange(String name, int defaultValue, int min, int max) {
+    public int intInRange(String name, int defaultValue, int min, int max) {
         String value = raw(name);
         if (value == null) {
             return defaultValue;
@@ -176,7 +176,7 @@ final class QueryParameters {
         }
     }
 
-    <E extends Enum<E>> E oneOf(String name, Class<E> type, E defaultValue) {
+    public <E extends Enum<E>> E oneOf(String name, Class<E> type, E defaultValue) {
         String value = raw(name);
         List<String> allowed = Arrays.stream(type.getEnumConstants()).map(c -> c.name().toLowerCase()).toList();
         if (value == null) {
@@ -193,7 +193,7 @@ final class QueryParameters {
         throw new BadParameterException(name, name + " must be one of " + allowed, allowed);
     }
 
-    String oneOf(String name, List<String> allowed) {
+    public String oneOf(String name, List<String> allowed) {
         String value = raw(name);
         if (value != null && !allowed.contains(value)) {
             throw new BadParameterException(name, name + " must be one of " + allowed, allowed);
@@ -201,7 +201,7 @@ final class QueryParameters {
         return value;
     }
 
-    String currency(String name) {
+    public String currency(String name) {
         String value = raw(name);
         if (value != null && !CURRENCY.matcher(value).matches()) {
             throw new BadParameterException(name, name + " must be an ISO 4217 code of three capital letters such as EUR");
@@ -209,7 +209,7 @@ final class QueryParameters {
         return value;
     }
 
-    ZoneId zone(String name) {
+    public ZoneId zone(String name) {
         String value = raw(name);
         if (value == null) {
             return ZoneOffset.UTC;
@@ -222,7 +222,7 @@ final class QueryParameters {
     }
 
     /** An id in the path (already percent-decoded by the router). */
-    String pathId(String name) {
+    public String pathId(String name) {
         return checkId(name, ctx.pathParam(name));
     }
 }

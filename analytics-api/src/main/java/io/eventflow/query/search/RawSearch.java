@@ -1,4 +1,4 @@
-package io.eventflow.query;
+package io.eventflow.query.search;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,25 +21,25 @@ import org.elasticsearch.client.RestClient;
  * responses and serializing them again, which cost several times Elasticsearch's own time per
  * request. Values from requests go into the tree as values, never into JSON text. Thread-safe.
  */
-final class RawSearch {
+public final class RawSearch {
     private final RestClient rest;
     private final ObjectMapper json;
 
-    RawSearch(RestClient rest, ObjectMapper json) {
+    public RawSearch(RestClient rest, ObjectMapper json) {
         this.rest = Objects.requireNonNull(rest, "rest");
         this.json = Objects.requireNonNull(json, "json");
     }
 
-    ObjectNode object() {
+    public ObjectNode object() {
         return json.createObjectNode();
     }
 
-    ArrayNode array() {
+    public ArrayNode array() {
         return json.createArrayNode();
     }
 
     /** POST {index}/_search (missing indices are empty), or POST /_search when the body names a point in time. */
-    JsonNode search(String index, ObjectNode body) throws IOException {
+    public JsonNode search(String index, ObjectNode body) throws IOException {
         Request request = new Request("POST", index == null ? "/_search" : "/" + index + "/_search");
         if (index != null) {
             request.addParameter("ignore_unavailable", "true");
@@ -52,13 +52,13 @@ final class RawSearch {
         }
     }
 
-    ObjectNode term(String field, String value) {
+    public ObjectNode term(String field, String value) {
         ObjectNode q = object();
         q.putObject("term").put(field, value);
         return q;
     }
 
-    ObjectNode range(String field, Instant from, Instant to) {
+    public ObjectNode range(String field, Instant from, Instant to) {
         ObjectNode q = object();
         ObjectNode r = q.putObject("range").putObject(field);
         if (from != null) {
@@ -71,7 +71,7 @@ final class RawSearch {
     }
 
     /** {"bool":{"filter":[...]}} */
-    ObjectNode filtered(List<ObjectNode> filters) {
+    public ObjectNode filtered(List<ObjectNode> filters) {
         ObjectNode q = object();
         q.putObject("bool").putArray("filter").addAll(filters);
         return q;

@@ -1,19 +1,23 @@
-package io.eventflow.query;
+package io.eventflow.query.auth;
 
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
 /** API keys and the tenant each one stands for. Immutable, thread-safe. */
-final class ApiKeys {
+public final class ApiKeys {
     private final Map<String, Tenant> tenants;
 
     private ApiKeys(Map<String, Tenant> tenants) {
         this.tenants = Map.copyOf(tenants);
     }
 
-    /** {@code key:org-1,other:org-2,root:*}; blank means no keys. */
-    static ApiKeys parse(String spec) {
+    /**
+     * {@code key:org-1,other:org-2,root:*}; blank or null means no keys.
+     *
+     * @throws IllegalArgumentException when an entry is malformed or a key is listed twice
+     */
+    public static ApiKeys parse(String spec) {
         Map<String, Tenant> tenants = new HashMap<>();
         if (spec != null && !spec.isBlank()) {
             for (String pair : spec.split(",")) {
@@ -32,7 +36,22 @@ final class ApiKeys {
         return new ApiKeys(tenants);
     }
 
-    Optional<Tenant> tenant(String key) {
+    /**
+     * The key a request sends: {@code X-API-Key}, else an {@code Authorization: Bearer} token.
+     *
+     * @param xApiKey the X-API-Key header, may be null
+     * @param authorization the Authorization header, may be null
+     * @return null when the request sends none
+     */
+    public static String keyOf(String xApiKey, String authorization) {
+        if (xApiKey == null && authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return authorization.substring(7).trim();
+        }
+        return xApiKey;
+    }
+
+    /** The tenant of {@code key} (may be null); empty when the key is absent or unknown. */
+    public Optional<Tenant> tenant(String key) {
         return key == null ? Optional.empty() : Optional.ofNullable(tenants.get(key));
     }
 }

@@ -1,14 +1,14 @@
-package io.eventflow.query;
+package io.eventflow.query.auth;
 
 /**
  * Who asks: one organization, or an admin who sees all of them. Queries put
  * {@link #organizationId()} into the Elasticsearch query itself; results are never filtered
  * afterwards. {@code organizationId} is null for an admin only.
  */
-record Tenant(String organizationId, boolean admin) {
-    static final Tenant ADMIN = new Tenant(null, true);
+public record Tenant(String organizationId, boolean admin) {
+    public static final Tenant ADMIN = new Tenant(null, true);
 
-    static Tenant of(String organizationId) {
+    public static Tenant of(String organizationId) {
         return new Tenant(organizationId, false);
     }
 }

@@ -1,4 +1,4 @@
-package io.eventflow.query;
+package io.eventflow.query.events;
 
 import io.eventflow.eventstore.EventDocument;
 import java.util.LinkedHashMap;

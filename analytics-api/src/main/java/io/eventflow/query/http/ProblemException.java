@@ -1,4 +1,4 @@
-package io.eventflow.query;
+package io.eventflow.query.http;
 
 import java.util.List;
 
@@ -6,13 +6,13 @@ import java.util.List;
  * A request the API refuses, answered as an RFC 9457 problem (application/problem+json).
  * {@code parameter} names the bad input and {@code allowed} says what it accepts; both may be null.
  */
-class ProblemException extends RuntimeException {
+public class ProblemException extends RuntimeException {
     private final int status;
     private final String title;
     private final String parameter;
     private final List<String> allowed;
 
-    ProblemException(int status, String title, String detail, String parameter, List<String> allowed) {
+    public ProblemException(int status, String title, String detail, String parameter, List<String> allowed) {
         super(detail, null, false, false);
         this.status = status;
         this.title = title;
@@ -20,19 +20,19 @@ class ProblemException extends RuntimeException {
         this.allowed = allowed;
     }
 
-    int status() {
+    public int status() {
         return status;
     }
 
-    String title() {
+    public String title() {
         return title;
     }
 
-    String parameter() {
+    public String parameter() {
         return parameter;
     }
 
-    List<String> allowed() {
+    public List<String> allowed() {
         return allowed;
     }
 }

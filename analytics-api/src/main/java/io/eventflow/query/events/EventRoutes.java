@@ -1,0 +1,104 @@
+package io.eventflow.query.events;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import io.eventflow.eventstore.EventStoreIndices;
+import io.eventflow.query.http.BadParameterException;
+import io.eventflow.query.http.Cursors;
+import io.eventflow.query.http.Page;
+import io.eventflow.query.http.QueryBus;
+import io.eventflow.query.http.QueryRoutes;
+import io.eventflow.query.http.Route;
+import io.eventflow.query.http.Router;
+import io.eventflow.query.search.RawSearch;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The event routes: {@code /events} (search), {@code /events/stats}, {@code /events/trends} and
+ * {@code /aggregates/{aggregateId}/events} (an aggregate's history, optionally as of an instant).
+ */
+public final class EventRoutes implements QueryRoutes {
+    private static final Route EVENTS = new Route("/events", Set.of("aggregateType", "eventType", "q", "from", "to",
+            "organizationId", "userId", "size", "cursor"), true);
+    private static final Route STATS = new Route("/events/stats", Set.of("eventType", "from", "to", "organizationId"),
+            true);
+    private static final Route TRENDS = new Route("/events/trends", Set.of("interval", "timeZone", "from", "to",
+            "eventType", "aggregateType", "organizationId"), true);
+    private static final Route HISTORY = new Route("/aggregates/{aggregateId}/events", Set.of("asOf"), true);
+    /** The filters a cursor carries, in the order a 400 names the first one given besides it. */
+    private static final List<String> CURSOR_FILTERS = List.of("aggregateType", "eventType", "q", "from", "to",
+            "organizationId", "userId");
+
+    private final EventQueries queries;
+    private final int maxPageSize;
+
+    /**
+     * @param historyPageSize events per Elasticsearch search when a history is read (1 to 10,000)
+     * @param maxPageSize the largest {@code size} a search may ask for
+     */
+    public EventRoutes(ElasticsearchClient client, RawSearch raw, EventStoreIndices indices, int historyPageSize,
+            int maxPageSize) {
+        this.queries = new EventQueries(client, raw, indices, historyPageSize);
+        this.maxPageSize = maxPageSize;
+    }
+
+    @Override
+    public void register(QueryBus bus, Router router) {
+        bus.register(Queries.EventSearch.class, queries::search)
+                .register(Queries.EventStats.class, queries::stats)
+                .register(Queries.EventTrends.class, queries::trends)
+                .register(Queries.History.class, queries::history);
+
+        router.get(EVENTS, (ctx, p) -> {
+            int size = p.intInRange("size", 100, 1, maxPageSize);
+            Queries.EventSearch q;
+            if (p.has("cursor")) {
+                Cursors.Decoded c = Cursors.fromRequest(p, CURSOR_FILTERS);
+                q = new Queries.EventSearch(c.string("aggregateType"), c.string("eventType"), c.string("q"),
+                        c.instant("from"), c.instant("to"), c.id("organizationId"), c.id("userId"), size, c.cursor());
+            } else {
+                Instant[] range = p.range();
+                q = new Queries.EventSearch(p.term("aggregateType"), p.term("eventType"), p.text("q"), range[0], range[1],
+                        p.id("organizationId"), p.id("userId"), size, null);
+            }
+            router.page(ctx, (Page) router.ask(ctx, q), "events");
+        });
+        router.get(STATS, (ctx, p) -> {
+            Instant[] range = p.range();
+            ctx.json(router.ask(ctx, new Queries.EventStats(p.required("eventType"), range[0], range[1],
+                    p.id("organizationId"))));
+        });
+        router.get(TRENDS, (ctx, p) -> {
+            Queries.Interval interval = p.oneOf("interval", Queries.Interval.class, null);
+            Instant[] range = p.range();
+            checkBuckets(interval, range[0], range[1]);
+            ctx.json(router.ask(ctx, new Queries.EventTrends(p.term("eventType"), p.term("aggregateType"), range[0],
+                    range[1], interval, p.zone("timeZone"), p.id("organizationId"))));
+        });
+        router.get(HISTORY, (ctx, p) -> {
+            String id = p.pathId("aggregateId");
+            ctx.json(router.answer(ctx, new Queries.History(id, p.instant("asOf")),
+                    "aggregate '" + id + "' has no events" + (p.has("asOf") ? " up to asOf" : "")));
+        });
+    }
+
+    /** A date histogram over a range may not ask for more buckets than Elasticsearch allows. */
+    private static void checkBuckets(Queries.Interval interval, Instant from, Instant to) {
+        if (from == null || to == null) {
+            return;
+        }
+        long seconds = Duration.between(from, to).getSeconds();
+        long bucket = switch (interval) {
+            case HOUR -> 3_600L;
+            case DAY -> 86_400L;
+            case WEEK -> 7 * 86_400L;
+            case MONTH -> 28 * 86_400L;
+        };
+        if (seconds / bucket > 10_000) {
+            throw new BadParameterException("interval", "from..to holds more than 10,000 " + interval.name().toLowerCase()
+                    + " buckets; use a coarser interval or a shorter range", List.of("hour", "day", "week", "month"));
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package io.eventflow.query.search;
+
+import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.eventflow.eventstore.SearchAfterPages;
+import io.eventflow.query.http.BadParameterException;
+import io.eventflow.query.http.Cursor;
+import io.eventflow.query.http.Cursors;
+import io.eventflow.query.http.Page;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.elasticsearch.client.ResponseException;
+
+/**
+ * Pages of a walk a client continues with a cursor, newest first. The first page is a plain
+ * search, so a one-page query costs one search. A walk that goes on opens a point in time on its
+ * second page and keeps it, so deep pages stay cheap and see one snapshot. Events are only
+ * appended and pages run newest first, so only an old event indexed late, between pages one and
+ * two, can fall outside it. The last page closes the point in time. Thread-safe.
+ */
+public final class CursorPages {
+    private static final String KEEP_ALIVE = "2m";
+
+    private final ElasticsearchClient client;
+    private final RawSearch raw;
+
+    public CursorPages(ElasticsearchClient client, RawSearch raw) {
+        this.client = Objects.requireNonNull(client, "client");
+        this.raw = Objects.requireNonNull(raw, "raw");
+    }
+
+    /**
+     * One page, newest first by {@code timeField} and then by {@code idField}. Documents are
+     * passed through as Elasticsearch returned them.
+     *
+     * @param cursor null for the first page
+     * @param filters the query's filters by parameter name, carried in the next page's cursor
+     * @throws BadParameterException naming {@code cursor} when it has expired or does not fit
+     */
+    public Page page(String index, ObjectNode query, String timeField, String idField, int size, Cursor cursor,
+            Map<String, Object> filters) throws IOException {
+        String pit = cursor == null ? null : cursor.pointInTime();
+        if (cursor != null && pit == null) {
+            pit = client.openPointInTime(p -> p.index(index).keepAlive(k -> k.time(KEEP_ALIVE))).id();
+        }
+        String usedPit = pit;
+        JsonNode[] response = new JsonNode[1];
+        SearchAfterPages.Page<JsonNode, List<Object>> page = SearchAfterPages.page(size,
+                cursor == null ? null : cursor.after(), (after, n) -> {
+                    ObjectNode body = raw.object();
+                    if (usedPit != null) {
+                        body.putObject("pit").put("id", usedPit).put("keep_alive", KEEP_ALIVE);
+                    }
+                    body.set("query", query);
+                    ArrayNode sort = body.putArray("sort");
+                    sort.addObject().putObject(timeField).put("order", "desc");
+                    sort.addObject().putObject(idField).put("order", "asc");
+                    body.put("size", n);
+                    body.put("track_total_hits", true);
+                    if (after != null) {
+                        ArrayNode searchAfter = body.putArray("search_after");
+                        for (Object v : after) {
+                            if (v instanceof Number number) {
+                                searchAfter.add(number.longValue());
+                            } else {
+                                searchAfter.add(String.valueOf(v));
+                            }
+                        }
+                    }
+                    try {
+                        response[0] = raw.search(usedPit == null ? index : null, body);
+                    } catch (ResponseException e) {
+                        int status = e.getResponse().getStatusLine().getStatusCode();
+                        if (cursor != null && (status == 404 || status == 400)) {
+                            throw new BadParameterException("cursor", "the cursor has expired or does not fit this "
+                                    + "query; start again without a cursor");
+                        }
+                        throw e;
+                    }
+                    List<JsonNode> hits = new ArrayList<>();
+                    response[0].path("hits").path("hits").forEach(hits::add);
+                    return hits;
+                }, CursorPages::sortValues);
+        JsonNode r = response[0];
+        List<JsonNode> items = page.hits().stream().map(h -> h.path("_source")).toList();
+        String nextPit = r.hasNonNull("pit_id") ? r.get("pit_id").asText() : pit;
+        String next = null;
+        if (page.next() != null) {
+            next = Cursors.encode(filters, new Cursor(nextPit, page.next()));
+        } else if (nextPit != null) {
+            String closing = nextPit;
+            try {
+                client.closePointInTime(c -> c.id(closing));
+            } catch (Exception e) {
+                // it expires on its own
+            }
+        }
+        JsonNode total = r.path("hits").path("total");
+        return new Page(total.path("value").asLong(), total.path("relation").asText("eq"), items, next);
+    }
+
+    private static List<Object> sortValues(JsonNode hit) {
+        List<Object> after = new ArrayList<>();
+        for (JsonNode v : hit.path("sort")) {
+            after.add(v.isNumber() ? (Object) v.asLong() : v.asText());
+        }
+        return after;
+    }
+}
