@@ -1,4 +1,4 @@
-package io.eventflow.projection;
+package io.eventflow.projection.sink;
 
 import co.elastic.clients.util.BinaryData;
 import co.elastic.clients.util.ContentType;

@@ -1,6 +1,4 @@
-package io.eventflow.projection;
-
-import static org.assertj.core.api.Assertions.assertThat;
+package io.eventflow.projection.sink;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,6 +6,7 @@ import io.eventflow.eventstore.ElasticsearchClients;
 import io.eventflow.eventstore.EventDigest;
 import io.eventflow.eventstore.EventDocument;
 import io.eventflow.eventstore.Position;
+import io.eventflow.projection.ProjectionDocuments;
 import io.eventflow.schemas.EventEnvelope;
 import io.eventflow.schemas.Metadata;
 import io.eventflow.schemas.payment.PaymentFailed;
@@ -18,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 class EventDigestTest {
     private static final ObjectMapper MAPPER = ElasticsearchClients.objectMapper();

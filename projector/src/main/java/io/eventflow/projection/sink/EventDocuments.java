@@ -1,4 +1,4 @@
-package io.eventflow.projection;
+package io.eventflow.projection.sink;
 
 import io.eventflow.eventstore.EventDigest;
 import io.eventflow.eventstore.EventDocument;
@@ -19,12 +19,12 @@ import org.apache.avro.specific.SpecificData;
  * Avro event envelope to event-store document (the payload's fields become {@code eventData}), and
  * a stored payment event back to its envelope. Pure functions; thread-safe.
  */
-final class EventDocuments {
+public final class EventDocuments {
     private EventDocuments() {
     }
 
     /** @param at the event's place in the topic, or null when unknown */
-    static EventDocument of(EventEnvelope e, Position at) {
+    public static EventDocument of(EventEnvelope e, Position at) {
         Map<String, Object> metadata = new LinkedHashMap<>();
         Metadata m = e.getMetadata();
         if (m != null) {
