@@ -313,7 +313,7 @@ public final class ElasticsearchProjection {
     }
 
     private Write eventWrite(Item item, String digest) {
-        var doc = EventJson.of(item.event(), item.position(), digest);
+        var doc = EventDocuments.json(item.event(), item.position(), digest);
         return new Write(item, EVENTS, BulkOperation.of(b -> b.create(c -> c.index(targets.events())
                 .id(item.event().getEventId()).document(doc))));
     }
