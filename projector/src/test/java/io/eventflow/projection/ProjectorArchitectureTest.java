@@ -33,7 +33,8 @@ class ProjectorArchitectureTest {
             ProjectionDocuments.class.getName());
 
     private static final JavaClasses CLASSES = new ClassFileImporter()
-            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages(API);
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_JARS).importPackages(API);
 
     @Test
     void theEntryPointPackageExportsOnlyTheEntryPoints() {
