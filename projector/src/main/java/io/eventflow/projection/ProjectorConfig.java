@@ -105,10 +105,14 @@ public final class ProjectorConfig extends AbstractConfig {
         return String.join(",", getList(BOOTSTRAP_SERVERS));
     }
 
-    public Map<String, Object> consumerProperties() {
+    Map<String, Object> consumerProperties() {
         return consumerProperties(getString(GROUP_ID));
     }
 
+    /**
+     * For a consumer in group {@code groupId}: the {@code consumer.}-prefixed settings over the
+     * common ones, manual commits, read_committed. A new map; used by the projector's internals.
+     */
     public Map<String, Object> consumerProperties(String groupId) {
         Map<String, Object> props = clientProperties(ConsumerConfig.configNames(), "consumer.");
         props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
@@ -125,6 +129,7 @@ public final class ProjectorConfig extends AbstractConfig {
         return clientProperties(AdminClientConfig.configNames(), "admin.");
     }
 
+    /** For the dead-letter producer: idempotent, acks=all. A new map; used by the projector's internals. */
     public Map<String, Object> producerProperties() {
         Map<String, Object> props = clientProperties(ProducerConfig.configNames(), "producer.");
         props.putIfAbsent("acks", "all");
