@@ -3,6 +3,8 @@ package io.eventflow.projection;
 import io.eventflow.eventstore.EventDocument;
 import io.eventflow.eventstore.PaymentView;
 import io.eventflow.eventstore.Position;
+import io.eventflow.projection.sink.EventDocuments;
+import io.eventflow.projection.sink.PaymentViews;
 import io.eventflow.schemas.EventEnvelope;
 
 /**

@@ -2,6 +2,9 @@ package io.eventflow.projection;
 
 import io.eventflow.eventstore.EventStoreIndices.MappingConflict;
 import io.eventflow.eventstore.Health;
+import io.eventflow.projection.live.ProjectionLoop;
+import io.eventflow.projection.live.ProjectionWiring;
+import io.eventflow.projection.sink.ElasticsearchProjection;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;

@@ -2,6 +2,13 @@ package io.eventflow.projection;
 
 import io.eventflow.eventstore.ElasticsearchClients;
 import io.eventflow.eventstore.ServiceConfigLoader;
+import io.eventflow.projection.live.ProjectionWiring;
+import io.eventflow.projection.rebuild.Rebuild;
+import io.eventflow.projection.rebuild.RebuildContext;
+import io.eventflow.projection.rebuild.RebuildStatus;
+import io.eventflow.projection.rebuild.Rollback;
+import io.eventflow.projection.rebuild.TopicOffsets;
+import io.eventflow.projection.sink.IndexAdmin;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -12,10 +19,10 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.common.config.ConfigException;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /**
  * The projector's operations tool: {@code rebuild}, {@code status}, {@code rollback} and

@@ -9,9 +9,9 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
-import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigDef;
 
 /**
  * The projector's configuration, validated when constructed. Other keys a Kafka client knows
@@ -109,7 +109,11 @@ public final class ProjectorConfig extends AbstractConfig {
         return consumerProperties(getString(GROUP_ID));
     }
 
-    Map<String, Object> consumerProperties(String groupId) {
+    /**
+     * For a consumer in group {@code groupId}: the {@code consumer.}-prefixed settings over the
+     * common ones, manual commits, read_committed. A new map; used by the projector's internals.
+     */
+    public Map<String, Object> consumerProperties(String groupId) {
         Map<String, Object> props = clientProperties(ConsumerConfig.configNames(), "consumer.");
         props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -121,11 +125,12 @@ public final class ProjectorConfig extends AbstractConfig {
     }
 
     /** For the admin client that creates and checks topics and reads offsets (the rebuild tools too). */
-    Map<String, Object> adminProperties() {
+    public Map<String, Object> adminProperties() {
         return clientProperties(AdminClientConfig.configNames(), "admin.");
     }
 
-    Map<String, Object> producerProperties() {
+    /** For the dead-letter producer: idempotent, acks=all. A new map; used by the projector's internals. */
+    public Map<String, Object> producerProperties() {
         Map<String, Object> props = clientProperties(ProducerConfig.configNames(), "producer.");
         props.putIfAbsent("acks", "all");
         props.putIfAbsent("enable.idempotence", true);

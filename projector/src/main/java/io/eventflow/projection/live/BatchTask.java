@@ -1,5 +1,6 @@
-package io.eventflow.projection;
+package io.eventflow.projection.live;
 
+import io.eventflow.projection.sink.ElasticsearchProjection;
 import io.eventflow.schemas.EventEnvelope;
 import io.eventflow.schemas.serde.DeadLetterHeaders;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.utils.ExponentialBackoff;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,11 +40,11 @@ final class BatchTask {
     private final Producer<byte[], byte[]> deadLetters;
     private final String deadLetterTopic;
     private final ProjectorMetrics metrics;
-    private final Backoff backoff;
+    private final ExponentialBackoff backoff;
     private final InfrastructureRetry infrastructure;
 
     BatchTask(Deserializer<EventEnvelope> decoder, ElasticsearchProjection projection, DeadLetters deadLetters,
-            ProjectorMetrics metrics, Backoff backoff, InfrastructureRetry infrastructure) {
+            ProjectorMetrics metrics, ExponentialBackoff backoff, InfrastructureRetry infrastructure) {
         this.decoder = Objects.requireNonNull(decoder, "decoder");
         this.projection = Objects.requireNonNull(projection, "projection");
         this.deadLetters = deadLetters.producer();
@@ -143,7 +145,7 @@ final class BatchTask {
                 log.warn("decoding {}-{}@{} failed on an infrastructure fault (attempt {}), retrying: {}", r.topic(),
                         r.partition(), r.offset(), attempt + 1, e.toString());
                 metrics.retry("registry");
-                sleep(backoff.delayMillis(attempt), batch);
+                sleep(backoff.backoff(attempt), batch);
             }
         }
     }
@@ -198,7 +200,7 @@ final class BatchTask {
             }
             pending = retry;
             if (!pending.isEmpty()) {
-                sleep(backoff.delayMillis(attempt), batch);
+                sleep(backoff.backoff(attempt), batch);
             }
         }
     }

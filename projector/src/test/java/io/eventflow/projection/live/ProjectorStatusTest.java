@@ -1,4 +1,4 @@
-package io.eventflow.projection;
+package io.eventflow.projection.live;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.eventflow.projection;
+package io.eventflow.projection.sink;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -25,12 +25,12 @@ import org.elasticsearch.client.RestClient;
  * {@code _meta.eventflow}, so it travels with the index and needs no extra store. Failures are
  * thrown as they are; callers report them. Thread-safe.
  */
-final class IndexAdmin {
+public final class IndexAdmin {
     static final ObjectMapper JSON = ElasticsearchClients.objectMapper();
 
     /** An index of a model, with its document count and rebuild record (empty for a first index). */
-    record IndexInfo(String name, long docs, Map<String, Object> meta) {
-        String state() {
+    public record IndexInfo(String name, long docs, Map<String, Object> meta) {
+        public String state() {
             Object s = meta.get("state");
             return s == null ? "live-or-original" : s.toString();
         }
@@ -38,12 +38,12 @@ final class IndexAdmin {
 
     private final RestClient rest;
 
-    IndexAdmin(RestClient rest) {
+    public IndexAdmin(RestClient rest) {
         this.rest = Objects.requireNonNull(rest, "rest");
     }
 
     /** The index the alias writes to (its only index, or the one marked is_write_index). */
-    Optional<String> writeIndex(String alias) throws IOException {
+    public Optional<String> writeIndex(String alias) throws IOException {
         JsonNode r = call("GET", "/_alias/" + alias, null, true);
         if (r == null) {
             return Optional.empty();
@@ -61,7 +61,7 @@ final class IndexAdmin {
     }
 
     /** The indices named {@code <alias>-*}, sorted by name, with counts and rebuild records. */
-    List<IndexInfo> indices(String alias) throws IOException {
+    public List<IndexInfo> indices(String alias) throws IOException {
         JsonNode cat = call("GET", "/_cat/indices/" + alias + "-*?format=json&h=index,docs.count&expand_wildcards=open", null, false);
         Map<String, Long> docs = new TreeMap<>();
         for (JsonNode row : cat) {
@@ -75,7 +75,7 @@ final class IndexAdmin {
     }
 
     @SuppressWarnings("unchecked")
-    Map<String, Object> meta(String index) throws IOException {
+    public Map<String, Object> meta(String index) throws IOException {
         JsonNode r = call("GET", "/" + index + "/_mapping", null, true);
         if (r == null) {
             return Map.of();
@@ -85,25 +85,25 @@ final class IndexAdmin {
     }
 
     /** Replaces the index's rebuild record. */
-    void putMeta(String index, Map<String, Object> meta) throws IOException {
+    public void putMeta(String index, Map<String, Object> meta) throws IOException {
         call("PUT", "/" + index + "/_mapping", Map.of("_meta", Map.of("eventflow", meta)), false);
     }
 
     /** Creates the index (its mappings come from the model's template) with these settings and record. */
-    void create(String index, Map<String, Object> settings, Map<String, Object> meta) throws IOException {
+    public void create(String index, Map<String, Object> settings, Map<String, Object> meta) throws IOException {
         call("PUT", "/" + index, Map.of("settings", settings, "mappings", Map.of("_meta", Map.of("eventflow", meta))),
                 false);
     }
 
-    void putSettings(String index, Map<String, Object> settings) throws IOException {
+    public void putSettings(String index, Map<String, Object> settings) throws IOException {
         call("PUT", "/" + index + "/_settings", Map.of("index", settings), false);
     }
 
-    void refresh(String index) throws IOException {
+    public void refresh(String index) throws IOException {
         call("POST", "/" + index + "/_refresh", null, false);
     }
 
-    void delete(String index) throws IOException {
+    public void delete(String index) throws IOException {
         call("DELETE", "/" + index, null, true);
     }
 
@@ -111,14 +111,14 @@ final class IndexAdmin {
      * Moves the alias from one index to another in one {@code _aliases} call. {@code must_exist}
      * makes the call fail, changing nothing, if someone moved the alias meanwhile.
      */
-    void swap(String alias, String from, String to) throws IOException {
+    public void swap(String alias, String from, String to) throws IOException {
         call("POST", "/_aliases", Map.of("actions", List.of(
                 Map.of("remove", Map.of("index", from, "alias", alias, "must_exist", true)),
                 Map.of("add", Map.of("index", to, "alias", alias, "is_write_index", true)))), false);
     }
 
     /** Per partition, the highest topic offset any document of the index records. */
-    Map<Integer, Long> maxPositions(String index) throws IOException {
+    public Map<Integer, Long> maxPositions(String index) throws IOException {
         JsonNode r = call("POST", "/" + index + "/_search", Map.of("size", 0, "aggs", Map.of("p", Map.of(
                 "terms", Map.of("field", "position.partition", "size", 10_000),
                 "aggs", Map.of("max", Map.of("max", Map.of("field", "position.offset")))))), false);
@@ -130,7 +130,7 @@ final class IndexAdmin {
     }
 
     /** The raw answer of a request, or null when {@code allow404} and the answer was 404. */
-    JsonNode call(String method, String path, Object body, boolean allow404) throws IOException {
+    public JsonNode call(String method, String path, Object body, boolean allow404) throws IOException {
         Request request = new Request(method, path);
         if (body != null) {
             request.setEntity(new NByteArrayEntity(JSON.writeValueAsBytes(body), ContentType.APPLICATION_JSON));

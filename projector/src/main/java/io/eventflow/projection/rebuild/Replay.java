@@ -1,5 +1,9 @@
-package io.eventflow.projection;
+package io.eventflow.projection.rebuild;
 
+import io.eventflow.projection.ProjectorConfig;
+import io.eventflow.projection.live.ProjectionLoop;
+import io.eventflow.projection.live.ProjectionWiring;
+import io.eventflow.projection.sink.ElasticsearchProjection;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;

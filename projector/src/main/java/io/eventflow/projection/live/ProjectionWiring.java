@@ -1,8 +1,10 @@
-package io.eventflow.projection;
+package io.eventflow.projection.live;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import io.eventflow.eventstore.ElasticsearchClients;
 import io.eventflow.eventstore.EventStoreIndices;
+import io.eventflow.projection.ProjectorConfig;
+import io.eventflow.projection.sink.ElasticsearchProjection;
 import io.eventflow.schemas.EventEnvelope;
 import io.eventflow.schemas.serde.AvroDeserializer;
 import io.eventflow.schemas.serde.KafkaTopics;
@@ -21,13 +23,14 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.ExponentialBackoff;
 
 /**
  * The one place the projection's parts are built: the Elasticsearch, registry and dead-letter
  * clients it shares, and a {@link ProjectionLoop} per use (the live projector, or one phase of a
  * rebuild). Closing it closes the shared clients. Not thread-safe; loops it built are.
  */
-final class ProjectionWiring implements AutoCloseable {
+public final class ProjectionWiring implements AutoCloseable {
     private final ProjectorConfig config;
     private final ElasticsearchClient elasticsearch;
     private final EventStoreIndices indices;
@@ -39,7 +42,7 @@ final class ProjectionWiring implements AutoCloseable {
     private final ExecutorService workers;
     private final ProjectionLoop.Batching batching;
 
-    ProjectionWiring(ProjectorConfig config, MeterRegistry meterRegistry) {
+    public ProjectionWiring(ProjectorConfig config, MeterRegistry meterRegistry) {
         this.config = Objects.requireNonNull(config, "config");
         this.indices = io.eventflow.aggregate.AggregateIndices.of(config.getString(ProjectorConfig.INDEX_PREFIX), io.eventflow.aggregate.AggregateTypes.of(io.eventflow.payments.Payments.TYPE));
         this.elasticsearch = ElasticsearchClients.connect(config.getString(ProjectorConfig.ELASTICSEARCH_URL));
@@ -59,7 +62,7 @@ final class ProjectionWiring implements AutoCloseable {
      * Creates the dead-letter topic if it is missing, or raises its max.message.bytes, so that any
      * record of the events topic fits in it with the dlq headers.
      */
-    KafkaTopics.DeadLetterTopic ensureDeadLetterTopic() {
+    public KafkaTopics.DeadLetterTopic ensureDeadLetterTopic() {
         if (deadLetterTopic == null) {
             deadLetterTopic = KafkaTopics.ensureDeadLetter(config.adminProperties(), deadLetterTopic(), eventsTopic(),
                     config.getInt(ProjectorConfig.TOPIC_PARTITIONS),
@@ -76,7 +79,7 @@ final class ProjectionWiring implements AutoCloseable {
      *
      * @throws IllegalStateException naming the topic, the setting and its value, and the key
      */
-    void checkEventsTopic() {
+    public void checkEventsTopic() {
         KafkaTopics.checkEventsTopic(config.adminProperties(), eventsTopic(),
                 config.getBoolean(ProjectorConfig.EVENTS_TOPIC_ALLOW_FINITE_RETENTION),
                 ProjectorConfig.EVENTS_TOPIC_ALLOW_FINITE_RETENTION);
@@ -98,10 +101,10 @@ final class ProjectionWiring implements AutoCloseable {
      * A loop that reads {@code source} as consumer group {@code groupId} and writes to
      * {@code targets}; {@code gapWait} bounds the wait for missing read-model versions.
      */
-    ProjectionLoop loop(ProjectionLoop.Source source, String groupId, ElasticsearchProjection.Targets targets,
+    public ProjectionLoop loop(ProjectionLoop.Source source, String groupId, ElasticsearchProjection.Targets targets,
             Duration gapWait) {
-        Backoff backoff = new Backoff(Duration.ofMillis(config.getLong(ProjectorConfig.RETRY_BACKOFF_MS)),
-                Duration.ofMillis(config.getLong(ProjectorConfig.RETRY_BACKOFF_MAX_MS)));
+        var backoff = backoff(config.getLong(ProjectorConfig.RETRY_BACKOFF_MS),
+                config.getLong(ProjectorConfig.RETRY_BACKOFF_MAX_MS));
         var projection = new ElasticsearchProjection(elasticsearch, targets,
                 new ElasticsearchProjection.Policy(backoff, batching.maxInFlight(), gapWait), metrics);
         var retry = new BatchTask.InfrastructureRetry(
@@ -114,23 +117,23 @@ final class ProjectionWiring implements AutoCloseable {
                 Duration.ofMillis(config.getLong(ProjectorConfig.INFRASTRUCTURE_RETRY_TIMEOUT_MS)));
     }
 
-    ProjectorConfig config() {
+    public ProjectorConfig config() {
         return config;
     }
 
-    ElasticsearchClient elasticsearch() {
+    public ElasticsearchClient elasticsearch() {
         return elasticsearch;
     }
 
-    EventStoreIndices indices() {
+    public EventStoreIndices indices() {
         return indices;
     }
 
-    ProjectorMetrics metrics() {
+    public ProjectorMetrics metrics() {
         return metrics;
     }
 
-    String eventsTopic() {
+    public String eventsTopic() {
         return config.getString(ProjectorConfig.EVENTS_TOPIC);
     }
 
@@ -146,5 +149,13 @@ final class ProjectionWiring implements AutoCloseable {
         }
         registry.close();
         ElasticsearchClients.close(elasticsearch);
+    }
+
+    /**
+     * Exponential backoff from {@code firstMs} doubling per attempt up to {@code maxMs}, with Kafka's
+     * client jitter (±20%, still capped at {@code maxMs}); attempt 0 waits about {@code firstMs}.
+     */
+    static ExponentialBackoff backoff(long firstMs, long maxMs) {
+        return new ExponentialBackoff(firstMs, 2, maxMs, 0.2);
     }
 }

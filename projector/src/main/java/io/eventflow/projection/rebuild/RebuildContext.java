@@ -1,5 +1,8 @@
-package io.eventflow.projection;
+package io.eventflow.projection.rebuild;
 
+import io.eventflow.projection.ProjectorConfig;
+import io.eventflow.projection.live.ProjectionWiring;
+import io.eventflow.projection.sink.IndexAdmin;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
@@ -12,13 +15,13 @@ import org.apache.kafka.common.TopicPartition;
  * What the rebuild, rollback and status commands share: the projection's parts, index and offset
  * administration, where to print, a clock, and the tunables. Used by one command at a time.
  */
-record RebuildContext(ProjectionWiring wiring, IndexAdmin admin, TopicOffsets offsets, PrintWriter out, Clock clock,
+public record RebuildContext(ProjectionWiring wiring, IndexAdmin admin, TopicOffsets offsets, PrintWriter out, Clock clock,
         Tunables tunables) {
 
     /** Rebuild tunables, from the projector config or the command line. */
-    record Tunables(long maxLag, Duration stallTimeout, Duration verifyTimeout, Duration swapWait,
+    public record Tunables(long maxLag, Duration stallTimeout, Duration verifyTimeout, Duration swapWait,
             Duration progressInterval) {
-        static Tunables of(ProjectorConfig c, Duration progressInterval) {
+        public static Tunables of(ProjectorConfig c, Duration progressInterval) {
             return new Tunables(c.getLong(ProjectorConfig.REBUILD_MAX_LAG),
                     Duration.ofMillis(c.getLong(ProjectorConfig.REBUILD_STALL_TIMEOUT_MS)),
                     Duration.ofMillis(c.getLong(ProjectorConfig.REBUILD_VERIFY_TIMEOUT_MS)),
@@ -26,7 +29,7 @@ record RebuildContext(ProjectionWiring wiring, IndexAdmin admin, TopicOffsets of
         }
     }
 
-    RebuildContext {
+    public RebuildContext {
         Objects.requireNonNull(wiring, "wiring");
         Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(offsets, "offsets");

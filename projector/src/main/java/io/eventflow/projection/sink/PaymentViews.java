@@ -1,4 +1,4 @@
-package io.eventflow.projection;
+package io.eventflow.projection.sink;
 
 import io.eventflow.eventstore.PaymentView;
 import io.eventflow.eventstore.Position;
@@ -9,7 +9,7 @@ import io.eventflow.schemas.payment.PaymentRefunded;
 import java.time.Instant;
 
 /** The payments read model as a pure fold over events. */
-final class PaymentViews {
+public final class PaymentViews {
     static final String PROCESSED = "processed";
     static final String FAILED = "failed";
     static final String REFUNDED = "refunded";
@@ -18,7 +18,7 @@ final class PaymentViews {
     }
 
     /** True for the events this read model folds. */
-    static boolean isPaymentEvent(EventEnvelope e) {
+    public static boolean isPaymentEvent(EventEnvelope e) {
         Object p = e.getPayload();
         return p instanceof PaymentProcessed || p instanceof PaymentFailed || p instanceof PaymentRefunded;
     }
@@ -28,7 +28,7 @@ final class PaymentViews {
      * version was applied already and changes nothing, which makes replays idempotent.
      * {@code at} is the event's place in the topic, or null when unknown.
      */
-    static PaymentView apply(PaymentView view, EventEnvelope e, Position at) {
+    public static PaymentView apply(PaymentView view, EventEnvelope e, Position at) {
         if (view != null && e.getVersion() <= view.version()) {
             return view;
         }

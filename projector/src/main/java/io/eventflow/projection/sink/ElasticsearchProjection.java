@@ -1,31 +1,32 @@
-package io.eventflow.projection;
+package io.eventflow.projection.sink;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.ElasticsearchException;
+import co.elastic.clients.elasticsearch._types.SortOrder;
 import co.elastic.clients.elasticsearch._types.VersionType;
+import co.elastic.clients.elasticsearch._types.query_dsl.Query;
 import co.elastic.clients.elasticsearch.core.BulkResponse;
 import co.elastic.clients.elasticsearch.core.MgetRequest;
 import co.elastic.clients.elasticsearch.core.MgetResponse;
-import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
-import co.elastic.clients.elasticsearch._types.SortOrder;
-import co.elastic.clients.elasticsearch._types.query_dsl.Query;
 import co.elastic.clients.elasticsearch.core.SearchResponse;
+import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
 import co.elastic.clients.elasticsearch.core.bulk.BulkResponseItem;
 import co.elastic.clients.elasticsearch.core.get.GetResult;
 import co.elastic.clients.elasticsearch.core.mget.MultiGetOperation;
 import co.elastic.clients.elasticsearch.core.mget.MultiGetResponseItem;
+import co.elastic.clients.util.ObjectBuilder;
 import io.eventflow.eventstore.ElasticsearchErrors;
 import io.eventflow.eventstore.EventDigest;
 import io.eventflow.eventstore.EventIds;
 import io.eventflow.eventstore.EventStoreIndices;
 import io.eventflow.eventstore.PaymentView;
 import io.eventflow.eventstore.Position;
-import co.elastic.clients.util.ObjectBuilder;
 import io.eventflow.schemas.EventEnvelope;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -36,10 +37,10 @@ import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.Semaphore;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import org.apache.kafka.common.utils.ExponentialBackoff;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,7 +70,7 @@ import org.slf4j.LoggerFactory;
  * item failures (e.g. a 400 mapping error) are returned for the dead-letter topic; the rest of the
  * batch is written. Thread-safe: batches of different partitions run concurrently.
  */
-final class ElasticsearchProjection {
+public final class ElasticsearchProjection {
     private static final Logger log = LoggerFactory.getLogger(ElasticsearchProjection.class);
     static final String EVENTS = "events";
     static final String PAYMENTS = "payments";
@@ -81,19 +82,19 @@ final class ElasticsearchProjection {
     private static final int MAX_GAP_SEARCH = 10_000;
 
     /** An event the projection read, with where it came from. */
-    record Item(String topic, int partition, long offset, EventEnvelope event) {
+    public record Item(String topic, int partition, long offset, EventEnvelope event) {
         Position position() {
             return new Position(partition, offset);
         }
     }
 
     /** An item Elasticsearch refused for good, and why. */
-    record Failure(Item item, String reason) {
+    public record Failure(Item item, String reason) {
     }
 
     /** The caller gave up on the batch (shutdown or lost partitions) while it was being retried. */
-    static final class AbortedException extends RuntimeException {
-        AbortedException() {
+    public static final class AbortedException extends RuntimeException {
+        public AbortedException() {
             super("batch aborted", null, false, false);
         }
     }
@@ -102,17 +103,17 @@ final class ElasticsearchProjection {
      * Where a projection writes: an index or alias per model, or null to leave that model alone;
      * and {@code eventStore}, the alias the read model's missing versions are read from.
      */
-    record Targets(String events, String payments, String eventStore) {
-        Targets {
+    public record Targets(String events, String payments, String eventStore) {
+        public Targets {
             Objects.requireNonNull(eventStore, "eventStore");
         }
 
-        static Targets live(EventStoreIndices indices) {
+        public static Targets live(EventStoreIndices indices) {
             return new Targets(indices.eventsAlias(), indices.paymentsAlias(), indices.eventsAlias());
         }
 
         /** Only {@code model}, into {@code index}; missing read-model versions come from the live event store. */
-        static Targets only(String model, String index, EventStoreIndices indices) {
+        public static Targets only(String model, String index, EventStoreIndices indices) {
             Objects.requireNonNull(index, "index");
             return switch (model) {
                 case EventStoreIndices.EVENTS -> new Targets(index, null, indices.eventsAlias());
@@ -123,8 +124,8 @@ final class ElasticsearchProjection {
     }
 
     /** How requests are retried and bounded. */
-    record Policy(Backoff backoff, int maxRequestsInFlight, Duration gapWait) {
-        Policy {
+    public record Policy(ExponentialBackoff backoff, int maxRequestsInFlight, Duration gapWait) {
+        public Policy {
             Objects.requireNonNull(backoff, "backoff");
             Objects.requireNonNull(gapWait, "gapWait");
         }
@@ -163,11 +164,11 @@ final class ElasticsearchProjection {
     /** Requests in flight to Elasticsearch, at most max.in.flight.bulks; batches prepare outside it. */
     private final Semaphore requests;
     private final Targets targets;
-    private final Backoff backoff;
+    private final ExponentialBackoff backoff;
     private final Duration gapWait;
-    private final ProjectorMetrics metrics;
+    private final SinkMetrics metrics;
 
-    ElasticsearchProjection(ElasticsearchClient client, Targets targets, Policy policy, ProjectorMetrics metrics) {
+    public ElasticsearchProjection(ElasticsearchClient client, Targets targets, Policy policy, SinkMetrics metrics) {
         this.client = Objects.requireNonNull(client, "client");
         this.requests = new Semaphore(policy.maxRequestsInFlight());
         this.bulkClient = client.withTransportOptions(o -> o.setParameter("filter_path", BULK_FILTER_PATH));
@@ -183,7 +184,7 @@ final class ElasticsearchProjection {
      * @throws AbortedException when {@code abort} turns true while a transient failure is retried
      * @throws IllegalStateException when a whole request fails permanently (e.g. 401)
      */
-    List<Failure> project(List<Item> items, BooleanSupplier abort) {
+    public List<Failure> project(List<Item> items, BooleanSupplier abort) {
         List<Failure> failures = new ArrayList<>();
         // Items the event store does not hold as themselves; null when this projection writes no events.
         Set<Item> notHeld = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -312,7 +313,7 @@ final class ElasticsearchProjection {
     }
 
     private Write eventWrite(Item item, String digest) {
-        var doc = EventJson.of(item.event(), item.position(), digest);
+        var doc = EventDocuments.json(item.event(), item.position(), digest);
         return new Write(item, EVENTS, BulkOperation.of(b -> b.create(c -> c.index(targets.events())
                 .id(item.event().getEventId()).document(doc))));
     }
@@ -669,10 +670,10 @@ final class ElasticsearchProjection {
                     }
                 }
                 if (!failed) {
-                    metrics.status().elasticsearchFault(null);
+                    metrics.elasticsearchFault(null);
                     return found;
                 }
-                metrics.status().elasticsearchFault("reading " + what + " failed");
+                metrics.elasticsearchFault("reading " + what + " failed");
             } catch (Exception e) {
                 handleRequestFailure("read of " + what, attempt, e);
             }
@@ -724,10 +725,10 @@ final class ElasticsearchProjection {
             if (!retry.isEmpty()) {
                 log.warn("{} of {} bulk items failed transiently (attempt {}), retrying them", retry.size(), ops.size(),
                         attempt + 1);
-                metrics.status().elasticsearchFault(retry.size() + " of " + ops.size()
+                metrics.elasticsearchFault(retry.size() + " of " + ops.size()
                         + " bulk items failed transiently (429 or 5xx), retrying");
             } else {
-                metrics.status().elasticsearchFault(null);
+                metrics.elasticsearchFault(null);
             }
             pending = retry;
         }
@@ -762,14 +763,14 @@ final class ElasticsearchProjection {
         }
         metrics.retry(e instanceof ElasticsearchException ee && ee.status() == 429 ? "429"
                 : e instanceof ElasticsearchException ? "5xx" : "transport");
-        metrics.status().elasticsearchFault(what + " failed: " + e);
+        metrics.elasticsearchFault(what + " failed: " + e);
         if (attempt == 0 || attempt % 10 == 0) {
             log.warn("{} failed transiently (attempt {}), retrying with backoff: {}", what, attempt + 1, e.toString());
         }
     }
 
     private void pause(int attempt, BooleanSupplier abort) {
-        long until = System.nanoTime() + backoff.delayMillis(attempt - 1) * 1_000_000;
+        long until = System.nanoTime() + backoff.backoff(attempt - 1) * 1_000_000;
         while (System.nanoTime() < until) {
             if (abort.getAsBoolean()) {
                 throw new AbortedException();

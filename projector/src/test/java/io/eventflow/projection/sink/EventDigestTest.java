@@ -1,6 +1,4 @@
-package io.eventflow.projection;
-
-import static org.assertj.core.api.Assertions.assertThat;
+package io.eventflow.projection.sink;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,6 +6,7 @@ import io.eventflow.eventstore.ElasticsearchClients;
 import io.eventflow.eventstore.EventDigest;
 import io.eventflow.eventstore.EventDocument;
 import io.eventflow.eventstore.Position;
+import io.eventflow.projection.ProjectionDocuments;
 import io.eventflow.schemas.EventEnvelope;
 import io.eventflow.schemas.Metadata;
 import io.eventflow.schemas.payment.PaymentFailed;
@@ -18,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 class EventDigestTest {
     private static final ObjectMapper MAPPER = ElasticsearchClients.objectMapper();
@@ -45,7 +45,7 @@ class EventDigestTest {
         for (EventEnvelope e : EVENTS) {
             String written = EventDocuments.digest(e);
             assertThat(written).hasSize(64).matches("[0-9a-f]+");
-            Map<String, Object> stored = source(EventJson.bytes(e, new Position(1, 7)));
+            Map<String, Object> stored = source(EventDocuments.bytes(e, new Position(1, 7)));
             assertThat(stored.get(EventDigest.FIELD)).isEqualTo(written);
             // A document indexed before digests were stored: computed from its fields.
             stored.remove(EventDigest.FIELD);
@@ -63,7 +63,7 @@ class EventDigestTest {
                         .setUserId(null).setExtra(Map.of("x", "y")).build()).build();
         assertThat(EventDocuments.digest(other)).isEqualTo(EventDocuments.digest(e));
         // An integral amount written as 12345.0 by another writer is the same number; key order does not count.
-        Map<String, Object> stored = source(EventJson.bytes(e, null));
+        Map<String, Object> stored = source(EventDocuments.bytes(e, null));
         stored.remove(EventDigest.FIELD);
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("userId", "u-ü");
@@ -99,7 +99,7 @@ class EventDigestTest {
     @Test
     void aStoredPaymentEventReadsBackAsTheEventItWasWrittenFrom() throws Exception {
         for (EventEnvelope e : EVENTS) {
-            Map<String, Object> stored = source(EventJson.bytes(e, new Position(2, 9)));
+            Map<String, Object> stored = source(EventDocuments.bytes(e, new Position(2, 9)));
             EventEnvelope back = EventDocuments.envelope(stored);
             assertThat(back).isEqualTo(e);
             assertThat(EventDocuments.position(stored)).isEqualTo(new Position(2, 9));

@@ -1,4 +1,4 @@
-package io.eventflow.projection;
+package io.eventflow.projection.live;
 
 import java.util.HashMap;
 import java.util.LinkedHashMap;

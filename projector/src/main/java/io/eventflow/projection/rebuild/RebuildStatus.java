@@ -1,5 +1,6 @@
-package io.eventflow.projection;
+package io.eventflow.projection.rebuild;
 
+import io.eventflow.projection.sink.IndexAdmin;
 import java.io.IOException;
 import java.util.HashSet;
 import java.util.List;
@@ -9,15 +10,15 @@ import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
 
 /** The {@code status} and {@code cleanup} commands: what indices a model has, and deleting old ones. */
-final class RebuildStatus {
+public final class RebuildStatus {
     private final RebuildContext ctx;
 
-    RebuildStatus(RebuildContext ctx) {
+    public RebuildStatus(RebuildContext ctx) {
         this.ctx = Objects.requireNonNull(ctx, "ctx");
     }
 
     /** Prints the alias, every index of the model with its state and count, and a running rebuild's progress. */
-    int status(String model) throws IOException {
+    public int status(String model) throws IOException {
         String alias = ctx.wiring().indices().alias(model);
         String current = ctx.admin().writeIndex(alias).orElse(null);
         ctx.say("%s -> %s", alias, current == null ? "(no index)" : current);
@@ -48,7 +49,7 @@ final class RebuildStatus {
      * Deletes the model's indices that are neither behind the alias nor its rollback target
      * (unless {@code all}), with their rebuild consumer groups. Do not run it during a rebuild.
      */
-    int cleanup(String model, boolean all) throws IOException {
+    public int cleanup(String model, boolean all) throws IOException {
         String alias = ctx.wiring().indices().alias(model);
         String current = ctx.admin().writeIndex(alias).orElse(null);
         Set<String> keep = new HashSet<>();

@@ -1,4 +1,4 @@
-package io.eventflow.projection;
+package io.eventflow.projection.rebuild;
 
 import java.time.Duration;
 import java.util.HashMap;
@@ -20,13 +20,13 @@ import org.apache.kafka.common.TopicPartition;
  * Offsets of the events topic and of consumer groups, read with the admin client. End offsets are
  * read_committed (the last stable offset), as the projector reads. Thread-safe.
  */
-final class TopicOffsets implements AutoCloseable {
+public final class TopicOffsets implements AutoCloseable {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private final Admin admin;
     private final String topic;
 
-    TopicOffsets(Map<String, Object> adminProperties, String topic) {
+    public TopicOffsets(Map<String, Object> adminProperties, String topic) {
         this.admin = Admin.create(adminProperties);
         this.topic = Objects.requireNonNull(topic, "topic");
     }

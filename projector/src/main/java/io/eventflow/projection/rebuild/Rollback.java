@@ -1,5 +1,6 @@
-package io.eventflow.projection;
+package io.eventflow.projection.rebuild;
 
+import io.eventflow.projection.sink.ElasticsearchProjection;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.HashMap;
@@ -15,14 +16,14 @@ import org.apache.kafka.common.TopicPartition;
  * after the rollback, since the live projector wrote to the rebuilt index meanwhile. The rebuilt
  * index is kept, marked rolled-back, until {@code cleanup}.
  */
-final class Rollback {
+public final class Rollback {
     private final RebuildContext ctx;
 
-    Rollback(RebuildContext ctx) {
+    public Rollback(RebuildContext ctx) {
         this.ctx = Objects.requireNonNull(ctx, "ctx");
     }
 
-    int run(String model) throws IOException {
+    public int run(String model) throws IOException {
         String alias = ctx.wiring().indices().alias(model);
         String current = ctx.admin().writeIndex(alias).orElse(null);
         if (current == null) {

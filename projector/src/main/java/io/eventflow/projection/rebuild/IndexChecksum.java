@@ -1,6 +1,7 @@
-package io.eventflow.projection;
+package io.eventflow.projection.rebuild;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.eventflow.projection.sink.IndexAdmin;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;

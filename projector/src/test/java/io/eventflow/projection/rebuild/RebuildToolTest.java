@@ -1,12 +1,13 @@
-package io.eventflow.projection;
+package io.eventflow.projection.rebuild;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
+import io.eventflow.projection.ProjectorCli;
+import io.eventflow.projection.sink.IndexAdmin;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
 class RebuildToolTest {
     @Test

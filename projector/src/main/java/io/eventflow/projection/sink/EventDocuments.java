@@ -1,5 +1,10 @@
-package io.eventflow.projection;
+package io.eventflow.projection.sink;
 
+import co.elastic.clients.util.BinaryData;
+import co.elastic.clients.util.ContentType;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.eventflow.eventstore.ElasticsearchClients;
 import io.eventflow.eventstore.EventDigest;
 import io.eventflow.eventstore.EventDocument;
 import io.eventflow.eventstore.Position;
@@ -8,6 +13,9 @@ import io.eventflow.schemas.Metadata;
 import io.eventflow.schemas.payment.PaymentFailed;
 import io.eventflow.schemas.payment.PaymentProcessed;
 import io.eventflow.schemas.payment.PaymentRefunded;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,25 +24,32 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificData;
 
 /**
- * Avro event envelope to event-store document (the payload's fields become {@code eventData}), and
- * a stored payment event back to its envelope. Pure functions; thread-safe.
+ * An event's event-store document: written as JSON bytes straight from the Avro envelope (what
+ * bulk requests send), as an {@link EventDocument} read back from those bytes (for tools), its
+ * {@link EventDigest}, and a stored payment event back to its envelope. One home for the document's
+ * shape, so that what the projector indexes and what tools compare against cannot drift apart.
+ * Pure functions; thread-safe.
  */
-final class EventDocuments {
+public final class EventDocuments {
+    private static final ObjectMapper MAPPER = ElasticsearchClients.objectMapper();
+
     private EventDocuments() {
     }
 
-    /** @param at the event's place in the topic, or null when unknown */
-    static EventDocument of(EventEnvelope e, Position at) {
-        Map<String, Object> metadata = new LinkedHashMap<>();
-        Metadata m = e.getMetadata();
-        if (m != null) {
-            metadata.put("organizationId", m.getOrganizationId());
-            metadata.put("userId", m.getUserId());
-            metadata.put("extra", m.getExtra() == null ? Map.of() : new LinkedHashMap<>(m.getExtra()));
+    /**
+     * The event-store document of {@code e}, read back from {@link #bytes(EventEnvelope, Position)}
+     * so that the streaming writer is the one definition of a document's shape. Numbers in
+     * {@code eventData} come back as the mapper reads them (Integer where they fit). Tools use this;
+     * the bulk path sends the bytes.
+     *
+     * @param at the event's place in the topic, or null when unknown
+     */
+    public static EventDocument of(EventEnvelope e, Position at) {
+        try {
+            return MAPPER.readValue(bytes(e, at), EventDocument.class);
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
         }
-        return new EventDocument(e.getEventId(), e.getAggregateId(), e.getAggregateType(), e.getEventType(),
-                e.getVersion(), e.getTimestamp(), e.getCorrelationId(), e.getCausationId(),
-                toMap((GenericRecord) e.getPayload()), metadata, at);
     }
 
     /** The event's {@link EventDigest}, as its event-store document holds it. */
@@ -143,5 +158,97 @@ final class EventDocuments {
             return i.toString();
         }
         return v;
+    }
+
+
+    // The streaming writer: the one definition of the document's JSON.
+
+    /** @param digest the event's {@link #digest}, passed in because the caller needs it too */
+    static BinaryData json(EventEnvelope e, Position at, String digest) {
+        return BinaryData.of(bytes(e, at, digest), ContentType.APPLICATION_JSON);
+    }
+
+    static byte[] bytes(EventEnvelope e, Position at) {
+        return bytes(e, at, digest(e));
+    }
+
+    /**
+     * The document as JSON bytes, written straight from the Avro record: no intermediate maps and no
+     * reflective serialisation, which were most of the projector's CPU per event. Values of types
+     * the writer does not know are handed to the mapper.
+     */
+    static byte[] bytes(EventEnvelope e, Position at, String digest) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+        try (JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            g.writeStringField("eventId", e.getEventId());
+            g.writeStringField("aggregateId", e.getAggregateId());
+            g.writeStringField("aggregateType", e.getAggregateType());
+            g.writeStringField("eventType", e.getEventType());
+            g.writeNumberField("version", e.getVersion());
+            g.writeStringField("timestamp", e.getTimestamp().toString());
+            g.writeStringField("correlationId", e.getCorrelationId());
+            g.writeStringField("causationId", e.getCausationId());
+            g.writeStringField(EventDigest.FIELD, digest);
+            g.writeFieldName("eventData");
+            record(g, (GenericRecord) e.getPayload());
+            g.writeObjectFieldStart("metadata");
+            Metadata m = e.getMetadata();
+            if (m != null) {
+                g.writeStringField("organizationId", m.getOrganizationId());
+                g.writeStringField("userId", m.getUserId());
+                g.writeFieldName("extra");
+                value(g, m.getExtra() == null ? Map.of() : m.getExtra());
+            }
+            g.writeEndObject();
+            if (at == null) {
+                g.writeNullField("position");
+            } else {
+                g.writeObjectFieldStart("position");
+                g.writeNumberField("partition", at.partition());
+                g.writeNumberField("offset", at.offset());
+                g.writeEndObject();
+            }
+            g.writeEndObject();
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return out.toByteArray();
+    }
+
+    private static void record(JsonGenerator g, GenericRecord r) throws IOException {
+        g.writeStartObject();
+        for (Schema.Field f : r.getSchema().getFields()) {
+            g.writeFieldName(f.name());
+            value(g, r.get(f.pos()));
+        }
+        g.writeEndObject();
+    }
+
+    private static void value(JsonGenerator g, Object v) throws IOException {
+        if (v == null) {
+            g.writeNull();
+        } else if (v instanceof CharSequence || v instanceof Enum<?>) {
+            g.writeString(v.toString());
+        } else if (v instanceof Long l) {
+            g.writeNumber(l);
+        } else if (v instanceof Integer i) {
+            g.writeNumber(i);
+        } else if (v instanceof Boolean b) {
+            g.writeBoolean(b);
+        } else if (v instanceof Instant t) {
+            g.writeString(t.toString());
+        } else if (v instanceof GenericRecord r) {
+            record(g, r);
+        } else if (v instanceof Map<?, ?> map) {
+            g.writeStartObject();
+            for (var entry : map.entrySet()) {
+                g.writeFieldName(entry.getKey().toString());
+                value(g, entry.getValue());
+            }
+            g.writeEndObject();
+        } else {
+            MAPPER.writeValue(g, plain(v));
+        }
     }
 }

@@ -1,5 +1,6 @@
-package io.eventflow.projection;
+package io.eventflow.projection.live;
 
+import io.eventflow.projection.sink.SinkMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
@@ -20,7 +21,7 @@ import org.apache.kafka.common.TopicPartition;
  * size, retries by cause, dead letters, integrity errors, gaps dead-lettered, no-ops (a replayed or stale write), and lag per partition
  * in records and in seconds behind the newest event. Thread-safe.
  */
-final class ProjectorMetrics {
+public final class ProjectorMetrics implements SinkMetrics {
     private final MeterRegistry registry;
     private final Counter indexed;
     private final Counter deadLettered;
@@ -59,19 +60,26 @@ final class ProjectorMetrics {
     }
 
     /** What the loop and workers publish for {@code /health}. */
-    ProjectorStatus status() {
+    public ProjectorStatus status() {
         return status;
     }
 
-    void indexed(int n) {
+    @Override
+    public void indexed(int n) {
         indexed.increment(n);
+    }
+
+    @Override
+    public void elasticsearchFault(String fault) {
+        status.elasticsearchFault(fault);
     }
 
     double indexedTotal() {
         return indexed.count();
     }
 
-    void gaps(int n) {
+    @Override
+    public void gaps(int n) {
         gaps.increment(n);
     }
 
@@ -79,7 +87,8 @@ final class ProjectorMetrics {
      * An event that conflicts with what is stored: a different event under its id ({@code events}), or a
      * payment document that refuses it without being ahead ({@code payments}).
      */
-    void integrityError(String index) {
+    @Override
+    public void integrityError(String index) {
         integrityErrors.computeIfAbsent(index, i -> Counter.builder("eventflow.projector.integrity.errors")
                 .tag("index", i).description("Events that conflict with what Elasticsearch holds; dead-lettered")
                 .register(registry)).increment();
@@ -89,7 +98,8 @@ final class ProjectorMetrics {
         deadLettered.increment();
     }
 
-    void bulk(long nanos) {
+    @Override
+    public void bulk(long nanos) {
         bulkLatency.record(nanos, TimeUnit.NANOSECONDS);
     }
 
@@ -99,13 +109,15 @@ final class ProjectorMetrics {
     }
 
     /** A transient failure that is retried; cause e.g. {@code 429}, {@code 5xx}, {@code transport}. */
-    void retry(String cause) {
+    @Override
+    public void retry(String cause) {
         retries.computeIfAbsent(cause, c -> Counter.builder("eventflow.projector.retries").tag("cause", c)
                 .description("Transient Elasticsearch failures retried, by cause").register(registry)).increment();
     }
 
     /** A write that changed nothing: the document was there already, or newer (409 or skipped fold). */
-    void noop(String index, int n) {
+    @Override
+    public void noop(String index, int n) {
         if (n > 0) {
             noops.computeIfAbsent(index, i -> Counter.builder("eventflow.projector.noops").tag("index", i)
                     .description("Writes that were no-ops: replayed or stale (409)").register(registry)).increment(n);
@@ -139,7 +151,7 @@ final class ProjectorMetrics {
     }
 
     /** Total lag in records over the partitions this worker owns. */
-    long totalLag() {
+    public long totalLag() {
         return lags.values().stream().mapToLong(l -> l.records.get()).sum();
     }
 }

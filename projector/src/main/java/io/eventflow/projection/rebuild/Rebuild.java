@@ -1,6 +1,9 @@
-package io.eventflow.projection;
+package io.eventflow.projection.rebuild;
 
 import io.eventflow.eventstore.EventStoreIndices;
+import io.eventflow.projection.ProjectorConfig;
+import io.eventflow.projection.sink.ElasticsearchProjection;
+import io.eventflow.projection.sink.IndexAdmin;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.HashSet;
@@ -34,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * The old index is kept, marked retired, for {@code rollback} or {@code cleanup}. Until the swap
  * the alias is untouched, whatever fails.
  */
-final class Rebuild {
+public final class Rebuild {
     private static final Logger log = LoggerFactory.getLogger(Rebuild.class);
     private static final Pattern VERSION = Pattern.compile("-v(\\d+)$");
 
@@ -45,13 +48,13 @@ final class Rebuild {
      * @param allowTruncated rebuild from what is left when the topic no longer starts at offset 0,
      *     with a warning, instead of refusing
      */
-    Rebuild(RebuildContext ctx, boolean allowTruncated) {
+    public Rebuild(RebuildContext ctx, boolean allowTruncated) {
         this.ctx = Objects.requireNonNull(ctx, "ctx");
         this.allowTruncated = allowTruncated;
     }
 
     /** Runs a rebuild of {@code model}; returns the process exit status (0 = swapped and caught up). */
-    int run(String model) throws IOException {
+    public int run(String model) throws IOException {
         Map<TopicPartition, Long> first = ctx.offsets().earliest();
         Optional<String> truncated = truncation(ctx.wiring().eventsTopic(), first);
         if (truncated.isPresent()) {

@@ -1,11 +1,9 @@
-package io.eventflow.projection;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+package io.eventflow.projection.live;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import io.eventflow.eventstore.ElasticsearchClients;
 import io.eventflow.eventstore.EventStoreIndices;
+import io.eventflow.projection.sink.ElasticsearchProjection;
 import io.eventflow.schemas.EventEnvelope;
 import io.eventflow.schemas.serde.SchemaRegistryUnavailableException;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -22,9 +20,12 @@ import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.utils.ExponentialBackoff;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Infrastructure faults in a batch are retried within infrastructure.retry.timeout.ms, then stop
@@ -39,7 +40,7 @@ class BatchTaskTest {
     private final MockProducer<byte[], byte[]> producer = new MockProducer<>(false, null, new ByteArraySerializer(),
             new ByteArraySerializer());
     private final ProjectorMetrics metrics = new ProjectorMetrics(new SimpleMeterRegistry());
-    private final Backoff backoff = new Backoff(Duration.ofMillis(5), Duration.ofMillis(20));
+    private final ExponentialBackoff backoff = ProjectionWiring.backoff(5, 20);
 
     @AfterEach
     void close() {

@@ -1,4 +1,4 @@
-package io.eventflow.projection;
+package io.eventflow.projection.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

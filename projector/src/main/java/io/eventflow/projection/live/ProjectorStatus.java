@@ -1,4 +1,4 @@
-package io.eventflow.projection;
+package io.eventflow.projection.live;
 
 import io.eventflow.eventstore.EventStoreIndices.MappingConflict;
 import io.eventflow.eventstore.Health;
@@ -10,7 +10,7 @@ import java.util.List;
  * succeeds again), and the mapping conflicts found at start-up. Written by the loop and worker
  * threads, read by the endpoint's thread: every field is volatile and reading never blocks.
  */
-final class ProjectorStatus {
+public final class ProjectorStatus {
     private volatile boolean assigned;
     private volatile String kafkaFault;
     private volatile String elasticsearchFault;
@@ -30,11 +30,11 @@ final class ProjectorStatus {
         elasticsearchFault = fault;
     }
 
-    void conflicts(List<MappingConflict> found) {
+    public void conflicts(List<MappingConflict> found) {
         conflicts = List.copyOf(found);
     }
 
-    List<MappingConflict> conflicts() {
+    public List<MappingConflict> conflicts() {
         return conflicts;
     }
 
@@ -45,7 +45,7 @@ final class ProjectorStatus {
      * @param loopRunning whether the loop thread is alive
      * @param stopReason why the loop stopped, or null
      */
-    Health health(boolean loopRunning, String stopReason) {
+    public Health health(boolean loopRunning, String stopReason) {
         if (!loopRunning) {
             return Health.dead("projection loop stopped" + (stopReason == null ? "" : ": " + stopReason));
         }

@@ -1,5 +1,6 @@
-package io.eventflow.projection;
+package io.eventflow.projection.live;
 
+import io.eventflow.projection.sink.ElasticsearchProjection;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -54,7 +55,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Everything but {@link #stop}, {@link #projected} and {@link #stopReason} runs on the loop's own thread.
  */
-final class ProjectionLoop implements Runnable {
+public final class ProjectionLoop implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ProjectionLoop.class);
     private static final Duration REVOKE_DEADLINE = Duration.ofSeconds(30);
     private static final long LAG_INTERVAL_NANOS = 1_000_000_000L;
@@ -68,7 +69,7 @@ final class ProjectionLoop implements Runnable {
     }
 
     /** What a loop reads. */
-    sealed interface Source {
+    public sealed interface Source {
         /** The topic, as a member of the consumer group, until stopped. */
         record Subscribe(String topic) implements Source {
         }
@@ -83,7 +84,7 @@ final class ProjectionLoop implements Runnable {
                 }
             }
 
-            long records() {
+            public long records() {
                 long n = 0;
                 for (var e : to.entrySet()) {
                     n += Math.max(0, e.getValue() - from.get(e.getKey()));
@@ -192,13 +193,13 @@ final class ProjectionLoop implements Runnable {
         }
     }
 
-    void stop() {
+    public void stop() {
         running.set(false);
         consumer.wakeup();
     }
 
     /** Why the loop stopped on an error, or null while it runs or after a clean stop; safe from any thread. */
-    String stopReason() {
+    public String stopReason() {
         return stopReason;
     }
 
@@ -233,7 +234,7 @@ final class ProjectionLoop implements Runnable {
     }
 
     /** Records projected (or dead-lettered) and acknowledged so far; safe from any thread. */
-    long projected() {
+    public long projected() {
         return projected.get();
     }
 
