@@ -3,7 +3,7 @@ package io.eventflow.command.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.eventflow.command.payment.PaymentState;
+import io.eventflow.payments.PaymentState;
 import io.eventflow.schemas.CommandEnvelope;
 import io.eventflow.schemas.CommandResult;
 import io.eventflow.schemas.CommandStatus;
@@ -43,7 +43,7 @@ class CommandTopologyTest {
     private final FlakyRegistry registry = new FlakyRegistry();
     private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
     private final MutableClock clock = new MutableClock(NOW);
-    private AggregateHistory history = ids -> Map.of();
+    private AggregateHistory<PaymentState> history = ids -> Map.of();
     private TopologyTestDriver driver;
     private TestInputTopic<String, CommandEnvelope> commands;
     private TestInputTopic<byte[], byte[]> rawCommands;
@@ -54,7 +54,7 @@ class CommandTopologyTest {
     @BeforeEach
     void setUp() {
         var topics = new CommandTopology.Topics("commands", "events", "results", "dlq");
-        var topology = CommandTopology.build(topics, registry, history,
+        var topology = PaymentsTopology.build(topics, registry, history,
                 new Idempotency(Duration.ofDays(1), 100), clock, metrics).topology();
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
@@ -207,7 +207,7 @@ class CommandTopologyTest {
 
     @Test
     void anAggregateKnownOnlyToTheEventStoreIsCheckedAgainstItsVersion() {
-        history = ids -> Map.of("p-1", new PaymentState("p-1", PaymentState.Status.PROCESSED, 500, "EUR", "org-1", "u-1", 0, 3));
+        history = ids -> Map.of("p-1", PaymentsTopology.state("p-1", PaymentState.Status.PROCESSED, 500, "EUR", "org-1", "u-1", 0, 3));
         tearDown();
         setUp();
         commands.pipeInput("p-1", command("c-1", 1L, new RefundPayment("p-1", 100L)));
