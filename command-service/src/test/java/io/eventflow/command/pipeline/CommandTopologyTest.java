@@ -163,6 +163,38 @@ class CommandTopologyTest {
     }
 
     @Test
+    void aCommandNamingAnotherAggregateTypeIsRefusedAndDeadLetteredWithoutTouchingTheAggregate() {
+        commands.pipeInput("p-1", command("c-1", null, new ProcessPayment("p-1", 500L, "EUR", "org-1", "u-1")));
+        var order = command("c-2", null, new RefundPayment("p-1", 100L));
+        order.setAggregateType("Order");
+        commands.pipeInput("p-1", order);
+
+        var all = results.readValuesToList();
+        CommandResult refused = all.get(1);
+        assertThat(refused.getStatus()).isEqualTo(CommandStatus.REJECTED);
+        assertThat(refused.getRejection().getReason()).isEqualTo(RejectionReason.WRONG_AGGREGATE_TYPE);
+        assertThat(refused.getRejection().getCode()).isEqualTo("WRONG_AGGREGATE_TYPE");
+        assertThat(refused.getRejection().getMessage()).contains("'Order'", "'Payment'");
+        assertThat(refused.getAggregateType()).isEqualTo("Payment");
+        assertThat(events.readValuesToList()).hasSize(1);
+        TestRecord<byte[], byte[]> letter = deadLetters.readRecord();
+        assertThat(new String(letter.headers().lastHeader(DeadLetterHeaders.REASON).value(), StandardCharsets.UTF_8))
+                .contains("WRONG_AGGREGATE_TYPE");
+        assertThat(driver.<String, AggregateRecord<PaymentState>>getKeyValueStore(PaymentsTopology.STORE).get("p-1")
+                .state().refundedTotal()).isZero();
+    }
+
+    @Test
+    void resultsNameTheirAggregateTypeAndCarryTheRejectionCode() {
+        commands.pipeInput("p-1", command("c-1", null, new RefundPayment("p-1", 100L)));
+
+        CommandResult r = results.readValue();
+        assertThat(r.getAggregateType()).isEqualTo("Payment");
+        assertThat(r.getRejection().getReason()).isEqualTo(RejectionReason.PAYMENT_NOT_FOUND);
+        assertThat(r.getRejection().getCode()).isEqualTo("PAYMENT_NOT_FOUND");
+    }
+
+    @Test
     void aPayloadForAnotherAggregateIsRejectedAsInvalid() {
         commands.pipeInput("p-1", command("c-1", null, new ProcessPayment("p-2", 500L, "EUR", "org-1", "u-1")));
 
