@@ -47,6 +47,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The command-processing topology and what Kafka Streams needs around it: the main-consumer
  * interceptor that prefetches aggregates, and the delay before a failed stream thread is replaced.
+ * One sub-topology per aggregate type: its commands topic, the {@code decide} processor, its state
+ * store {@code <topicBase>-aggregates}, and sinks to its events, results and dead-letter topics;
+ * every node name starts with the type's topic base.
  * Build one per service with {@link #build}; thread-safe once built.
  */
 public final class CommandTopology {
