@@ -1,12 +1,14 @@
 package io.eventflow.command;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import io.eventflow.aggregate.AggregateIndices;
+import io.eventflow.aggregate.AggregateTypes;
 import io.eventflow.command.pipeline.CommandTopology;
 import io.eventflow.command.pipeline.Idempotency;
 import io.eventflow.eventstore.ElasticsearchClients;
-import io.eventflow.eventstore.EventStoreIndices;
 import io.eventflow.eventstore.EventStoreReader;
 import io.eventflow.eventstore.Health;
+import io.eventflow.payments.Payments;
 import io.eventflow.schemas.serde.KafkaTopics;
 import io.eventflow.schemas.serde.SchemaRegistryClient;
 import io.eventflow.schemas.serde.SerdeConfig;
@@ -14,6 +16,8 @@ import io.eventflow.schemas.serde.TopicPolicy;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -35,6 +39,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class CommandService implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CommandService.class);
+    /**
+     * The aggregate types the command-service carries: one line per type. Each runs as its own
+     * sub-topology with its own topics and state store (see {@link CommandServiceConfig} for their keys).
+     */
+    public static final AggregateTypes AGGREGATE_TYPES = AggregateTypes.of(Payments.TYPE);
 
     private final ElasticsearchClient elasticsearch;
     private final SchemaRegistryClient registry;
@@ -46,7 +55,7 @@ public final class CommandService implements AutoCloseable {
     private static final int DEFAULT_MAX_REQUEST_SIZE = 1024 * 1024;
     private final CountDownLatch terminated = new CountDownLatch(1);
 
-    private CommandService(CommandServiceConfig config, KafkaTopics.DeadLetterTopic deadLetters, Clock clock,
+    private CommandService(CommandServiceConfig config, List<KafkaTopics.DeadLetterTopic> deadLetters, Clock clock,
             MeterRegistry metrics) {
         Duration requestTimeout = Duration.ofMillis(config.getLong(CommandServiceConfig.ELASTICSEARCH_REQUEST_TIMEOUT_MS));
         this.elasticsearch = ElasticsearchClients.connect(config.getString(CommandServiceConfig.ELASTICSEARCH_URL),
@@ -54,7 +63,7 @@ public final class CommandService implements AutoCloseable {
         this.registry = new SerdeConfig(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL,
                 config.getString(CommandServiceConfig.SCHEMA_REGISTRY_URL))).newClient();
         EventStoreReader reader = new EventStoreReader(elasticsearch,
-                new EventStoreIndices(config.getString(CommandServiceConfig.INDEX_PREFIX)));
+                AggregateIndices.of(config.getString(CommandServiceConfig.INDEX_PREFIX), AGGREGATE_TYPES));
         var idempotency = new Idempotency(Duration.ofMillis(config.getLong(CommandServiceConfig.IDEMPOTENCY_WINDOW_MS)),
                 config.getInt(CommandServiceConfig.IDEMPOTENCY_MAX_COMMANDS),
                 config.getInt(CommandServiceConfig.IDEMPOTENCY_MAX_BYTES));
@@ -62,15 +71,18 @@ public final class CommandService implements AutoCloseable {
                 Duration.ofMillis(config.getLong(CommandServiceConfig.INFRASTRUCTURE_RETRY_TIMEOUT_MS)),
                 Duration.ofMillis(config.getLong(CommandServiceConfig.PROCESSING_DEADLINE_MS)), requestTimeout,
                 Duration.ofMillis(config.transactionTimeoutMs()));
-        var topology = CommandTopology.build(topics(config), registry, reader, limits, clock, metrics);
+        var topology = CommandTopology.build(config.lanes(), registry, reader, limits, clock, metrics);
         this.topology = topology;
         Properties props = new Properties();
         props.putAll(config.streamsProperties());
         props.putAll(topology.streamsProperties());
         // A dead letter is a whole command record plus dlq.* headers: the producer must take a
         // request as large as the dead-letter topic does, or one large record stops the partition.
-        props.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
-                Math.max(deadLetters.maxMessageBytes(), DEFAULT_MAX_REQUEST_SIZE));
+        int largest = DEFAULT_MAX_REQUEST_SIZE;
+        for (KafkaTopics.DeadLetterTopic d : deadLetters) {
+            largest = Math.max(largest, d.maxMessageBytes());
+        }
+        props.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), largest);
         this.streams = new KafkaStreams(topology.topology(), props);
         // A failed task (the registry or Elasticsearch stayed unreachable past the retries) restarts
         // from the last committed offsets after a growing delay; nothing is skipped. A broken state
@@ -109,44 +121,52 @@ public final class CommandService implements AutoCloseable {
     /** Creates missing topics, then starts processing. */
     public static CommandService start(CommandServiceConfig config, Clock clock, MeterRegistry metrics) {
         Objects.requireNonNull(config, "config");
-        KafkaTopics.DeadLetterTopic deadLetters = createTopics(config);
+        List<KafkaTopics.DeadLetterTopic> deadLetters = createTopics(config);
         CommandService service = new CommandService(config, deadLetters, Objects.requireNonNull(clock, "clock"),
                 Objects.requireNonNull(metrics, "metrics"));
         service.streams.start();
-        log.info("command-service started: {} -> {}, {} (dead letters: {})",
-                config.getString(CommandServiceConfig.COMMANDS_TOPIC), config.getString(CommandServiceConfig.EVENTS_TOPIC),
-                config.getString(CommandServiceConfig.RESULTS_TOPIC), config.getString(CommandServiceConfig.DEAD_LETTER_TOPIC));
+        for (CommandTopology.Lane lane : config.lanes()) {
+            var t = lane.topics();
+            log.info("command-service started for {}: {} -> {}, {} (dead letters: {})", lane.type().names().type(),
+                    t.commands(), t.events(), t.results(), t.deadLetters());
+        }
         return service;
     }
 
-    static CommandTopology.Topics topics(CommandServiceConfig c) {
-        return new CommandTopology.Topics(c.getString(CommandServiceConfig.COMMANDS_TOPIC),
-                c.getString(CommandServiceConfig.EVENTS_TOPIC), c.getString(CommandServiceConfig.RESULTS_TOPIC),
-                c.getString(CommandServiceConfig.DEAD_LETTER_TOPIC));
-    }
-
     /**
-     * Refuses an existing events topic that does not keep every event (unless allowed), then
-     * creates the missing topics with the settings of {@link TopicPolicy}; the dead-letter topic
-     * takes any record of the commands topic.
+     * Refuses an existing events topic that does not keep every event (unless allowed), for every
+     * type, then creates the missing topics with the settings of {@link TopicPolicy}; a type's
+     * dead-letter topic takes any record of its commands topic.
      */
-    private static KafkaTopics.DeadLetterTopic createTopics(CommandServiceConfig c) {
-        var t = topics(c);
+    private static List<KafkaTopics.DeadLetterTopic> createTopics(CommandServiceConfig c) {
+        List<CommandTopology.Lane> lanes = c.lanes();
         Map<String, Object> admin = c.adminProperties();
         int partitions = c.getInt(CommandServiceConfig.TOPIC_PARTITIONS);
         short rf = c.getShort(CommandServiceConfig.TOPIC_REPLICATION_FACTOR);
         int minInsync = c.getInt(CommandServiceConfig.TOPIC_MIN_INSYNC_REPLICAS);
         // First, so that a refused start creates nothing; a missing events topic passes and is created below.
-        KafkaTopics.checkEventsTopic(admin, t.events(),
-                c.getBoolean(CommandServiceConfig.EVENTS_TOPIC_ALLOW_FINITE_RETENTION),
-                CommandServiceConfig.EVENTS_TOPIC_ALLOW_FINITE_RETENTION);
-        KafkaTopics.ensure(admin, Map.of(
-                t.commands(), TopicPolicy.retained(c.getLong(CommandServiceConfig.COMMANDS_TOPIC_RETENTION_MS), minInsync),
-                t.events(), TopicPolicy.events(minInsync),
-                t.results(), TopicPolicy.retained(c.getLong(CommandServiceConfig.RESULTS_TOPIC_RETENTION_MS), minInsync)),
-                partitions, rf);
-        return KafkaTopics.ensureDeadLetter(admin, t.deadLetters(), t.commands(), partitions, rf,
-                TopicPolicy.retained(c.getLong(CommandServiceConfig.DEAD_LETTER_TOPIC_RETENTION_MS), minInsync));
+        for (CommandTopology.Lane lane : lanes) {
+            KafkaTopics.checkEventsTopic(admin, lane.topics().events(),
+                    c.getBoolean(CommandServiceConfig.EVENTS_TOPIC_ALLOW_FINITE_RETENTION),
+                    CommandServiceConfig.EVENTS_TOPIC_ALLOW_FINITE_RETENTION);
+        }
+        Map<String, Map<String, String>> policies = new LinkedHashMap<>();
+        for (CommandTopology.Lane lane : lanes) {
+            var t = lane.topics();
+            policies.put(t.commands(),
+                    TopicPolicy.retained(c.getLong(CommandServiceConfig.COMMANDS_TOPIC_RETENTION_MS), minInsync));
+            policies.put(t.events(), TopicPolicy.events(minInsync));
+            policies.put(t.results(),
+                    TopicPolicy.retained(c.getLong(CommandServiceConfig.RESULTS_TOPIC_RETENTION_MS), minInsync));
+        }
+        KafkaTopics.ensure(admin, policies, partitions, rf);
+        List<KafkaTopics.DeadLetterTopic> deadLetters = new java.util.ArrayList<>();
+        for (CommandTopology.Lane lane : lanes) {
+            var t = lane.topics();
+            deadLetters.add(KafkaTopics.ensureDeadLetter(admin, t.deadLetters(), t.commands(), partitions, rf,
+                    TopicPolicy.retained(c.getLong(CommandServiceConfig.DEAD_LETTER_TOPIC_RETENTION_MS), minInsync)));
+        }
+        return deadLetters;
     }
 
     /**

@@ -1,10 +1,15 @@
 package io.eventflow.command;
 
+import io.eventflow.aggregate.AggregateNames;
+import io.eventflow.aggregate.AggregateType;
+import io.eventflow.aggregate.AggregateTypes;
 import io.eventflow.command.pipeline.BoundedRocksDbMemory;
 import io.eventflow.command.pipeline.CommandTopology;
 import io.eventflow.command.pipeline.Idempotency;
 import io.eventflow.eventstore.CommonConfig;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -21,6 +26,14 @@ import org.apache.kafka.streams.StreamsConfig;
  * The command-service's configuration, validated when constructed so bad config fails at start-up.
  * Kafka and Confluent key names; any other {@code StreamsConfig} key (with its usual prefixes such
  * as {@code producer.}) is passed through to Kafka Streams.
+ *
+ * <p>Topics are per aggregate type: {@code <readModel>.commands.topic}, {@code .events.topic},
+ * {@code .results.topic} and {@code .dead.letter.topic} (e.g. {@code payments.commands.topic}),
+ * defaulting to the type's conventional names ({@code payment-commands}...). The un-prefixed
+ * {@code commands.topic}, {@code events.topic}, {@code results.topic} and {@code dead.letter.topic}
+ * of earlier releases still name the payments type's topics: they are aliases of the
+ * {@code payments.*} keys, and setting both to different names fails at start-up.
+ * {@code aggregate.types} chooses which of the wired types run. Immutable.
  */
 public final class CommandServiceConfig extends AbstractConfig {
     public static final String BOOTSTRAP_SERVERS = CommonConfig.BOOTSTRAP_SERVERS;
@@ -28,10 +41,19 @@ public final class CommandServiceConfig extends AbstractConfig {
     public static final String SCHEMA_REGISTRY_URL = CommonConfig.SCHEMA_REGISTRY_URL;
     public static final String ELASTICSEARCH_URL = CommonConfig.ELASTICSEARCH_URL;
     public static final String INDEX_PREFIX = CommonConfig.INDEX_PREFIX;
+    /** Alias of {@code payments.commands.topic}, kept from before aggregate types. */
     public static final String COMMANDS_TOPIC = "commands.topic";
+    /** Alias of {@code payments.events.topic}. */
     public static final String EVENTS_TOPIC = "events.topic";
+    /** Alias of {@code payments.results.topic}. */
     public static final String RESULTS_TOPIC = "results.topic";
+    /** Alias of {@code payments.dead.letter.topic}. */
     public static final String DEAD_LETTER_TOPIC = "dead.letter.topic";
+    /** Suffixes of the per-type topic keys, after {@code <readModel>.}; also the alias keys. */
+    static final List<String> TOPIC_KEYS = List.of(COMMANDS_TOPIC, EVENTS_TOPIC, RESULTS_TOPIC, DEAD_LETTER_TOPIC);
+    /** The read model whose topics the un-prefixed topic keys name. */
+    static final String LEGACY_TOPICS_READ_MODEL = "payments";
+    public static final String AGGREGATE_TYPES = "aggregate.types";
     public static final String TOPIC_PARTITIONS = CommonConfig.TOPIC_PARTITIONS;
     public static final String TOPIC_REPLICATION_FACTOR = CommonConfig.TOPIC_REPLICATION_FACTOR;
     public static final String TOPIC_MIN_INSYNC_REPLICAS = CommonConfig.TOPIC_MIN_INSYNC_REPLICAS;
@@ -50,7 +72,7 @@ public final class CommandServiceConfig extends AbstractConfig {
     /** Kafka Streams' transaction.timeout.ms under exactly-once unless set. */
     static final long STREAMS_EOS_TRANSACTION_TIMEOUT_MS = 10_000L;
 
-    static final ConfigDef DEF = CommonConfig.defineElasticsearchRequestTimeout(CommonConfig.defineInfrastructureRetry(
+    private static final ConfigDef BASE = CommonConfig.defineElasticsearchRequestTimeout(CommonConfig.defineInfrastructureRetry(
             CommonConfig.defineTopicCreation(CommonConfig.defineElasticsearch(CommonConfig.defineKafka(new ConfigDef())))),
                     CommandTopology.DEFAULT_REQUEST_TIMEOUT.toMillis())
             .define(PROCESSING_DEADLINE_MS, Type.LONG, CommandTopology.DEFAULT_DEADLINE.toMillis(),
@@ -63,14 +85,14 @@ public final class CommandServiceConfig extends AbstractConfig {
                             + "last commit, never answered.")
             .define(APPLICATION_ID, Type.STRING, "eventflow-command-service", new ConfigDef.NonEmptyString(),
                     Importance.HIGH, "Kafka Streams application id: consumer group, transactional id and internal topic prefix.")
-            .define(COMMANDS_TOPIC, Type.STRING, "payment-commands", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
-                    "Topic of Avro CommandEnvelope records keyed by aggregate id.")
-            .define(EVENTS_TOPIC, Type.STRING, "payment-events", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
-                    "Topic the accepted events are written to, keyed by aggregate id.")
-            .define(RESULTS_TOPIC, Type.STRING, "payment-command-results", new ConfigDef.NonEmptyString(),
-                    Importance.MEDIUM, "Topic of one CommandResult per command.")
-            .define(DEAD_LETTER_TOPIC, Type.STRING, "payment-commands-dlq", new ConfigDef.NonEmptyString(),
-                    Importance.MEDIUM, "Topic of records that cannot be decoded or handled, with dlq.* headers.")
+            .define(COMMANDS_TOPIC, Type.STRING, null, new ConfigDef.NonEmptyString(), Importance.LOW,
+                    "Alias of payments.commands.topic (the key of earlier releases); setting both differently fails.")
+            .define(EVENTS_TOPIC, Type.STRING, null, new ConfigDef.NonEmptyString(), Importance.LOW,
+                    "Alias of payments.events.topic; setting both differently fails.")
+            .define(RESULTS_TOPIC, Type.STRING, null, new ConfigDef.NonEmptyString(), Importance.LOW,
+                    "Alias of payments.results.topic; setting both differently fails.")
+            .define(DEAD_LETTER_TOPIC, Type.STRING, null, new ConfigDef.NonEmptyString(), Importance.LOW,
+                    "Alias of payments.dead.letter.topic; setting both differently fails.")
             .define(COMMANDS_TOPIC_RETENTION_MS, Type.LONG, CommonConfig.SEVEN_DAYS_MS, CommonConfig.RETENTION_MS,
                     Importance.LOW, "retention.ms of the commands topic when this service creates it: a command "
                             + "not handled within it (the service down that long) is lost. Milliseconds; default 7 "
@@ -96,8 +118,25 @@ public final class CommandServiceConfig extends AbstractConfig {
                             + "REJECTED with STATE_LIMIT_EXCEEDED. Keeps every changelog record far below Kafka's "
                             + "message size.");
 
+    private final ConfigDef def;
+    private final AggregateTypes wired;
+    private final Map<String, CommandTopology.Topics> topics;
+
+    /** With the aggregate types the command-service is wired with ({@link CommandService#AGGREGATE_TYPES}). */
     public CommandServiceConfig(Map<?, ?> originals) {
-        super(DEF, originals, false);
+        this(CommandService.AGGREGATE_TYPES, originals);
+    }
+
+    /** @param types the wired aggregate types: each gets its topic keys */
+    public CommandServiceConfig(AggregateTypes types, Map<?, ?> originals) {
+        this(types, define(types), originals);
+    }
+
+    private CommandServiceConfig(AggregateTypes types, ConfigDef def, Map<?, ?> originals) {
+        super(def, originals, false);
+        this.def = def;
+        this.wired = types;
+        this.topics = resolveTopics();
         CommonConfig.validateTopicCreation(this);
         long results = getLong(RESULTS_TOPIC_RETENTION_MS);
         long window = getLong(IDEMPOTENCY_WINDOW_MS);
@@ -137,8 +176,99 @@ public final class CommandServiceConfig extends AbstractConfig {
         }
     }
 
+    /** The keys of the wired aggregate types ({@link CommandService#AGGREGATE_TYPES}). */
     public static ConfigDef configDef() {
-        return new ConfigDef(DEF);
+        return define(CommandService.AGGREGATE_TYPES);
+    }
+
+    /** The common keys, plus each type's topic keys and {@code aggregate.types}. */
+    static ConfigDef define(AggregateTypes types) {
+        ConfigDef def = new ConfigDef(BASE);
+        for (AggregateType<?, ?, ?> t : types.all()) {
+            AggregateNames n = t.names();
+            String p = n.readModel() + ".";
+            String legacy = n.readModel().equals(LEGACY_TOPICS_READ_MODEL) ? " Alias: the un-prefixed key." : "";
+            def.define(p + COMMANDS_TOPIC, Type.STRING, n.commandsTopic(), new ConfigDef.NonEmptyString(),
+                    Importance.MEDIUM, "Topic of the " + n.type() + " aggregate's Avro command envelopes, keyed by "
+                            + "aggregate id." + legacy)
+                    .define(p + EVENTS_TOPIC, Type.STRING, n.eventsTopic(), new ConfigDef.NonEmptyString(),
+                            Importance.MEDIUM, "Topic the " + n.type() + " aggregate's accepted events are written to, "
+                                    + "keyed by aggregate id: its system of record." + legacy)
+                    .define(p + RESULTS_TOPIC, Type.STRING, n.resultsTopic(), new ConfigDef.NonEmptyString(),
+                            Importance.MEDIUM, "Topic of one CommandResult per " + n.type() + " command." + legacy)
+                    .define(p + DEAD_LETTER_TOPIC, Type.STRING, n.commandsDeadLetterTopic(),
+                            new ConfigDef.NonEmptyString(), Importance.MEDIUM, "Topic of the " + n.type()
+                                    + " command records that cannot be decoded or handled, with dlq.* headers." + legacy);
+        }
+        def.define(AGGREGATE_TYPES, Type.LIST, String.join(",", types.readModels()), Importance.LOW,
+                "The aggregate types this service runs, by read-model name (" + String.join(", ", types.readModels())
+                        + "); default: all of them.");
+        return def;
+    }
+
+    /**
+     * The aggregate types to run (aggregate.types), in wiring order, with their topics.
+     */
+    public List<CommandTopology.Lane> lanes() {
+        List<CommandTopology.Lane> lanes = new ArrayList<>();
+        for (AggregateType<?, ?, ?> t : wired.all()) {
+            CommandTopology.Topics ts = topics.get(t.names().readModel());
+            if (ts != null) {
+                lanes.add(new CommandTopology.Lane(t, ts));
+            }
+        }
+        return lanes;
+    }
+
+    /** The topics of the running types, by read model; validates aliases, choice of types and distinct names. */
+    private Map<String, CommandTopology.Topics> resolveTopics() {
+        List<String> chosen = getList(AGGREGATE_TYPES);
+        if (chosen.isEmpty()) {
+            throw new ConfigException(AGGREGATE_TYPES, chosen, "names no aggregate type; choose among "
+                    + wired.readModels());
+        }
+        for (String rm : chosen) {
+            if (wired.byReadModel(rm).isEmpty()) {
+                throw new ConfigException(AGGREGATE_TYPES, chosen, "'" + rm + "' is not an aggregate type of this "
+                        + "service; choose among " + wired.readModels());
+            }
+        }
+        boolean legacyWired = wired.byReadModel(LEGACY_TOPICS_READ_MODEL).isPresent();
+        for (String alias : TOPIC_KEYS) {
+            if (getString(alias) != null && !legacyWired) {
+                throw new ConfigException(alias, getString(alias), "names a topic of the " + LEGACY_TOPICS_READ_MODEL
+                        + " aggregate type, which this service does not have; use <readModel>." + alias);
+            }
+        }
+        Map<String, CommandTopology.Topics> out = new java.util.LinkedHashMap<>();
+        Map<String, String> owners = new HashMap<>();
+        for (AggregateType<?, ?, ?> t : wired.all()) {
+            String rm = t.names().readModel();
+            if (!chosen.contains(rm)) {
+                continue;
+            }
+            List<String> names = new ArrayList<>();
+            for (String key : TOPIC_KEYS) {
+                String typed = rm + "." + key;
+                String value = getString(typed);
+                if (rm.equals(LEGACY_TOPICS_READ_MODEL) && getString(key) != null) {
+                    String alias = getString(key);
+                    if (originals().containsKey(typed) && !alias.equals(value)) {
+                        throw new ConfigException(key, alias, "is an alias of " + typed + ", which is set to '" + value
+                                + "'; set one of them");
+                    }
+                    value = alias;
+                }
+                String other = owners.putIfAbsent(value, typed);
+                if (other != null) {
+                    throw new ConfigException(typed, value, "is also the topic of " + other + "; every aggregate "
+                            + "type's commands, events, results and dead-letter topics are distinct");
+                }
+                names.add(value);
+            }
+            out.put(rm, new CommandTopology.Topics(names.get(0), names.get(1), names.get(2), names.get(3)));
+        }
+        return out;
     }
 
     /**
@@ -168,7 +298,7 @@ public final class CommandServiceConfig extends AbstractConfig {
     /** Kafka Streams properties: the pass-through keys, then ours, then exactly_once_v2. */
     Map<String, Object> streamsProperties() {
         Map<String, Object> props = new HashMap<>(originals());
-        DEF.names().forEach(props::remove);
+        def.names().forEach(props::remove);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", getList(BOOTSTRAP_SERVERS)));
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(APPLICATION_ID));
         props.put(StreamsConfig.STATE_DIR_CONFIG, getString(STATE_DIR));

@@ -3,6 +3,10 @@ package io.eventflow.command;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.eventflow.aggregate.AggregateTypes;
+import io.eventflow.command.pipeline.CommandTopology;
+import io.eventflow.command.pipeline.Tally;
+import io.eventflow.payments.Payments;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
@@ -97,5 +101,55 @@ class CommandServiceConfigTest {
                 "5000")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining(CommandServiceConfig.ELASTICSEARCH_REQUEST_TIMEOUT_MS);
+    }
+
+    private static CommandTopology.Topics payments(CommandServiceConfig c) {
+        return c.lanes().stream().filter(l -> l.type() == Payments.TYPE).findFirst().orElseThrow().topics();
+    }
+
+    @Test
+    void paymentTopicsDefaultToTheirConventionalNamesAndTheOldKeysStillNameThem() {
+        assertThat(payments(new CommandServiceConfig(Map.of()))).isEqualTo(new CommandTopology.Topics(
+                "payment-commands", "payment-events", "payment-command-results", "payment-commands-dlq"));
+        assertThat(payments(new CommandServiceConfig(Map.of("commands.topic", "a", "events.topic", "b",
+                "results.topic", "c", "dead.letter.topic", "d")))).isEqualTo(new CommandTopology.Topics("a", "b", "c", "d"));
+        assertThat(payments(new CommandServiceConfig(Map.of("payments.commands.topic", "a", "payments.events.topic", "b",
+                "payments.results.topic", "c", "payments.dead.letter.topic", "d"))))
+                .isEqualTo(new CommandTopology.Topics("a", "b", "c", "d"));
+        assertThat(payments(new CommandServiceConfig(Map.of("events.topic", "b", "payments.events.topic", "b")))
+                .events()).isEqualTo("b");
+    }
+
+    @Test
+    void anAliasAndItsKeySetDifferentlyFailAtStartUp() {
+        assertThatThrownBy(() -> new CommandServiceConfig(Map.of("events.topic", "b", "payments.events.topic", "x")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("events.topic")
+                .hasMessageContaining("payments.events.topic");
+    }
+
+    @Test
+    void everyTypesTopicsAreDistinct() {
+        assertThatThrownBy(() -> new CommandServiceConfig(Map.of("payments.results.topic", "payment-events")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("payment-events");
+        var types = AggregateTypes.of(Payments.TYPE, Tally.TYPE);
+        var both = new CommandServiceConfig(types, Map.of());
+        assertThat(both.lanes()).extracting(l -> l.topics().commands()).containsExactly("payment-commands",
+                "tally-commands");
+        assertThatThrownBy(() -> new CommandServiceConfig(types, Map.of("tallies.events.topic", "payment-events")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("tallies.events.topic")
+                .hasMessageContaining("payments.events.topic");
+    }
+
+    @Test
+    void aggregateTypesChoosesAmongTheWiredTypes() {
+        var types = AggregateTypes.of(Payments.TYPE, Tally.TYPE);
+        assertThat(new CommandServiceConfig(types, Map.of("aggregate.types", "tallies")).lanes())
+                .extracting(l -> l.type().names().type()).containsExactly("Tally");
+        assertThatThrownBy(() -> new CommandServiceConfig(types, Map.of("aggregate.types", "orders")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("orders").hasMessageContaining("tallies");
+        assertThatThrownBy(() -> new CommandServiceConfig(types, Map.of("aggregate.types", "")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("aggregate.types");
+        assertThat(CommandServiceConfig.configDef().names()).contains("payments.commands.topic", "commands.topic",
+                "aggregate.types");
     }
 }

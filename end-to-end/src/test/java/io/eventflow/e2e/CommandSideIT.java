@@ -217,7 +217,12 @@ class CommandSideIT {
                             Map.of("paymentId", "pay-es", "amount", 5_000, "currency", "EUR", "organizationId", "org-1",
                                     "userId", "u-1"), meta),
                     new EventDocument("ev-2", "pay-es", "Payment", "PaymentRefunded", 2, t, "corr", "cmd-2",
-                            Map.of("paymentId", "pay-es", "refundAmount", 1_000), meta));
+                            Map.of("paymentId", "pay-es", "refundAmount", 1_000), meta),
+                    // Another aggregate type's aggregate with the same id: not part of the payment's history.
+                    new EventDocument("ev-o1", "pay-es", "Order", "OrderPlaced", 1, t, "corr", "cmd-o1",
+                            Map.of("orderId", "pay-es"), meta),
+                    new EventDocument("ev-o3", "pay-es", "Order", "OrderShipped", 3, t, "corr", "cmd-o3",
+                            Map.of("orderId", "pay-es"), meta));
             for (EventDocument d : history) {
                 es.index(i -> i.index(indices.eventsAlias()).id(d.eventId()).document(d).refresh(Refresh.True));
             }

@@ -83,30 +83,37 @@ public final class EventStoreReader {
     }
 
     /**
-     * The indexed events of several aggregates in one paged search, each list ascending by version.
-     * Aggregates with no indexed events are absent from the map. Used to hydrate a whole poll's worth
-     * of aggregates at once instead of one search per command.
+     * The indexed events of several aggregates of one aggregate type in one paged search, each list
+     * ascending by version. Only events whose {@code aggregateType} is {@code aggregateType} count: ids
+     * are unique within a type, not across types. Aggregates with no indexed events are absent from
+     * the map. Used to hydrate a whole poll's worth of aggregates at once instead of one search per command.
+     *
+     * @param aggregateType the envelopes' {@code aggregateType}, e.g. {@code Payment}
      */
-    public Map<String, List<EventDocument>> histories(Collection<String> aggregateIds) throws IOException {
-        return histories(aggregateIds, null);
+    public Map<String, List<EventDocument>> histories(String aggregateType, Collection<String> aggregateIds)
+            throws IOException {
+        return histories(aggregateType, aggregateIds, null);
     }
 
     /**
-     * As {@link #histories(Collection)}, giving up when {@code budget} has passed before the next
+     * As {@link #histories(String, Collection)}, giving up when {@code budget} has passed before the next
      * page is asked for: then it throws a {@link java.net.SocketTimeoutException}, a transient
      * failure like any other timeout. Each request is bounded by the client's own timeouts.
      *
      * @param budget null for none
      */
-    public Map<String, List<EventDocument>> histories(Collection<String> aggregateIds, Duration budget)
-            throws IOException {
+    public Map<String, List<EventDocument>> histories(String aggregateType, Collection<String> aggregateIds,
+            Duration budget) throws IOException {
+        Objects.requireNonNull(aggregateType, "aggregateType");
         Long deadline = budget == null ? null : System.nanoTime() + budget.toNanos();
         Map<String, List<EventDocument>> out = new HashMap<>();
         if (aggregateIds.isEmpty()) {
             return out;
         }
         List<FieldValue> ids = aggregateIds.stream().distinct().map(FieldValue::of).toList();
-        searchAll(Query.of(q -> q.terms(t -> t.field("aggregateId").terms(v -> v.value(ids)))),
+        searchAll(Query.of(q -> q.bool(b -> b
+                        .filter(f -> f.term(t -> t.field("aggregateType").value(aggregateType)))
+                        .filter(f -> f.terms(t -> t.field("aggregateId").terms(v -> v.value(ids)))))),
                 List.of("aggregateId", "version"),
                 d -> List.of(FieldValue.of(d.aggregateId()), FieldValue.of(d.version())),
                 d -> out.computeIfAbsent(d.aggregateId(), k -> new ArrayList<>()).add(d), deadline);

@@ -1,24 +1,24 @@
 package io.eventflow.command.pipeline;
 
-import io.eventflow.command.payment.PaymentState;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
 
 /**
- * Loads aggregates' states from the event store when the local state store does not know them.
+ * Loads aggregates' states (of one aggregate type, {@code S}) from the event store when the local
+ * state store does not know them.
  * Aggregates with no indexed events are absent from the answer. Implementations throw on failure;
  * they never guess an empty history.
  */
 @FunctionalInterface
-interface AggregateHistory {
-    Map<String, PaymentState> load(Collection<String> aggregateIds) throws Exception;
+interface AggregateHistory<S> {
+    Map<String, S> load(Collection<String> aggregateIds) throws Exception;
 
     /**
      * As {@link #load(Collection)}, within {@code budget}: an implementation that calls a server
      * bounds its requests by it and fails transiently when it is spent. The default ignores it.
      */
-    default Map<String, PaymentState> load(Collection<String> aggregateIds, Duration budget) throws Exception {
+    default Map<String, S> load(Collection<String> aggregateIds, Duration budget) throws Exception {
         return load(aggregateIds);
     }
 }

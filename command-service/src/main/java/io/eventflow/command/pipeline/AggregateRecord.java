@@ -1,6 +1,5 @@
 package io.eventflow.command.pipeline;
 
-import io.eventflow.command.payment.PaymentState;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -8,19 +7,19 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What the state store keeps per aggregate: its state, and the results of the commands it handled
+ * What the state store keeps per aggregate: its state (of the aggregate type's {@code S}), and the results of the commands it handled
  * recently, so a retried commandId is answered with the first result instead of being applied twice.
  * Both change in one store write, so they commit (and restore from the changelog) together.
  */
-record AggregateRecord(PaymentState state, List<ProcessedCommand> processed) {
+record AggregateRecord<S>(S state, List<ProcessedCommand> processed) {
 
     AggregateRecord {
         Objects.requireNonNull(state, "state");
         processed = processed == null ? List.of() : List.copyOf(processed);
     }
 
-    static AggregateRecord of(PaymentState state) {
-        return new AggregateRecord(state, List.of());
+    static <S> AggregateRecord<S> of(S state) {
+        return new AggregateRecord<>(state, List.of());
     }
 
     /** The remembered result of {@code commandId}, unless it was handled before {@code oldestKeptMillis}. */
@@ -40,9 +39,9 @@ record AggregateRecord(PaymentState state, List<ProcessedCommand> processed) {
      * {@code maxBytes}: such a command must be refused, since a store value that outgrows Kafka's
      * message size fails its changelog write and stops the partition for good.
      */
-    Optional<AggregateRecord> next(PaymentState nextState, ProcessedCommand done, long oldestKeptMillis, int maxCount,
-            int maxBytes) {
-        long bytes = AggregateRecordSerde.encodedSize(nextState) + (maxCount > 0 ? AggregateRecordSerde.encodedSize(done) : 0);
+    Optional<AggregateRecord<S>> next(S nextState, ProcessedCommand done, long oldestKeptMillis, int maxCount,
+            int maxBytes, AggregateRecordSerde<S> serde) {
+        long bytes = serde.encodedSize(nextState) + (maxCount > 0 ? AggregateRecordSerde.encodedSize(done) : 0);
         if (bytes > maxBytes) {
             return Optional.empty();
         }
@@ -64,12 +63,13 @@ record AggregateRecord(PaymentState state, List<ProcessedCommand> processed) {
             kept.add(p);
         }
         Collections.reverse(kept);
-        return Optional.of(new AggregateRecord(nextState, kept));
+        return Optional.of(new AggregateRecord<>(nextState, kept));
     }
 
     /**
      * A handled command and the result it got. Rejection fields are null when accepted; version is
-     * null when rejected. Times in epoch milliseconds.
+     * null when rejected. {@code reason} is the rejection code (an aggregate type's own, e.g.
+     * {@code PAYMENT_NOT_FOUND}, or a common one, e.g. {@code KEY_MISMATCH}). Times in epoch milliseconds.
      */
     record ProcessedCommand(String commandId, String correlationId, long processedAt, boolean accepted, Long version,
             String reason, String message, Long expectedVersion, Long actualVersion) {

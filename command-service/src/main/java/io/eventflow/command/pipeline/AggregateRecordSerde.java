@@ -1,6 +1,6 @@
 package io.eventflow.command.pipeline;
 
-import io.eventflow.command.payment.PaymentState;
+import io.eventflow.aggregate.StateCodec;
 import io.eventflow.command.pipeline.AggregateRecord.ProcessedCommand;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -17,37 +18,35 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * The state store's value format: a compact, versioned binary encoding of {@link AggregateRecord}.
- * Every command reads and writes one, so it is on the hot path (JSON cost about twice as much CPU
- * per command). Only this service reads it, from its store and changelog. A format change adds a
- * new version byte and keeps reading the old ones.
+ * The state store's value format: a compact, versioned binary encoding of {@link AggregateRecord}:
+ * the format byte of the aggregate type's {@link StateCodec}, the codec's state bytes, then the
+ * remembered results. Every command reads and writes one, so it is on the hot path (JSON cost about
+ * twice as much CPU per command). Only this service reads it, from its store and changelog. A
+ * layout change takes a new format number in the codec, which keeps reading the old ones: payment
+ * records of format 1 (written before aggregate types had codecs) still decode. Thread-safe.
  */
-final class AggregateRecordSerde {
-    private static final byte V1 = 1;
+final class AggregateRecordSerde<S> {
+    private final StateCodec<S> codec;
 
-    private AggregateRecordSerde() {
+    AggregateRecordSerde(StateCodec<S> codec) {
+        this.codec = Objects.requireNonNull(codec, "codec");
+        if (codec.format() < 1 || codec.format() > 127) {
+            throw new IllegalArgumentException("a state codec's format is 1 to 127, got " + codec.format());
+        }
     }
 
-    static Serde<AggregateRecord> serde() {
-        Serializer<AggregateRecord> ser = (topic, value) -> value == null ? null : encode(value);
-        Deserializer<AggregateRecord> de = (topic, bytes) -> bytes == null ? null : decode(bytes);
+    Serde<AggregateRecord<S>> serde() {
+        Serializer<AggregateRecord<S>> ser = (topic, value) -> value == null ? null : encode(value);
+        Deserializer<AggregateRecord<S>> de = (topic, bytes) -> bytes == null ? null : decode(bytes);
         return Serdes.serdeFrom(ser, de);
     }
 
-    static byte[] encode(AggregateRecord r) {
+    byte[] encode(AggregateRecord<S> r) {
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(128 + 96 * r.processed().size());
             DataOutputStream out = new DataOutputStream(bytes);
-            out.writeByte(V1);
-            PaymentState s = r.state();
-            writeString(out, s.paymentId());
-            writeString(out, s.status().name());
-            out.writeLong(s.amount());
-            writeString(out, s.currency());
-            writeString(out, s.organizationId());
-            writeString(out, s.userId());
-            out.writeLong(s.refundedTotal());
-            out.writeLong(s.version());
+            out.writeByte(codec.format());
+            codec.write(out, r.state());
             out.writeInt(r.processed().size());
             for (ProcessedCommand p : r.processed()) {
                 writeString(out, p.commandId());
@@ -63,36 +62,35 @@ final class AggregateRecordSerde {
             out.flush();
             return bytes.toByteArray();
         } catch (IOException e) {
-            throw new SerializationException("cannot encode the aggregate record of " + r.state().paymentId(), e);
+            throw new SerializationException("cannot encode an aggregate record", e);
         }
     }
 
-    static AggregateRecord decode(byte[] bytes) {
+    AggregateRecord<S> decode(byte[] bytes) {
         try {
             DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
-            byte version = in.readByte();
-            if (version != V1) {
-                throw new SerializationException("unknown aggregate record format version " + version);
+            byte format = in.readByte();
+            if (format < 1 || format > codec.format()) {
+                throw new SerializationException("unknown aggregate record format version " + format
+                        + " (this release writes " + codec.format() + ")");
             }
-            PaymentState state = new PaymentState(readString(in), PaymentState.Status.valueOf(readString(in)),
-                    in.readLong(), readString(in), readString(in), readString(in), in.readLong(), in.readLong());
+            S state = codec.read(in, format);
             int n = in.readInt();
             List<ProcessedCommand> processed = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 processed.add(new ProcessedCommand(readString(in), readString(in), in.readLong(), in.readBoolean(),
                         readLong(in), readString(in), readString(in), readLong(in), readLong(in)));
             }
-            return new AggregateRecord(state, processed);
+            return new AggregateRecord<>(state, processed);
         } catch (IOException | RuntimeException e) {
             throw e instanceof SerializationException se ? se
                     : new SerializationException("cannot decode an aggregate record of " + bytes.length + " bytes", e);
         }
     }
 
-    /** The bytes {@link #encode} spends on a state: the header, the fixed fields and the strings. */
-    static int encodedSize(PaymentState s) {
-        return 1 + stringSize(s.paymentId()) + stringSize(s.status().name()) + 8 + stringSize(s.currency())
-                + stringSize(s.organizationId()) + stringSize(s.userId()) + 8 + 8 + 4;
+    /** The bytes {@link #encode} spends on a state: the format byte, the codec's bytes and the count of results. */
+    int encodedSize(S s) {
+        return 1 + codec.encodedSize(s) + 4;
     }
 
     /** The bytes {@link #encode} spends on one processed command. */

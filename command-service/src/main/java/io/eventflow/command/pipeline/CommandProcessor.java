@@ -1,24 +1,29 @@
 package io.eventflow.command.pipeline;
 
+import io.eventflow.aggregate.AggregateType;
+import io.eventflow.aggregate.Decision;
+import io.eventflow.aggregate.Domain;
+import io.eventflow.aggregate.Envelopes;
+import io.eventflow.aggregate.Envelopes.CommandView;
+import io.eventflow.aggregate.Envelopes.EventView;
+import io.eventflow.aggregate.Recorded;
+import io.eventflow.aggregate.Tenancy;
 import io.eventflow.command.bus.CommandMessage;
 import io.eventflow.command.bus.NoHandlerException;
-import io.eventflow.command.payment.Decision;
-import io.eventflow.command.payment.PaymentCommand;
-import io.eventflow.command.payment.PaymentEvent;
-import io.eventflow.command.payment.PaymentState;
-import io.eventflow.command.payment.Payments;
 import io.eventflow.command.pipeline.AggregateRecord.ProcessedCommand;
 import io.eventflow.eventstore.EnvelopeRules;
-import io.eventflow.schemas.CommandEnvelope;
+import io.eventflow.eventstore.EventIds;
 import io.eventflow.schemas.Metadata;
 import io.eventflow.schemas.serde.DeadLetterHeaders;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -30,7 +35,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Decodes a command, checks its key and envelope, answers a retried commandId with its first
+ * The processor of one aggregate type's commands topic. Decodes a command (the type's own command
+ * envelope), checks its key, its aggregateType (the topic's type) and envelope, answers a retried commandId with its first
  * result, loads the aggregate (state store first, then the event store), runs the bus, and forwards
  * events and a result. Every command whose envelope decodes gets exactly one result; the ones
  * refused for a broken record (a wrong key, no handler, a history that cannot be loaded) are also
@@ -41,24 +47,32 @@ import org.slf4j.LoggerFactory;
  * Elasticsearch fails the task after bounded retries ({@link TransientRetry}), and a state store that
  * fails or holds a value that does not decode stops the service ({@link StateStoreFailure}).
  */
-final class CommandProcessor implements Processor<byte[], byte[], Object, Object> {
+final class CommandProcessor<S, C, E> implements Processor<byte[], byte[], Object, Object> {
     private static final Logger log = LoggerFactory.getLogger(CommandProcessor.class);
 
-    private final CommandProcessing deps;
+    private final CommandProcessing<S, C, E> deps;
+    private final AggregateType<S, C, E> type;
+    private final Domain<S, C, E> domain;
+    private final String typeName;
+    private final CommandProcessing.Nodes nodes;
     private final MeterRegistry metrics;
     private ProcessorContext<Object, Object> context;
-    private KeyValueStore<String, AggregateRecord> store;
+    private KeyValueStore<String, AggregateRecord<S>> store;
     private int partition = -1;
 
-    CommandProcessor(CommandProcessing deps) {
+    CommandProcessor(CommandProcessing<S, C, E> deps) {
         this.deps = Objects.requireNonNull(deps, "deps");
+        this.type = deps.type();
+        this.domain = type.domain();
+        this.typeName = type.names().type();
+        this.nodes = deps.nodes();
         this.metrics = deps.metrics();
     }
 
     @Override
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
-        this.store = context.getStateStore(CommandTopology.STATE_STORE);
+        this.store = context.getStateStore(nodes.store());
         this.partition = context.taskId().partition();
         deps.hydration().register(partition, store);
     }
@@ -71,13 +85,14 @@ final class CommandProcessor implements Processor<byte[], byte[], Object, Object
     @Override
     public void process(Record<byte[], byte[]> record) {
         RecordMetadata source = context.recordMetadata().orElseThrow();
-        CommandEnvelope command;
+        CommandView command;
         try {
-            command = deps.retry().call("decoding " + where(source), () -> deps.decoder().deserialize(source.topic(),
-                    record.value()), TransientRetry::isRetriable);
-            if (command == null) {
+            SpecificRecord envelope = deps.retry().call("decoding " + where(source),
+                    () -> deps.decoder().deserialize(source.topic(), record.value()), TransientRetry::isRetriable);
+            if (envelope == null) {
                 throw new SerializationException("command record has no value (tombstone)");
             }
+            command = Envelopes.command(envelope);
         } catch (TransientRetry.StillUnavailableException e) {
             // e.g. the schema registry is unreachable: never dead-letter; fail the task so the record
             // is read again from the last committed offset.
@@ -89,9 +104,16 @@ final class CommandProcessor implements Processor<byte[], byte[], Object, Object
         }
         Instant now = deps.clock().instant();
 
-        Optional<String> badKey = keyViolation(record.key(), command.getAggregateId());
+        Optional<String> badKey = keyViolation(record.key(), command.aggregateId());
         if (badKey.isPresent()) {
             refuse(record, source, command, Refusal.KEY_MISMATCH, badKey.get(), now);
+            return;
+        }
+        if (!typeName.equals(command.aggregateType())) {
+            // Before anything reads the aggregate: a misrouted command must not act on, nor learn
+            // anything about, this type's aggregate of the same id.
+            refuse(record, source, command, Refusal.WRONG_AGGREGATE_TYPE, "aggregateType '" + command.aggregateType()
+                    + "' is not '" + typeName + "', the aggregate type of topic " + source.topic(), now);
             return;
         }
         Optional<String> badEnvelope = envelopeViolation(command);
@@ -100,8 +122,8 @@ final class CommandProcessor implements Processor<byte[], byte[], Object, Object
             return;
         }
 
-        String key = command.getAggregateId();
-        AggregateRecord aggregate;
+        String key = command.aggregateId();
+        AggregateRecord<S> aggregate;
         try {
             aggregate = load(key);
         } catch (TransientRetry.StillUnavailableException | StateStoreFailure e) {
@@ -115,60 +137,71 @@ final class CommandProcessor implements Processor<byte[], byte[], Object, Object
 
         var idempotency = deps.idempotency();
         long oldestKept = now.toEpochMilli() - idempotency.window().toMillis();
-        var duplicate = aggregate.find(command.getCommandId(), oldestKept);
-        // Only the payment's own organization gets a remembered result back; another one's retry of
-        // a known commandId goes through validation and is refused, learning nothing of the payment.
-        if (duplicate.isPresent() && sameTenant(aggregate.state(), command)) {
-            context.forward(new Record<>(key, AvroEdge.result(key, duplicate.get()), now.toEpochMilli()),
-                    CommandTopology.RESULTS_SINK);
+        var duplicate = aggregate.find(command.commandId(), oldestKept);
+        // Only the aggregate's own organization gets a remembered result back; another one's retry of
+        // a known commandId goes through validation and is refused, learning nothing of the aggregate.
+        if (duplicate.isPresent() && Tenancy.sameTenant(domain, aggregate.state(), command.organizationId())) {
+            context.forward(new Record<>(key, Results.result(typeName, key, duplicate.get()), now.toEpochMilli()),
+                    nodes.resultsSink());
             metrics.counter("eventflow.commands.duplicates").increment();
-            log.info("command {} for {} was already handled; answered with its first result (correlation {}, {})",
-                    command.getCommandId(), key, command.getCorrelationId(), where(source));
+            log.info("command {} for {} {} was already handled; answered with its first result (correlation {}, {})",
+                    command.commandId(), typeName, key, command.correlationId(), where(source));
             deps.retry().succeeded();
             return;
         }
 
-        Decision decision;
+        Decision<E> decision;
         try {
-            PaymentCommand domain = AvroEdge.toDomain(command);
-            decision = deps.bus().dispatch(aggregate.state(), new CommandMessage<>(command.getCommandId(), key,
-                    command.getCorrelationId(), command.getCausationId(), organizationOf(command),
-                    command.getExpectedVersion(), domain));
+            C payload = type.avro().command(command.payload());
+            decision = deps.bus().dispatch(aggregate.state(), new CommandMessage<>(command.commandId(), key,
+                    command.correlationId(), command.causationId(), command.organizationId(),
+                    command.expectedVersion(), payload));
         } catch (NoHandlerException | IllegalArgumentException e) {
             refuse(record, source, command, Refusal.UNSUPPORTED_COMMAND, "no handler for this command: "
                     + e.getMessage(), now);
             return;
         }
 
-        PaymentState next = aggregate.state();
-        List<PaymentEvent> events = List.of();
+        S next = aggregate.state();
+        List<Recorded<E>> events = new ArrayList<>();
         ProcessedCommand done;
-        if (decision instanceof Decision.Accepted accepted) {
-            events = accepted.events();
-            next = Payments.evolveAll(next, events);
-            done = new ProcessedCommand(command.getCommandId(), command.getCorrelationId(), now.toEpochMilli(), true,
-                    next.version(), null, null, null, null);
+        if (decision instanceof Decision.Accepted<E> accepted) {
+            long version = domain.version(next);
+            for (E event : accepted.events()) {
+                Recorded<E> recorded = new Recorded<>(key, ++version, now, event);
+                next = domain.evolve(next, recorded);
+                events.add(recorded);
+            }
+            done = new ProcessedCommand(command.commandId(), command.correlationId(), now.toEpochMilli(), true,
+                    domain.version(next), null, null, null, null);
         } else {
-            var r = ((Decision.Rejected) decision).rejection();
-            done = new ProcessedCommand(command.getCommandId(), command.getCorrelationId(), now.toEpochMilli(), false,
-                    null, r.reason().name(), r.message(), r.expectedVersion(), r.actualVersion());
+            var r = ((Decision.Rejected<E>) decision).rejection();
+            done = new ProcessedCommand(command.commandId(), command.correlationId(), now.toEpochMilli(), false,
+                    null, r.code(), r.message(), r.expectedVersion(), r.actualVersion());
         }
-        Optional<AggregateRecord> stored = aggregate.next(next, done, oldestKept,
-                idempotency.maxCommandsPerAggregate(), idempotency.maxBytesPerAggregate());
+        Optional<AggregateRecord<S>> stored = aggregate.next(next, done, oldestKept,
+                idempotency.maxCommandsPerAggregate(), idempotency.maxBytesPerAggregate(), deps.serde());
         if (stored.isEmpty()) {
             refuse(record, source, command, Refusal.STATE_LIMIT_EXCEEDED, "the state of aggregate " + key
                     + " with this command's result would exceed " + idempotency.maxBytesPerAggregate() + " bytes", now);
             return;
         }
-        long version = aggregate.state().version();
-        for (PaymentEvent event : events) {
-            version++;
-            context.forward(new Record<>(key, AvroEdge.toAvro(command, event, version, now), now.toEpochMilli()),
-                    CommandTopology.EVENTS_SINK);
+        for (Recorded<E> e : events) {
+            context.forward(new Record<>(key, toAvro(command, e), now.toEpochMilli()), nodes.eventsSink());
         }
         store.put(key, stored.get());
-        context.forward(new Record<>(key, AvroEdge.result(key, done), now.toEpochMilli()), CommandTopology.RESULTS_SINK);
+        context.forward(new Record<>(key, Results.result(typeName, key, done), now.toEpochMilli()),
+                nodes.resultsSink());
         deps.retry().succeeded();
+    }
+
+    /** An event in the type's event envelope; its id follows the event store's rule (type, aggregate, version). */
+    private SpecificRecord toAvro(CommandView command, Recorded<E> e) {
+        SpecificRecord payload = type.avro().event(e.event());
+        return Envelopes.newEvent(type.avro().eventEnvelope(), new EventView(
+                EventIds.of(typeName, e.aggregateId(), e.version()), e.aggregateId(), typeName,
+                Envelopes.eventType(payload), e.version(), e.timestamp(), command.correlationId(), command.commandId(),
+                command.metadata(), payload));
     }
 
     /** Why the record key cannot carry this command, or empty when it is the aggregate id's UTF-8 bytes. */
@@ -184,46 +217,38 @@ final class CommandProcessor implements Processor<byte[], byte[], Object, Object
     }
 
     /** The first way the envelope breaks {@link EnvelopeRules}, or empty. */
-    static Optional<String> envelopeViolation(CommandEnvelope c) {
-        Optional<String> v = EnvelopeRules.idViolation("aggregateId", c.getAggregateId());
+    static Optional<String> envelopeViolation(CommandView c) {
+        Optional<String> v = EnvelopeRules.idViolation("aggregateId", c.aggregateId());
         if (v.isEmpty()) {
-            v = EnvelopeRules.idViolation("commandId", c.getCommandId());
+            v = EnvelopeRules.idViolation("commandId", c.commandId());
         }
         if (v.isEmpty()) {
-            v = EnvelopeRules.idViolation("correlationId", c.getCorrelationId());
+            v = EnvelopeRules.idViolation("correlationId", c.correlationId());
         }
         if (v.isEmpty()) {
-            v = EnvelopeRules.optionalIdViolation("causationId", c.getCausationId());
+            v = EnvelopeRules.optionalIdViolation("causationId", c.causationId());
         }
         if (v.isEmpty()) {
-            Metadata m = c.getMetadata();
+            Metadata m = c.metadata();
             v = m == null ? Optional.empty()
                     : EnvelopeRules.metadataViolation(m.getOrganizationId(), m.getUserId(), m.getExtra());
         }
         return v;
     }
 
-    private static boolean sameTenant(PaymentState state, CommandEnvelope c) {
-        return !state.exists() || Objects.equals(state.organizationId(), organizationOf(c));
-    }
-
-    private static String organizationOf(CommandEnvelope c) {
-        return c.getMetadata() == null ? null : c.getMetadata().getOrganizationId();
-    }
-
-    private AggregateRecord load(String aggregateId) throws Exception {
-        AggregateRecord known;
+    private AggregateRecord<S> load(String aggregateId) throws Exception {
+        AggregateRecord<S> known;
         try {
             known = store.get(aggregateId);
         } catch (RuntimeException e) {
             // RocksDB failing, or a stored value that does not decode: the store is broken, the command is not.
-            throw new StateStoreFailure("state store " + CommandTopology.STATE_STORE + " failed reading aggregate "
+            throw new StateStoreFailure("state store " + nodes.store() + " failed reading aggregate "
                     + aggregateId + " on partition " + partition + ": " + e, e);
         }
         if (known != null) {
             return known;
         }
-        Hydration.Loaded loaded = deps.hydration().load(aggregateId);
+        Hydration.Loaded<S> loaded = deps.hydration().load(aggregateId);
         if (loaded.searched()) {
             // The search's time counts against this thread's transaction: end it after this record,
             // so the next search starts a fresh one rather than piling onto this one.
@@ -236,17 +261,18 @@ final class CommandProcessor implements Processor<byte[], byte[], Object, Object
      * Answers a decoded command with a REJECTED result and, when the refusal says so, dead-letters the
      * record; both in this record's transaction. The aggregate's state is left alone.
      */
-    private void refuse(Record<byte[], byte[]> record, RecordMetadata source, CommandEnvelope command, Refusal refusal,
+    private void refuse(Record<byte[], byte[]> record, RecordMetadata source, CommandView command, Refusal refusal,
             String message, Instant now) {
-        ProcessedCommand done = new ProcessedCommand(command.getCommandId(), command.getCorrelationId(),
+        ProcessedCommand done = new ProcessedCommand(command.commandId(), command.correlationId(),
                 now.toEpochMilli(), false, null, refusal.name(), message, null, null);
-        String key = AvroEdge.echo(command.getAggregateId());
-        context.forward(new Record<>(key, AvroEdge.result(key, done), now.toEpochMilli()), CommandTopology.RESULTS_SINK);
+        String key = Results.echo(command.aggregateId());
+        context.forward(new Record<>(key, Results.result(typeName, key, done), now.toEpochMilli()),
+                nodes.resultsSink());
         metrics.counter("eventflow.commands.refused", "reason", refusal.name()).increment();
         if (refusal.deadLettered) {
             deadLetter(record, source, new IllegalArgumentException(refusal.name() + ": " + message));
         } else {
-            log.warn("refused command {} ({}): {}: {}", AvroEdge.echo(command.getCommandId()), where(source),
+            log.warn("refused command {} ({}): {}: {}", Results.echo(command.commandId()), where(source),
                     refusal, message);
         }
         deps.retry().succeeded();
@@ -256,7 +282,7 @@ final class CommandProcessor implements Processor<byte[], byte[], Object, Object
         RecordHeaders headers = new RecordHeaders(record.headers().toArray());
         DeadLetterHeaders.add(headers, error, source.topic(), source.partition(), source.offset());
         context.forward(new Record<>(record.key(), record.value(), record.timestamp(), headers),
-                CommandTopology.DEAD_LETTER_SINK);
+                nodes.deadLetterSink());
         metrics.counter("eventflow.commands.dead.lettered").increment();
         log.warn("dead-lettered record {}: {}", where(source), error.toString());
     }

@@ -1,32 +1,36 @@
 package io.eventflow.command.pipeline;
 
+import io.eventflow.aggregate.AggregateNames;
+import io.eventflow.aggregate.AggregateType;
+import io.eventflow.aggregate.Decision;
+import io.eventflow.aggregate.Domain;
+import io.eventflow.aggregate.Histories;
 import io.eventflow.command.bus.CommandBus;
 import io.eventflow.command.bus.LoggingMiddleware;
 import io.eventflow.command.bus.MetricsMiddleware;
 import io.eventflow.command.bus.Outcome;
-import io.eventflow.command.payment.Decision;
-import io.eventflow.command.payment.PaymentCommand;
-import io.eventflow.command.payment.PaymentState;
-import io.eventflow.command.payment.PaymentValidation;
-import io.eventflow.command.payment.Payments;
 import io.eventflow.eventstore.EventDocument;
 import io.eventflow.eventstore.EventStoreReader;
-import io.eventflow.schemas.CommandEnvelope;
 import io.eventflow.schemas.CommandResult;
-import io.eventflow.schemas.EventEnvelope;
 import io.eventflow.schemas.serde.AvroDeserializer;
 import io.eventflow.schemas.serde.AvroSerializer;
 import io.eventflow.schemas.serde.SchemaRegistryClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -35,87 +39,123 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.ProcessorStateException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.Stores;
 import org.rocksdb.RocksDBException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.apache.kafka.streams.state.Stores;
 
 /**
  * The command-processing topology and what Kafka Streams needs around it: the main-consumer
  * interceptor that prefetches aggregates, and the delay before a failed stream thread is replaced.
+ * One sub-topology per aggregate type: its commands topic, the {@code decide} processor, its state
+ * store {@code <topicBase>-aggregates}, and sinks to its events, results and dead-letter topics;
+ * every node name starts with the type's topic base.
  * Build one per service with {@link #build}; thread-safe once built.
  */
 public final class CommandTopology {
     private static final Logger log = LoggerFactory.getLogger(CommandTopology.class);
-    static final String SOURCE = "commands";
-    static final String PROCESSOR = "decide";
-    static final String STATE_STORE = "payment-aggregates";
-    static final String EVENTS_SINK = "events";
-    static final String RESULTS_SINK = "results";
-    static final String DEAD_LETTER_SINK = "dead-letters";
     /** Default of processing.deadline.ms: the longest a record blocks its thread on the registry or Elasticsearch. */
     public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(4);
     /** Default of the command-service's elasticsearch.request.timeout.ms. */
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(2);
 
-    /** Topic names the topology reads and writes. */
+    /** Topic names one aggregate type's sub-topology reads and writes; all distinct. */
     public record Topics(String commands, String events, String results, String deadLetters) {
+        public Topics {
+            Objects.requireNonNull(commands, "commands");
+            Objects.requireNonNull(events, "events");
+            Objects.requireNonNull(results, "results");
+            Objects.requireNonNull(deadLetters, "deadLetters");
+        }
+
+        /** The four names, in the order of the components. */
+        public List<String> all() {
+            return List.of(commands, events, results, deadLetters);
+        }
+    }
+
+    /** One aggregate type the service runs, with its topics. */
+    public record Lane(AggregateType<?, ?, ?> type, Topics topics) {
+        public Lane {
+            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(topics, "topics");
+        }
+    }
+
+    /** One aggregate type with its topics and where its history comes from (tests give their own). */
+    record Route<S>(AggregateType<S, ?, ?> type, Topics topics, AggregateHistory<S> history) {
     }
 
     private final Topology topology;
-    private final Hydration hydration;
+    private final Consumer<ConsumerRecords<byte[], byte[]>> prefetch;
     private final TransientRetry retry;
     private volatile String lastFailure;
     private volatile boolean localStateBroken;
 
-    private CommandTopology(Topology topology, Hydration hydration, TransientRetry retry) {
+    private CommandTopology(Topology topology, Consumer<ConsumerRecords<byte[], byte[]>> prefetch,
+            TransientRetry retry) {
         this.topology = topology;
-        this.hydration = hydration;
+        this.prefetch = prefetch;
         this.retry = retry;
     }
 
-    /** The payment command bus: one handler per command type, with logging, metrics and validation around each. */
-    static CommandBus<PaymentState, PaymentCommand, Decision> paymentBus(MeterRegistry metrics) {
-        return new CommandBus<PaymentState, PaymentCommand, Decision>()
+    /** The name of a type's state store, {@code <topicBase>-aggregates}: payments keep {@code payment-aggregates}. */
+    static String storeName(AggregateNames names) {
+        return names.topicBase() + "-aggregates";
+    }
+
+    /** A node of a type's sub-topology: prefixed with its topic base, so every type's nodes are distinct. */
+    static String node(AggregateNames names, String role) {
+        return names.topicBase() + "-" + role;
+    }
+
+    /**
+     * A type's command bus: one handler per command type (from {@link Domain#handlers}), with logging,
+     * metrics and the generic validation around each.
+     */
+    static <S, C, E> CommandBus<S, C, Decision<E>> bus(Domain<S, C, E> domain, MeterRegistry metrics) {
+        CommandBus<S, C, Decision<E>> bus = new CommandBus<S, C, Decision<E>>()
                 .use(new LoggingMiddleware<>(CommandTopology::outcome))
                 .use(new MetricsMiddleware<>(metrics, CommandTopology::outcome))
-                .use(new PaymentValidation())
-                .register(PaymentCommand.ProcessPayment.class, Payments::process)
-                .register(PaymentCommand.FailPayment.class, Payments::fail)
-                .register(PaymentCommand.RefundPayment.class, Payments::refund);
-    }
-
-    static Outcome outcome(Decision d) {
-        return d instanceof Decision.Rejected r ? Outcome.rejected(r.rejection().reason().name()) : Outcome.ACCEPTED;
-    }
-
-    /** States of aggregates from their indexed events; a history with a gap is an error, never guessed around. */
-    static AggregateHistory fromEventStore(EventStoreReader reader) {
-        return new AggregateHistory() {
+                .use(new GenericValidation<>(domain));
+        domain.handlers(new Domain.Handlers<>() {
             @Override
-            public Map<String, PaymentState> load(Collection<String> aggregateIds) throws Exception {
-                return fold(reader.histories(aggregateIds));
+            public <T extends C> Domain.Handlers<S, C, E> on(Class<T> type,
+                    java.util.function.BiFunction<S, T, Decision<E>> handler) {
+                bus.register(type, handler);
+                return this;
+            }
+        });
+        return bus;
+    }
+
+    static Outcome outcome(Decision<?> d) {
+        return d instanceof Decision.Rejected<?> r ? Outcome.rejected(r.rejection().code()) : Outcome.ACCEPTED;
+    }
+
+    /**
+     * States of one type's aggregates from their indexed events (only that type's: ids may repeat
+     * across types); a history with a gap is an error, never guessed around.
+     */
+    static <S> AggregateHistory<S> fromEventStore(EventStoreReader reader, AggregateType<S, ?, ?> type) {
+        String name = type.names().type();
+        return new AggregateHistory<>() {
+            @Override
+            public Map<String, S> load(Collection<String> aggregateIds) throws Exception {
+                return fold(type, reader.histories(name, aggregateIds));
             }
 
             @Override
-            public Map<String, PaymentState> load(Collection<String> aggregateIds, Duration budget) throws Exception {
-                return fold(reader.histories(aggregateIds, budget));
+            public Map<String, S> load(Collection<String> aggregateIds, Duration budget) throws Exception {
+                return fold(type, reader.histories(name, aggregateIds, budget));
             }
         };
     }
 
-    private static Map<String, PaymentState> fold(Map<String, List<EventDocument>> histories) {
-        Map<String, PaymentState> states = new HashMap<>();
+    private static <S> Map<String, S> fold(AggregateType<S, ?, ?> type, Map<String, List<EventDocument>> histories) {
+        Map<String, S> states = new HashMap<>();
         for (Map.Entry<String, List<EventDocument>> e : histories.entrySet()) {
-            PaymentState state = PaymentState.initial(e.getKey());
-            for (EventDocument doc : e.getValue()) {
-                if (doc.version() != state.version() + 1) {
-                    throw new IllegalStateException("event store history of " + e.getKey() + " has a gap: version "
-                            + doc.version() + " after " + state.version());
-                }
-                state = Payments.evolve(state, AvroEdge.fromDocument(doc));
-            }
-            states.put(e.getKey(), state);
+            states.put(e.getKey(), Histories.fold(type, e.getKey(), e.getValue()));
         }
         return states;
     }
@@ -151,38 +191,91 @@ public final class CommandTopology {
         }
     }
 
-    public static CommandTopology build(Topics topics, SchemaRegistryClient registry, EventStoreReader eventStore,
+    /**
+     * One sub-topology per aggregate type in one {@link Topology}.
+     *
+     * @throws IllegalArgumentException when two lanes share a type or a topic name
+     */
+    public static CommandTopology build(List<Lane> lanes, SchemaRegistryClient registry, EventStoreReader eventStore,
             Limits limits, Clock clock, MeterRegistry metrics) {
-        return build(topics, registry, fromEventStore(eventStore), limits, clock, metrics);
+        List<Route<?>> routes = new ArrayList<>();
+        for (Lane lane : lanes) {
+            routes.add(route(lane.type(), lane.topics(), eventStore));
+        }
+        return build(routes, registry, limits, clock, metrics);
     }
 
-    static CommandTopology build(Topics topics, SchemaRegistryClient registry, AggregateHistory history,
-            Idempotency idempotency, Clock clock, MeterRegistry metrics) {
-        return build(topics, registry, history, new Limits(idempotency, Duration.ofMinutes(5)), clock, metrics);
+    private static <S> Route<S> route(AggregateType<S, ?, ?> type, Topics topics, EventStoreReader eventStore) {
+        return new Route<>(type, topics, fromEventStore(eventStore, type));
     }
 
-    static CommandTopology build(Topics topics, SchemaRegistryClient registry, AggregateHistory history,
-            Limits limits, Clock clock, MeterRegistry metrics) {
-        Objects.requireNonNull(topics, "topics");
-        Idempotency idempotency = limits.idempotency();
+    static CommandTopology build(List<Route<?>> routes, SchemaRegistryClient registry, Limits limits, Clock clock,
+            MeterRegistry metrics) {
+        Objects.requireNonNull(routes, "routes");
+        if (routes.isEmpty()) {
+            throw new IllegalArgumentException("no aggregate type to run");
+        }
+        Set<String> types = new HashSet<>();
+        Set<String> topics = new HashSet<>();
+        for (Route<?> r : routes) {
+            if (!types.add(r.type().names().type()) || !types.add("base " + r.type().names().topicBase())) {
+                throw new IllegalArgumentException("aggregate type " + r.type().names().type() + " is wired twice");
+            }
+            for (String t : r.topics().all()) {
+                if (!topics.add(t)) {
+                    throw new IllegalArgumentException("topic " + t + " is used twice (aggregate type "
+                            + r.type().names().type() + "); every type's topics are distinct");
+                }
+            }
+        }
         TransientRetry retry = new TransientRetry(limits.processingDeadline(), limits.infrastructureRetryTimeout(),
                 limits.maxRestartDelay());
-        Hydration hydration = new Hydration(history, topics.commands(), retry, limits.elasticsearchRequestTimeout(),
-                metrics);
-        CommandProcessing deps = new CommandProcessing(new AvroDeserializer<>(registry, CommandEnvelope.class),
-                paymentBus(metrics), hydration, retry, idempotency, clock, metrics);
+        PollBudget budget = new PollBudget();
+        List<Hydration<?>> hydrations = new ArrayList<>();
         Topology topology = new Topology();
-        topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.commands());
-        topology.addProcessor(PROCESSOR, () -> new CommandProcessor(deps), SOURCE);
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STATE_STORE),
-                Serdes.String(), AggregateRecordSerde.serde()), PROCESSOR);
-        topology.addSink(EVENTS_SINK, topics.events(), new StringSerializer(),
-                new AvroSerializer<EventEnvelope>(registry, true), PROCESSOR);
-        topology.addSink(RESULTS_SINK, topics.results(), new StringSerializer(),
-                new AvroSerializer<CommandResult>(registry, true), PROCESSOR);
-        topology.addSink(DEAD_LETTER_SINK, topics.deadLetters(), new ByteArraySerializer(), new ByteArraySerializer(),
-                PROCESSOR);
-        return new CommandTopology(topology, hydration, retry);
+        for (Route<?> r : routes) {
+            hydrations.add(addLane(topology, r, registry, limits, retry, budget, clock, metrics));
+        }
+        List<Hydration<?>> all = List.copyOf(hydrations);
+        return new CommandTopology(topology, records -> PollBudget.onPoll(budget, all, records), retry);
+    }
+
+    private static <S> Hydration<S> addLane(Topology topology, Route<S> route, SchemaRegistryClient registry,
+            Limits limits, TransientRetry retry, PollBudget budget, Clock clock, MeterRegistry metrics) {
+        return addLane(topology, route.type(), route, registry, limits, retry, budget, clock, metrics);
+    }
+
+    private static <S, C, E> Hydration<S> addLane(Topology topology, AggregateType<S, C, E> type, Route<S> route,
+            SchemaRegistryClient registry, Limits limits, TransientRetry retry, PollBudget budget, Clock clock,
+            MeterRegistry metrics) {
+        AggregateNames names = type.names();
+        Topics topics = route.topics();
+        Hydration<S> hydration = new Hydration<>(route.history(), type.domain()::initial, topics.commands(), retry,
+                limits.elasticsearchRequestTimeout(), budget, metrics);
+        String source = node(names, "commands");
+        String processor = node(names, "decide");
+        var nodes = new CommandProcessing.Nodes(storeName(names), node(names, "events"), node(names, "results"),
+                node(names, "dead-letters"));
+        var serde = new AggregateRecordSerde<>(type.stateCodec());
+        CommandProcessing<S, C, E> deps = new CommandProcessing<>(type,
+                new AvroDeserializer<SpecificRecord>(registry, envelopeClass(type.avro().commandEnvelope())),
+                bus(type.domain(), metrics), hydration, serde, nodes, retry, limits.idempotency(), clock, metrics);
+        topology.addSource(source, new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.commands());
+        topology.addProcessor(processor, () -> new CommandProcessor<>(deps), source);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(nodes.store()),
+                Serdes.String(), serde.serde()), processor);
+        topology.addSink(nodes.eventsSink(), topics.events(), new StringSerializer(),
+                new AvroSerializer<SpecificRecord>(registry, true), processor);
+        topology.addSink(nodes.resultsSink(), topics.results(), new StringSerializer(),
+                new AvroSerializer<CommandResult>(registry, true), processor);
+        topology.addSink(nodes.deadLetterSink(), topics.deadLetters(), new ByteArraySerializer(),
+                new ByteArraySerializer(), processor);
+        return hydration;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Class<SpecificRecord> envelopeClass(Class<? extends SpecificRecord> c) {
+        return (Class<SpecificRecord>) c;
     }
 
     public Topology topology() {
@@ -194,7 +287,7 @@ public final class CommandTopology {
         return Map.of(
                 StreamsConfig.mainConsumerPrefix(ConsumerConfig.INTERCEPTOR_CLASSES_CONFIG),
                 HydrationPrefetchInterceptor.class.getName(),
-                StreamsConfig.mainConsumerPrefix(HydrationPrefetchInterceptor.PREFETCH_CONFIG), hydration);
+                StreamsConfig.mainConsumerPrefix(HydrationPrefetchInterceptor.PREFETCH_CONFIG), prefetch);
     }
 
     /**

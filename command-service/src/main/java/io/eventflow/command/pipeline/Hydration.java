@@ -1,6 +1,5 @@
 package io.eventflow.command.pipeline;
 
-import io.eventflow.command.payment.PaymentState;
 import io.eventflow.eventstore.EnvelopeRules;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -11,6 +10,7 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -19,7 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where the processor gets an aggregate its state store does not know: from the event store.
+ * Where the processor of one aggregate type gets an aggregate its state store does not know: from
+ * the event store. One per aggregate type; the types' instances share one deadline per stream thread
+ * ({@link PollBudget}).
  *
  * <p>It loads, in one event-store search per poll, the aggregates of a poll's commands that the local
  * state store does not know, so a stream of new aggregates costs one search per poll instead of one
@@ -40,65 +42,73 @@ import org.slf4j.LoggerFactory;
  * for a commit after each record that had to search, so the next one starts a fresh transaction.
  * A prefetch that failed is not tried again for {@link #PREFETCH_PAUSE}. Thread-safe.
  */
-final class Hydration {
+final class Hydration<S> {
     private static final Logger log = LoggerFactory.getLogger(Hydration.class);
 
     static final Duration TTL = Duration.ofSeconds(30);
     static final Duration PREFETCH_PAUSE = Duration.ofSeconds(5);
     private static final int MAX_ENTRIES = 50_000;
 
-    private final AggregateHistory history;
+    private final AggregateHistory<S> history;
+    private final Function<String, S> initial;
     private final String commandsTopic;
     private final TransientRetry retry;
     private final Duration requestTimeout;
     private final MeterRegistry metrics;
-    /** Elasticsearch nanoseconds this thread spent since its last poll. */
-    private final ThreadLocal<long[]> spentSincePoll = ThreadLocal.withInitial(() -> new long[1]);
+    /** Elasticsearch nanoseconds this thread spent since its last poll, shared by every type's hydration. */
+    private final PollBudget spentSincePoll;
     /** System.nanoTime of the last failed prefetch, or 0. */
     private volatile long prefetchFailedAt;
-    private final Map<Integer, KeyValueStore<String, AggregateRecord>> stores = new ConcurrentHashMap<>();
-    private final Map<String, Entry> loaded;
+    private final Map<Integer, KeyValueStore<String, AggregateRecord<S>>> stores = new ConcurrentHashMap<>();
+    private final Map<String, Entry<S>> loaded;
 
-    private record Entry(PaymentState state, long loadedAtNanos) {
+    private record Entry<S>(S state, long loadedAtNanos) {
     }
 
     /** What {@link #load} found: the state, and whether it took a search of the event store. */
-    record Loaded(PaymentState state, boolean searched) {
+    record Loaded<S>(S state, boolean searched) {
     }
 
-    Hydration(AggregateHistory history, String commandsTopic, TransientRetry retry, MeterRegistry metrics) {
-        this(history, commandsTopic, retry, retry.maxBlock(), metrics);
-    }
-
-    /** @param requestTimeout the longest one attempt (one prefetch, one search) may take */
-    Hydration(AggregateHistory history, String commandsTopic, TransientRetry retry, Duration requestTimeout,
-            MeterRegistry metrics) {
+    /**
+     * @param initial the state of an aggregate with no event yet
+     * @param requestTimeout the longest one attempt (one prefetch, one search) may take
+     * @param budget this service's per-thread deadline account, shared by every type's hydration
+     */
+    Hydration(AggregateHistory<S> history, Function<String, S> initial, String commandsTopic, TransientRetry retry,
+            Duration requestTimeout, PollBudget budget, MeterRegistry metrics) {
         this.history = Objects.requireNonNull(history, "history");
+        this.initial = Objects.requireNonNull(initial, "initial");
+        this.spentSincePoll = Objects.requireNonNull(budget, "budget");
         this.commandsTopic = Objects.requireNonNull(commandsTopic, "commandsTopic");
         this.retry = Objects.requireNonNull(retry, "retry");
         this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.loaded = new LinkedHashMap<>() {
             @Override
-            protected boolean removeEldestEntry(Map.Entry<String, Entry> eldest) {
+            protected boolean removeEldestEntry(Map.Entry<String, Entry<S>> eldest) {
                 return size() > MAX_ENTRIES;
             }
         };
     }
 
     /** A task's store, so polls skip the aggregates it already holds. */
-    void register(int partition, KeyValueStore<String, AggregateRecord> store) {
+    void register(int partition, KeyValueStore<String, AggregateRecord<S>> store) {
         stores.put(partition, store);
     }
 
-    void unregister(int partition, KeyValueStore<String, AggregateRecord> store) {
+    void unregister(int partition, KeyValueStore<String, AggregateRecord<S>> store) {
         stores.remove(partition, store);
     }
 
+    /** A poll of this thread's consumer: starts its deadline over, then prefetches. */
     void onPoll(ConsumerRecords<byte[], byte[]> records) {
-        // The records before this poll were committed: a requested commit happens before the next poll.
+        spentSincePoll.reset();
+        prefetch(records);
+    }
+
+    /** Loads the poll's aggregates of this type that the store does not know, within the thread's deadline. */
+    void prefetch(ConsumerRecords<byte[], byte[]> records) {
         long[] spent = spentSincePoll.get();
-        spent[0] = 0;
         long failedAt = prefetchFailedAt;
         if (failedAt != 0 && System.nanoTime() - failedAt < PREFETCH_PAUSE.toNanos()) {
             return;
@@ -117,7 +127,7 @@ final class Hydration {
         if (unknown.isEmpty()) {
             return;
         }
-        Map<String, PaymentState> states;
+        Map<String, S> states;
         long started = System.nanoTime();
         try {
             Duration budget = budget(spent);
@@ -135,13 +145,13 @@ final class Hydration {
         long now = System.nanoTime();
         synchronized (loaded) {
             for (String id : unknown) {
-                loaded.put(id, new Entry(states.getOrDefault(id, PaymentState.initial(id)), now));
+                loaded.put(id, new Entry<>(states.getOrDefault(id, initial.apply(id)), now));
             }
         }
     }
 
     private boolean inStore(int partition, String id) {
-        KeyValueStore<String, AggregateRecord> store = stores.get(partition);
+        KeyValueStore<String, AggregateRecord<S>> store = stores.get(partition);
         if (store == null) {
             return false;
         }
@@ -158,23 +168,23 @@ final class Hydration {
      * @throws TransientRetry.StillUnavailableException when the event store stays unreachable
      * @throws Exception a permanent failure, e.g. a history with a gap
      */
-    Loaded load(String aggregateId) throws Exception {
-        Entry e;
+    Loaded<S> load(String aggregateId) throws Exception {
+        Entry<S> e;
         synchronized (loaded) {
             e = loaded.remove(aggregateId);
         }
         if (e != null && System.nanoTime() - e.loadedAtNanos() <= TTL.toNanos()) {
             metrics.counter("eventflow.commands.hydrations", "source", "prefetch").increment();
-            return new Loaded(e.state(), false);
+            return new Loaded<>(e.state(), false);
         }
         metrics.counter("eventflow.commands.hydrations", "source", "search").increment();
         long[] spent = spentSincePoll.get();
         long started = System.nanoTime();
         try {
-            PaymentState state = retry.callWithin("loading aggregate " + aggregateId + " from the event store",
+            S state = retry.callWithin("loading aggregate " + aggregateId + " from the event store",
                     budget(spent), requestTimeout,
                     budget -> history.load(List.of(aggregateId), budget).get(aggregateId));
-            return new Loaded(state != null ? state : PaymentState.initial(aggregateId), true);
+            return new Loaded<>(state != null ? state : initial.apply(aggregateId), true);
         } finally {
             spent[0] += System.nanoTime() - started;
         }

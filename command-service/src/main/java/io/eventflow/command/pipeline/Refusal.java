@@ -8,6 +8,11 @@ package io.eventflow.command.pipeline;
 enum Refusal {
     /** The record key is null or is not the UTF-8 bytes of the envelope's aggregateId. Dead-lettered. */
     KEY_MISMATCH(true),
+    /**
+     * The envelope's aggregateType is not the type whose commands topic it was sent to. Dead-lettered:
+     * it was misrouted, and applying it to this type's aggregate of the same id would be wrong.
+     */
+    WRONG_AGGREGATE_TYPE(true),
     /** An id or the metadata breaks {@code EnvelopeRules}. */
     INVALID_ENVELOPE(false),
     /** No handler for the payload's type. Dead-lettered. */

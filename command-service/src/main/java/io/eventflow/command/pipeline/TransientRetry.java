@@ -4,11 +4,11 @@ import io.eventflow.eventstore.ElasticsearchErrors;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.utils.ExponentialBackoff;
 
 /**
  * Retries an action while it fails transiently (an unreachable registry, Elasticsearch transport
@@ -17,7 +17,10 @@ import org.apache.kafka.common.errors.RetriableException;
  * Permanent failures are rethrown at once. Thread-safe.
  */
 final class TransientRetry {
-    private static final long MAX_BACKOFF_MS = 1_000;
+    /** Pauses between attempts in place: 50 ms doubling up to 1 s, each within +/-25 %. */
+    private static final ExponentialBackoff BACKOFF = new ExponentialBackoff(50, 2, 1_000, 0.25);
+    /** Delays before a failed stream thread is replaced: 1 s doubling up to 32 s (capped by the maximum). */
+    private static final ExponentialBackoff RESTART_BACKOFF = new ExponentialBackoff(1_000, 2, 32_000, 0);
 
     private static final long MAX_RESTART_DELAY_MS = 30_000;
     private final long maxRestartDelayMs;
@@ -79,20 +82,19 @@ final class TransientRetry {
     /** As {@link #call(String, Callable)}, with the caller's rule for what is transient. */
     <T> T call(String what, Callable<T> action, Predicate<Throwable> transientRule) throws Exception {
         long start = System.nanoTime();
-        long backoffMs = 50;
-        while (true) {
+        for (long attempt = 0; ; attempt++) {
             try {
                 return action.call();
             } catch (Exception e) {
                 if (!transientRule.test(e)) {
                     throw e;
                 }
-                if (System.nanoTime() - start + backoffMs * 1_000_000 > maxBlockNanos) {
+                long pauseMs = BACKOFF.backoff(attempt);
+                if (System.nanoTime() - start + pauseMs * 1_000_000 > maxBlockNanos) {
                     throw new StillUnavailableException(what + " still failing after "
                             + Duration.ofNanos(System.nanoTime() - start).toMillis() + " ms: " + e, e);
                 }
-                Thread.sleep(backoffMs / 2 + ThreadLocalRandom.current().nextLong(backoffMs / 2 + 1));
-                backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+                Thread.sleep(pauseMs);
             }
         }
     }
@@ -115,9 +117,8 @@ final class TransientRetry {
     <T> T callWithin(String what, Duration budget, Duration attemptTimeout, Budgeted<T> action) throws Exception {
         long start = System.nanoTime();
         long limit = Math.min(budget.toNanos(), maxBlockNanos);
-        long backoffMs = 50;
         Exception last = null;
-        while (true) {
+        for (long attempt = 0; ; attempt++) {
             long remaining = limit - (System.nanoTime() - start);
             if (remaining < MIN_ATTEMPT_NANOS) {
                 throw new StillUnavailableException(what + " still failing after "
@@ -133,10 +134,7 @@ final class TransientRetry {
                 }
                 last = e;
                 long left = limit - (System.nanoTime() - start);
-                long pause = Math.min(backoffMs / 2 + ThreadLocalRandom.current().nextLong(backoffMs / 2 + 1),
-                        Math.max(0, left / 1_000_000));
-                Thread.sleep(pause);
-                backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+                Thread.sleep(Math.min(BACKOFF.backoff(attempt), Math.max(0, left / 1_000_000)));
             }
         }
     }
@@ -188,7 +186,7 @@ final class TransientRetry {
      */
     Duration nextRestartDelay() {
         int n = failedThreads.getAndIncrement();
-        return Duration.ofMillis(Math.min(maxRestartDelayMs, 1_000L << Math.min(n, 5)));
+        return Duration.ofMillis(Math.min(maxRestartDelayMs, RESTART_BACKOFF.backoff(n)));
     }
 
     /** A dependency stayed unavailable; the task fails and its records are read again after a backoff. */

@@ -3,7 +3,7 @@ package io.eventflow.command.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.eventflow.command.payment.PaymentState;
+import io.eventflow.payments.PaymentState;
 import io.eventflow.eventstore.EventIds;
 import io.eventflow.schemas.CommandEnvelope;
 import io.eventflow.schemas.CommandResult;
@@ -61,7 +61,7 @@ class CommandContractTest {
 
     private void start(AggregateHistory history, Idempotency idempotency) {
         var topics = new CommandTopology.Topics("commands", "events", "results", "dlq");
-        topology = CommandTopology.build(topics, registry, history,
+        topology = PaymentsTopology.build(topics, registry, history,
                 new CommandTopology.Limits(idempotency, Duration.ofSeconds(30)), clock, metrics);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
@@ -201,9 +201,9 @@ class CommandContractTest {
             assertThat(r.getStatus()).isEqualTo(CommandStatus.REJECTED);
             assertThat(r.getRejection().getReason()).isEqualTo(RejectionReason.INVALID_ENVELOPE);
         });
-        assertThat(all.get(0).getAggregateId()).hasSize(AvroEdge.MAX_ECHOED_ID_LENGTH);
+        assertThat(all.get(0).getAggregateId()).hasSize(Results.MAX_ECHOED_ID_LENGTH);
         assertThat(all.get(0).getRejection().getMessage()).contains("aggregateId", "40000 bytes").hasSizeLessThan(300);
-        assertThat(all.get(2).getCommandId()).hasSize(AvroEdge.MAX_ECHOED_ID_LENGTH);
+        assertThat(all.get(2).getCommandId()).hasSize(Results.MAX_ECHOED_ID_LENGTH);
         assertThat(all.get(4).getRejection().getMessage()).contains("metadata.extra has an empty key");
         assertThat(all.get(5).getStatus()).isEqualTo(CommandStatus.ACCEPTED);
         assertThat(events.readValuesToList()).hasSize(1);
@@ -243,9 +243,9 @@ class CommandContractTest {
             String id = "refund-" + i + "-" + "x".repeat(250);
             commands.pipeInput("p-1", command(id.substring(0, 200), "p-1", "org-1", new RefundPayment("p-1", 1L)));
         }
-        KeyValueStore<String, AggregateRecord> store = driver.getKeyValueStore(CommandTopology.STATE_STORE);
-        AggregateRecord stored = store.get("p-1");
-        assertThat(AggregateRecordSerde.encode(stored).length).isLessThanOrEqualTo(4096);
+        KeyValueStore<String, AggregateRecord<PaymentState>> store = driver.getKeyValueStore(PaymentsTopology.STORE);
+        AggregateRecord<PaymentState> stored = store.get("p-1");
+        assertThat(PaymentsTopology.SERDE.encode(stored).length).isLessThanOrEqualTo(4096);
         assertThat(stored.state().version()).isEqualTo(41);
         assertThat(stored.processed()).isNotEmpty().hasSizeLessThan(41);
         assertThat(results.readValuesToList()).hasSize(41).allSatisfy(r -> assertThat(r.getStatus()).isEqualTo(CommandStatus.ACCEPTED));
@@ -263,14 +263,14 @@ class CommandContractTest {
         CommandResult r = results.readValue();
         assertThat(r.getRejection().getReason()).isEqualTo(RejectionReason.STATE_LIMIT_EXCEEDED);
         assertThat(events.isEmpty()).isTrue();
-        assertThat(driver.<String, AggregateRecord>getKeyValueStore(CommandTopology.STATE_STORE).get(id)).isNull();
+        assertThat(driver.<String, AggregateRecord<PaymentState>>getKeyValueStore(PaymentsTopology.STORE).get(id)).isNull();
     }
 
     @Test
     @SuppressWarnings("unchecked")
     void aStoreValueThatDoesNotDecodeStopsTheServiceAndDeadLettersNothing() {
         start();
-        StateStore s = (StateStore) driver.getKeyValueStore(CommandTopology.STATE_STORE);
+        StateStore s = (StateStore) driver.getKeyValueStore(PaymentsTopology.STORE);
         while (s instanceof WrappedStateStore<?, ?, ?> w) {
             s = w.wrapped();
         }
@@ -287,7 +287,7 @@ class CommandContractTest {
     @Test
     void infrastructureFaultsReplaceTheThreadUntilTheTimeoutThenStopTheService() throws Exception {
         var topics = new CommandTopology.Topics("commands", "events", "results", "dlq");
-        var t = CommandTopology.build(topics, registry, ids -> Map.<String, PaymentState>of(),
+        var t = PaymentsTopology.build(topics, registry, ids -> Map.<String, PaymentState>of(),
                 new CommandTopology.Limits(new Idempotency(Duration.ofDays(1), 100), Duration.ZERO), clock, metrics);
         var fault = new TransientRetry.StillUnavailableException("decoding still failing after 5000 ms: registry down", null);
         assertThat(t.onThreadFailure(fault)).isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);

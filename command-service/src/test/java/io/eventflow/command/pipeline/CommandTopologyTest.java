@@ -3,7 +3,7 @@ package io.eventflow.command.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.eventflow.command.payment.PaymentState;
+import io.eventflow.payments.PaymentState;
 import io.eventflow.schemas.CommandEnvelope;
 import io.eventflow.schemas.CommandResult;
 import io.eventflow.schemas.CommandStatus;
@@ -43,7 +43,7 @@ class CommandTopologyTest {
     private final FlakyRegistry registry = new FlakyRegistry();
     private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
     private final MutableClock clock = new MutableClock(NOW);
-    private AggregateHistory history = ids -> Map.of();
+    private AggregateHistory<PaymentState> history = ids -> Map.of();
     private TopologyTestDriver driver;
     private TestInputTopic<String, CommandEnvelope> commands;
     private TestInputTopic<byte[], byte[]> rawCommands;
@@ -54,7 +54,7 @@ class CommandTopologyTest {
     @BeforeEach
     void setUp() {
         var topics = new CommandTopology.Topics("commands", "events", "results", "dlq");
-        var topology = CommandTopology.build(topics, registry, history,
+        var topology = PaymentsTopology.build(topics, registry, history,
                 new Idempotency(Duration.ofDays(1), 100), clock, metrics).topology();
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
@@ -163,6 +163,38 @@ class CommandTopologyTest {
     }
 
     @Test
+    void aCommandNamingAnotherAggregateTypeIsRefusedAndDeadLetteredWithoutTouchingTheAggregate() {
+        commands.pipeInput("p-1", command("c-1", null, new ProcessPayment("p-1", 500L, "EUR", "org-1", "u-1")));
+        var order = command("c-2", null, new RefundPayment("p-1", 100L));
+        order.setAggregateType("Order");
+        commands.pipeInput("p-1", order);
+
+        var all = results.readValuesToList();
+        CommandResult refused = all.get(1);
+        assertThat(refused.getStatus()).isEqualTo(CommandStatus.REJECTED);
+        assertThat(refused.getRejection().getReason()).isEqualTo(RejectionReason.WRONG_AGGREGATE_TYPE);
+        assertThat(refused.getRejection().getCode()).isEqualTo("WRONG_AGGREGATE_TYPE");
+        assertThat(refused.getRejection().getMessage()).contains("'Order'", "'Payment'");
+        assertThat(refused.getAggregateType()).isEqualTo("Payment");
+        assertThat(events.readValuesToList()).hasSize(1);
+        TestRecord<byte[], byte[]> letter = deadLetters.readRecord();
+        assertThat(new String(letter.headers().lastHeader(DeadLetterHeaders.REASON).value(), StandardCharsets.UTF_8))
+                .contains("WRONG_AGGREGATE_TYPE");
+        assertThat(driver.<String, AggregateRecord<PaymentState>>getKeyValueStore(PaymentsTopology.STORE).get("p-1")
+                .state().refundedTotal()).isZero();
+    }
+
+    @Test
+    void resultsNameTheirAggregateTypeAndCarryTheRejectionCode() {
+        commands.pipeInput("p-1", command("c-1", null, new RefundPayment("p-1", 100L)));
+
+        CommandResult r = results.readValue();
+        assertThat(r.getAggregateType()).isEqualTo("Payment");
+        assertThat(r.getRejection().getReason()).isEqualTo(RejectionReason.PAYMENT_NOT_FOUND);
+        assertThat(r.getRejection().getCode()).isEqualTo("PAYMENT_NOT_FOUND");
+    }
+
+    @Test
     void aPayloadForAnotherAggregateIsRejectedAsInvalid() {
         commands.pipeInput("p-1", command("c-1", null, new ProcessPayment("p-2", 500L, "EUR", "org-1", "u-1")));
 
@@ -207,7 +239,7 @@ class CommandTopologyTest {
 
     @Test
     void anAggregateKnownOnlyToTheEventStoreIsCheckedAgainstItsVersion() {
-        history = ids -> Map.of("p-1", new PaymentState("p-1", PaymentState.Status.PROCESSED, 500, "EUR", "org-1", "u-1", 0, 3));
+        history = ids -> Map.of("p-1", PaymentsTopology.state("p-1", PaymentState.Status.PROCESSED, 500, "EUR", "org-1", "u-1", 0, 3));
         tearDown();
         setUp();
         commands.pipeInput("p-1", command("c-1", 1L, new RefundPayment("p-1", 100L)));

@@ -3,7 +3,7 @@ package io.eventflow.command.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.eventflow.command.payment.PaymentState;
+import io.eventflow.payments.PaymentState;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
@@ -25,7 +25,7 @@ class DeadlineTest {
     private static final Duration REQUEST = Duration.ofMillis(300);
 
     /** An event store that never answers: each call waits out the budget it was given, then times out. */
-    private static final class Silent implements AggregateHistory {
+    private static final class Silent implements AggregateHistory<PaymentState> {
         final List<Duration> budgets = new CopyOnWriteArrayList<>();
 
         @Override
@@ -73,7 +73,12 @@ class DeadlineTest {
         Silent history = new Silent();
         var metrics = new SimpleMeterRegistry();
         metrics.counter("eventflow.commands.hydrations", "source", "search").increment(); // class loading outside the clock
-        Hydration hydration = new Hydration(history, "commands", retry, REQUEST, metrics);
+        PollBudget budget = new PollBudget();
+        Hydration<PaymentState> hydration = new Hydration<>(history, PaymentState::initial, "commands", retry, REQUEST,
+                budget, metrics);
+        // Another aggregate type's hydration on the same thread: it shares the thread's deadline.
+        Hydration<PaymentState> otherType = new Hydration<>(history, PaymentState::initial, "other-commands", retry,
+                REQUEST, budget, metrics);
 
         long start = System.nanoTime();
         Exception first = failureOf(hydration, "p-1");
@@ -86,14 +91,16 @@ class DeadlineTest {
         assertThat((end - start) / 1_000_000).isLessThan(DEADLINE.toMillis() * 3);
         // A second record with its own deadline would wait about DEADLINE again.
         assertThat((end - second) / 1_000_000).isLessThan(DEADLINE.toMillis() / 2);
+        assertThat(failureOf(otherType, "w-1")).as("another type's record in the same poll")
+                .isInstanceOf(TransientRetry.StillUnavailableException.class).hasMessageContaining("no time left");
 
-        hydration.onPoll(ConsumerRecords.empty());
+        PollBudget.onPoll(budget, List.of(hydration, otherType), ConsumerRecords.empty());
         int before = history.budgets.size();
         assertThatThrownBy(() -> hydration.load("p-3")).isInstanceOf(TransientRetry.StillUnavailableException.class);
         assertThat(history.budgets.size()).as("attempts after a new poll").isGreaterThan(before);
     }
 
-    private static Exception failureOf(Hydration hydration, String id) {
+    private static Exception failureOf(Hydration<?> hydration, String id) {
         try {
             hydration.load(id);
             return null;
