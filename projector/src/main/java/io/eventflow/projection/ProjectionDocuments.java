@@ -1,45 +1,53 @@
 package io.eventflow.projection;
 
+import io.eventflow.aggregate.AggregateType;
+import io.eventflow.aggregate.Envelopes;
+import io.eventflow.aggregate.Envelopes.EventView;
+import io.eventflow.aggregate.Recorded;
 import io.eventflow.eventstore.EventDocument;
-import io.eventflow.eventstore.PaymentView;
 import io.eventflow.eventstore.Position;
 import io.eventflow.projection.sink.EventDocuments;
-import io.eventflow.projection.sink.PaymentViews;
-import io.eventflow.schemas.EventEnvelope;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
 
 /**
  * The documents the projector writes for an event, for tools that must write exactly the same ones
- * (rebuilds, benchmarks). Pure functions; thread-safe.
+ * (rebuilds, benchmarks, tests). Pure functions; thread-safe.
  */
 public final class ProjectionDocuments {
     private ProjectionDocuments() {
     }
 
-    /** The event-store document of an event; its {@code _id} is {@link EventDocument#eventId()}. Never null. */
-    public static EventDocument event(EventEnvelope event) {
-        return EventDocuments.of(event, null);
+    /**
+     * The event-store document of an event (any aggregate type's event envelope); its {@code _id}
+     * is {@link EventDocument#eventId()}. Never null.
+     */
+    public static EventDocument event(SpecificRecord envelope) {
+        return EventDocuments.of(Envelopes.event(envelope), null);
     }
 
-    /** As {@link #event(EventEnvelope)}, for the event at {@code at} (nullable) in the events topic. */
-    public static EventDocument event(EventEnvelope event, Position at) {
-        return EventDocuments.of(event, at);
-    }
-
-    /** True when the payments read model folds this event. */
-    public static boolean isPaymentEvent(EventEnvelope event) {
-        return PaymentViews.isPaymentEvent(event);
+    /** As {@link #event(SpecificRecord)}, for the event at {@code at} (nullable) in its events topic. */
+    public static EventDocument event(SpecificRecord envelope, Position at) {
+        return EventDocuments.of(Envelopes.event(envelope), at);
     }
 
     /**
-     * The payment document after {@code event}. {@code view} is the document before it, or null when
-     * there is none. An event at or below the document's version returns {@code view} unchanged.
+     * The state of an aggregate after {@code envelope}, as the projector folds it into the read
+     * model. {@code state} is the state before it, or null when there is none; an event at or
+     * below its version returns {@code state} unchanged.
      */
-    public static PaymentView fold(PaymentView view, EventEnvelope event) {
-        return PaymentViews.apply(view, event, null);
+    public static <S, C, E> S fold(AggregateType<S, C, E> type, S state, SpecificRecord envelope) {
+        EventView e = Envelopes.event(envelope);
+        if (state != null && e.version() <= type.domain().version(state)) {
+            return state;
+        }
+        E event = type.avro().event(e.payload());
+        return type.domain().evolve(state == null ? type.domain().initial(e.aggregateId()) : state,
+                new Recorded<>(e.aggregateId(), e.version(), e.timestamp(), event));
     }
 
-    /** As {@link #fold(PaymentView, EventEnvelope)}, for the event at {@code at} (nullable) in the events topic. */
-    public static PaymentView fold(PaymentView view, EventEnvelope event, Position at) {
-        return PaymentViews.apply(view, event, at);
+    /** The read-model document of a state, without its {@code position}. */
+    public static <S> Map<String, Object> document(AggregateType<S, ?, ?> type, S state) {
+        return type.readModel().toDocument(state);
     }
 }

@@ -1,6 +1,8 @@
 package io.eventflow.projection;
 
+import io.eventflow.aggregate.AggregateTypes;
 import io.eventflow.eventstore.EventStoreIndices.MappingConflict;
+import io.eventflow.payments.Payments;
 import io.eventflow.eventstore.Health;
 import io.eventflow.projection.live.ProjectionLoop;
 import io.eventflow.projection.live.ProjectionWiring;
@@ -25,6 +27,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Projector implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Projector.class);
+    /** The aggregate types the projector is wired with: one line per type. */
+    public static final AggregateTypes AGGREGATE_TYPES = AggregateTypes.of(Payments.TYPE);
 
     private final ProjectionWiring wiring;
     private final ProjectionLoop loop;
@@ -33,16 +37,16 @@ public final class Projector implements AutoCloseable {
     private Projector(ProjectorConfig config, MeterRegistry meterRegistry) throws IOException {
         this.wiring = new ProjectionWiring(config, meterRegistry);
         try {
-            wiring.checkEventsTopic();
+            wiring.checkEventsTopics();
             List<MappingConflict> conflicts = wiring.indices().ensure(wiring.elasticsearch(),
                     config.getInt(ProjectorConfig.INDEX_REPLICAS));
             wiring.metrics().status().conflicts(conflicts);
-            wiring.ensureDeadLetterTopic();
-            String topic = wiring.eventsTopic();
-            this.loop = wiring.loop(new ProjectionLoop.Source.Subscribe(topic), config.getString(ProjectorConfig.GROUP_ID),
+            wiring.ensureDeadLetterTopics();
+            List<String> topics = wiring.eventsTopics();
+            this.loop = wiring.loop(new ProjectionLoop.Source.Subscribe(topics), config.getString(ProjectorConfig.GROUP_ID),
                     ElasticsearchProjection.Targets.live(wiring.indices()),
                     Duration.ofMillis(config.getLong(ProjectorConfig.GAP_WAIT_MS)));
-            this.thread = new Thread(loop, "projector-" + topic);
+            this.thread = new Thread(loop, "projector-" + String.join("+", topics));
         } catch (IOException | RuntimeException e) {
             wiring.close();
             throw e;
@@ -55,9 +59,8 @@ public final class Projector implements AutoCloseable {
         try {
             Projector projector = new Projector(config, Objects.requireNonNull(meterRegistry, "meterRegistry"));
             projector.thread.start();
-            log.info("projector started: {} -> {} and {}", config.getString(ProjectorConfig.EVENTS_TOPIC),
-                    config.getString(ProjectorConfig.INDEX_PREFIX) + "events",
-                    config.getString(ProjectorConfig.INDEX_PREFIX) + "payments");
+            log.info("projector started: {} -> {} and read models {}", projector.wiring.eventsTopics(),
+                    projector.wiring.indices().eventsAlias(), projector.wiring.indices().readModels());
             return projector;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot set up the Elasticsearch indices", e);

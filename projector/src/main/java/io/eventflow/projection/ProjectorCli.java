@@ -1,5 +1,10 @@
 package io.eventflow.projection;
 
+import io.eventflow.eventstore.EventStoreIndices;
+import io.eventflow.projection.live.Lane;
+import java.util.ArrayList;
+import java.util.List;
+
 import io.eventflow.eventstore.ElasticsearchClients;
 import io.eventflow.eventstore.ServiceConfigLoader;
 import io.eventflow.projection.live.ProjectionWiring;
@@ -26,8 +31,8 @@ import picocli.CommandLine;
 
 /**
  * The projector's operations tool: {@code rebuild}, {@code status}, {@code rollback} and
- * {@code cleanup} of the event-store index ({@code events}) and the payments read model
- * ({@code payments}). It reads the projector's configuration (a properties file given with
+ * {@code cleanup} of the event-store index ({@code events}, fed by every aggregate type's events
+ * topic) and of each aggregate type's read model ({@code payments}, ...; fed by its type's topic). It reads the projector's configuration (a properties file given with
  * {@code --config}, environment variables, {@code -D key=value}), so it sees the same topic,
  * indices and live consumer group as the projector. Run it while the live projector runs:
  * {@code java -cp projector.jar io.eventflow.projection.ProjectorCli rebuild payments}.
@@ -39,16 +44,14 @@ import picocli.CommandLine;
         description = "Rebuilds, inspects and rolls back the projector's Elasticsearch indices.",
         subcommandsRepeatable = false)
 public final class ProjectorCli {
-    /** The models a command acts on. */
-    enum Model {
-        events, payments
-    }
-
     @Option(names = {"-c", "--config"}, scope = CommandLine.ScopeType.INHERIT, description = "Projector properties file; environment variables override it.")
     private Path configFile;
 
     @Option(names = "-D", scope = CommandLine.ScopeType.INHERIT, paramLabel = "KEY=VALUE", description = "Sets a projector config key, e.g. -D rebuild.max.lag=500.")
     private Map<String, String> properties = new HashMap<>();
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
 
     private final Map<String, ?> base;
     private final Map<String, String> env;
@@ -90,7 +93,7 @@ public final class ProjectorCli {
             "Replays the events topic from the beginning into a new versioned index (e.g. payments-v3), verifies it "
                     + "against the live index as of the same offsets, swaps the alias in one _aliases call and "
                     + "catches up. The old index is kept for rollback."})
-    int rebuild(@Parameters(paramLabel = "MODEL", description = "events or payments") Model model,
+    int rebuild(@Parameters(paramLabel = "MODEL", description = "events or a read model (payments, ...)") String model,
             @Option(names = "--max-lag", description = "Swap once within this many records of the end "
                     + "(default: rebuild.max.lag).") Long maxLag,
             @Option(names = "--progress-interval-ms", defaultValue = "2000",
@@ -102,55 +105,79 @@ public final class ProjectorCli {
         if (maxLag != null) {
             properties.put(ProjectorConfig.REBUILD_MAX_LAG, maxLag.toString());
         }
-        return withContext(Duration.ofMillis(progressMillis), true,
-                ctx -> new Rebuild(ctx, allowTruncated).run(model.name()));
+        return withContext(model, Duration.ofMillis(progressMillis), true,
+                ctx -> new Rebuild(ctx, allowTruncated).run(model));
     }
 
     @Command(name = "status", description = "Shows the alias, every index of the model with its state and document "
             + "count, and the progress of a rebuild.")
-    int status(@Parameters(paramLabel = "MODEL", arity = "0..1", description = "events or payments (default: both)")
-            Model model) throws IOException {
-        return withContext(Duration.ofSeconds(2), false, ctx -> {
-            if (model != null) {
-                return new RebuildStatus(ctx).status(model.name());
-            }
-            new RebuildStatus(ctx).status(Model.events.name());
-            return new RebuildStatus(ctx).status(Model.payments.name());
-        });
+    int status(@Parameters(paramLabel = "MODEL", arity = "0..1", description = "events or a read model "
+            + "(default: all)") String model) throws IOException {
+        if (model != null) {
+            return withContext(model, Duration.ofSeconds(2), false, ctx -> new RebuildStatus(ctx).status(model));
+        }
+        List<String> models = new ArrayList<>();
+        models.add(EventStoreIndices.EVENTS);
+        config().lanes().forEach(l -> models.add(l.readModel()));
+        int status = 0;
+        for (String m : models) {
+            status = Math.max(status, withContext(m, Duration.ofSeconds(2), false, ctx -> new RebuildStatus(ctx).status(m)));
+        }
+        return status;
     }
 
     @Command(name = "rollback", description = "Points the alias back to the index the last rebuild replaced and "
             + "catches it up with the events written since.")
-    int rollback(@Parameters(paramLabel = "MODEL", description = "events or payments") Model model) throws IOException {
-        return withContext(Duration.ofSeconds(2), true, ctx -> new Rollback(ctx).run(model.name()));
+    int rollback(@Parameters(paramLabel = "MODEL", description = "events or a read model") String model)
+            throws IOException {
+        return withContext(model, Duration.ofSeconds(2), true, ctx -> new Rollback(ctx).run(model));
     }
 
     @Command(name = "cleanup", description = "Deletes the model's indices that are not behind the alias, except the "
             + "rollback target. Do not run it while a rebuild runs.")
-    int cleanup(@Parameters(paramLabel = "MODEL", description = "events or payments") Model model,
+    int cleanup(@Parameters(paramLabel = "MODEL", description = "events or a read model") String model,
             @Option(names = "--all", description = "Delete the rollback target too.") boolean all) throws IOException {
-        return withContext(Duration.ofSeconds(2), false, ctx -> new RebuildStatus(ctx).cleanup(model.name(), all));
+        return withContext(model, Duration.ofSeconds(2), false, ctx -> new RebuildStatus(ctx).cleanup(model, all));
     }
 
     private interface Action {
         int run(RebuildContext ctx) throws IOException;
     }
 
-    /**
-     * @param replays true for the commands that replay the events topic (rebuild, rollback): they
-     *     refuse a topic that does not keep every event, as the projector does
-     */
-    private int withContext(Duration progressInterval, boolean replays, Action action) throws IOException {
+    private ProjectorConfig config() throws IOException {
         Map<String, Object> values = new HashMap<>(base);
         values.putAll(ServiceConfigLoader.load(ProjectorConfig.configDef(),
                 configFile == null ? new String[0] : new String[] {configFile.toString()}, env));
         values.putAll(properties);
-        ProjectorConfig config = new ProjectorConfig(values);
+        return new ProjectorConfig(values);
+    }
+
+    /**
+     * @param model {@code events} (every running type's topic) or a running type's read model (its topic)
+     * @param replays true for the commands that replay events topics (rebuild, rollback): they
+     *     refuse a topic that does not keep every event, as the projector does
+     */
+    private int withContext(String model, Duration progressInterval, boolean replays, Action action)
+            throws IOException {
+        ProjectorConfig config = config();
+        List<String> topics;
+        if (EventStoreIndices.EVENTS.equals(model)) {
+            topics = config.lanes().stream().map(Lane::eventsTopic).toList();
+        } else {
+            topics = config.lanes().stream().filter(l -> l.readModel().equals(model)).map(Lane::eventsTopic).toList();
+            if (topics.isEmpty()) {
+                List<String> models = new ArrayList<>();
+                models.add(EventStoreIndices.EVENTS);
+                config.lanes().forEach(l -> models.add(l.readModel()));
+                throw new CommandLine.ParameterException(spec.commandLine(), "unknown model '" + model
+                        + "': expected one of " + String.join(", ", models));
+            }
+        }
         var tunables = RebuildContext.Tunables.of(config, progressInterval);
         try (ProjectionWiring wiring = new ProjectionWiring(config, new SimpleMeterRegistry());
-                TopicOffsets offsets = new TopicOffsets(config.adminProperties(), wiring.eventsTopic())) {
+                TopicOffsets offsets = new TopicOffsets(config.adminProperties(), topics)) {
             if (replays) {
-                wiring.checkEventsTopic();
+                wiring.checkEventsTopics();
             }
             var admin = new IndexAdmin(ElasticsearchClients.restClient(wiring.elasticsearch()));
             return action.run(new RebuildContext(wiring, admin, offsets, out, Clock.systemUTC(), tunables));

@@ -1,5 +1,12 @@
 package io.eventflow.projection;
 
+import io.eventflow.aggregate.AggregateNames;
+import io.eventflow.aggregate.AggregateType;
+import io.eventflow.aggregate.AggregateTypes;
+import io.eventflow.aggregate.TypeTopicKeys;
+import java.util.ArrayList;
+import java.util.List;
+
 import io.eventflow.eventstore.CommonConfig;
 import java.util.HashMap;
 import java.util.Map;
@@ -27,8 +34,11 @@ public final class ProjectorConfig extends AbstractConfig {
     public static final String ELASTICSEARCH_URL = CommonConfig.ELASTICSEARCH_URL;
     public static final String INDEX_PREFIX = CommonConfig.INDEX_PREFIX;
     public static final String INDEX_REPLICAS = "elasticsearch.index.replicas";
+    /** Alias of {@code payments.events.topic}, kept from before aggregate types. */
     public static final String EVENTS_TOPIC = "events.topic";
+    /** Alias of {@code payments.dead.letter.topic}. */
     public static final String DEAD_LETTER_TOPIC = "dead.letter.topic";
+    public static final String AGGREGATE_TYPES = TypeTopicKeys.AGGREGATE_TYPES;
     public static final String TOPIC_PARTITIONS = CommonConfig.TOPIC_PARTITIONS;
     public static final String TOPIC_REPLICATION_FACTOR = CommonConfig.TOPIC_REPLICATION_FACTOR;
     public static final String TOPIC_MIN_INSYNC_REPLICAS = CommonConfig.TOPIC_MIN_INSYNC_REPLICAS;
@@ -54,10 +64,6 @@ public final class ProjectorConfig extends AbstractConfig {
                     "Consumer group of the projector workers; add workers to scale up to the topic's partitions.")
             .define(INDEX_REPLICAS, Type.INT, 1, ConfigDef.Range.atLeast(0), Importance.LOW,
                     "number_of_replicas of the indices created from the templates; 0 for a single node.")
-            .define(EVENTS_TOPIC, Type.STRING, "payment-events", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
-                    "Topic of Avro EventEnvelope records.")
-            .define(DEAD_LETTER_TOPIC, Type.STRING, "payment-events-dlq", new ConfigDef.NonEmptyString(),
-                    Importance.MEDIUM, "Topic of events that cannot be decoded or indexed, with dlq.* headers.")
             .define(RETRY_BACKOFF_MS, Type.LONG, 100L, ConfigDef.Range.atLeast(1), Importance.LOW,
                     "First backoff after a transient Elasticsearch failure (transport, 429, 5xx), in milliseconds; "
                             + "doubles per attempt, with jitter, up to retry.backoff.max.ms. Transient failures are "
@@ -92,13 +98,56 @@ public final class ProjectorConfig extends AbstractConfig {
                     "How long a rebuild keeps catching up, in milliseconds, to be at least as far as the live "
                             + "index before it swaps the alias anyway.");
 
+    private final ConfigDef def;
+    private final AggregateTypes wired;
+    private final Map<String, Map<String, String>> topics;
+
+    /** With the aggregate types the projector is wired with ({@link Projector#AGGREGATE_TYPES}). */
     public ProjectorConfig(Map<?, ?> originals) {
-        super(DEF, originals, false);
+        this(Projector.AGGREGATE_TYPES, originals);
+    }
+
+    /** @param types the wired aggregate types: each gets its topic keys */
+    public ProjectorConfig(AggregateTypes types, Map<?, ?> originals) {
+        this(types, topicKeys(types).define(DEF), originals);
+    }
+
+    private ProjectorConfig(AggregateTypes types, ConfigDef def, Map<?, ?> originals) {
+        super(def, originals, false);
+        this.def = def;
+        this.wired = types;
+        this.topics = topicKeys(types).resolve(this);
         CommonConfig.validateTopicCreation(this);
     }
 
+    private static TypeTopicKeys topicKeys(AggregateTypes types) {
+        return new TypeTopicKeys(types, List.of(
+                new TypeTopicKeys.Key(EVENTS_TOPIC, AggregateNames::eventsTopic,
+                        "events topic (Avro event envelopes keyed by aggregate id): its system of record."),
+                new TypeTopicKeys.Key(DEAD_LETTER_TOPIC, AggregateNames::eventsDeadLetterTopic,
+                        "topic of events that cannot be decoded or indexed, with dlq.* headers.")));
+    }
+
+    /** The keys of the wired aggregate types ({@link Projector#AGGREGATE_TYPES}). */
     public static ConfigDef configDef() {
-        return new ConfigDef(DEF);
+        return topicKeys(Projector.AGGREGATE_TYPES).define(DEF);
+    }
+
+    /** The aggregate types to run (aggregate.types), in wiring order, with their topics. */
+    public List<io.eventflow.projection.live.Lane> lanes() {
+        List<io.eventflow.projection.live.Lane> lanes = new ArrayList<>();
+        for (AggregateType<?, ?, ?> t : wired.all()) {
+            Map<String, String> ts = topics.get(t.names().readModel());
+            if (ts != null) {
+                lanes.add(new io.eventflow.projection.live.Lane(t, ts.get(EVENTS_TOPIC), ts.get(DEAD_LETTER_TOPIC)));
+            }
+        }
+        return lanes;
+    }
+
+    /** The wired aggregate types, running or not. */
+    public AggregateTypes aggregateTypes() {
+        return wired;
     }
 
     String bootstrapServers() {
@@ -144,7 +193,7 @@ public final class ProjectorConfig extends AbstractConfig {
     private Map<String, Object> clientProperties(Set<String> clientKeys, String prefix) {
         Map<String, Object> props = new HashMap<>();
         originals().forEach((key, value) -> {
-            if (clientKeys.contains(key) && !DEF.names().contains(key)) {
+            if (clientKeys.contains(key) && !def.names().contains(key)) {
                 props.put(key, value);
             }
         });

@@ -1,11 +1,13 @@
 package io.eventflow.projection.live;
 
 import io.eventflow.projection.sink.ElasticsearchProjection;
-import io.eventflow.schemas.EventEnvelope;
+import io.eventflow.aggregate.Envelopes;
+import io.eventflow.aggregate.Envelopes.EventView;
 import io.eventflow.schemas.serde.DeadLetterHeaders;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -18,6 +20,7 @@ import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.utils.ExponentialBackoff;
+import org.apache.avro.specific.SpecificRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,20 +38,27 @@ import org.slf4j.LoggerFactory;
 final class BatchTask {
     private static final Logger log = LoggerFactory.getLogger(BatchTask.class);
 
-    private final Deserializer<EventEnvelope> decoder;
+    private final Map<String, Decoding> decoders;
     private final ElasticsearchProjection projection;
     private final Producer<byte[], byte[]> deadLetters;
-    private final String deadLetterTopic;
     private final ProjectorMetrics metrics;
     private final ExponentialBackoff backoff;
     private final InfrastructureRetry infrastructure;
 
-    BatchTask(Deserializer<EventEnvelope> decoder, ElasticsearchProjection projection, DeadLetters deadLetters,
+    /** How the records of one events topic are read: its lane and a decoder for its type's envelope. */
+    record Decoding(Lane lane, Deserializer<? extends SpecificRecord> decoder) {
+        Decoding {
+            Objects.requireNonNull(lane, "lane");
+            Objects.requireNonNull(decoder, "decoder");
+        }
+    }
+
+    /** @param decoders by events topic: every topic the batches hold */
+    BatchTask(Map<String, Decoding> decoders, ElasticsearchProjection projection, Producer<byte[], byte[]> deadLetters,
             ProjectorMetrics metrics, ExponentialBackoff backoff, InfrastructureRetry infrastructure) {
-        this.decoder = Objects.requireNonNull(decoder, "decoder");
+        this.decoders = Map.copyOf(decoders);
         this.projection = Objects.requireNonNull(projection, "projection");
-        this.deadLetters = deadLetters.producer();
-        this.deadLetterTopic = deadLetters.topic();
+        this.deadLetters = Objects.requireNonNull(deadLetters, "deadLetters");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.backoff = Objects.requireNonNull(backoff, "backoff");
         this.infrastructure = Objects.requireNonNull(infrastructure, "infrastructure");
@@ -80,36 +90,30 @@ final class BatchTask {
         }
     }
 
-    /** Where refused records go. */
-    record DeadLetters(Producer<byte[], byte[]> producer, String topic) {
-        DeadLetters {
-            Objects.requireNonNull(producer, "producer");
-            Objects.requireNonNull(topic, "topic");
-        }
-    }
-
     void run(Batch batch) {
         List<ElasticsearchProjection.Item> items = new ArrayList<>(batch.size());
         List<Letter> letters = new ArrayList<>();
         batch.records().forEach((tp, records) -> {
             for (ConsumerRecord<byte[], byte[]> r : records) {
-                EventEnvelope event;
+                Decoding decoding = decoding(r.topic());
+                EventView event;
                 try {
-                    event = decode(r, batch);
+                    event = decode(decoding, r, batch);
                 } catch (InfrastructureFault | ElasticsearchProjection.AbortedException e) {
                     throw e; // the worker stops or the batch is given up: not the record's fault
                 } catch (RuntimeException e) {
                     letters.add(new Letter(r, e));
                     continue;
                 }
-                items.add(new ElasticsearchProjection.Item(r.topic(), r.partition(), r.offset(), event));
+                items.add(new ElasticsearchProjection.Item(r.topic(), r.partition(), r.offset(), decoding.lane().type(),
+                        event));
             }
         });
         if (!items.isEmpty()) {
             for (ElasticsearchProjection.Failure f : projection.project(items, batch::isAborted)) {
                 var item = f.item();
-                log.warn("event {} of {} ({}-{}@{}) not projected: {}", item.event().getEventId(),
-                        item.event().getAggregateId(), item.topic(), item.partition(), item.offset(), f.reason());
+                log.warn("event {} of {} ({}-{}@{}) not projected: {}", item.event().eventId(),
+                        item.event().aggregateId(), item.topic(), item.partition(), item.offset(), f.reason());
                 letters.add(new Letter(find(batch, item), new IllegalArgumentException(f.reason())));
             }
         }
@@ -121,13 +125,28 @@ final class BatchTask {
     private record Letter(ConsumerRecord<byte[], byte[]> record, Exception reason) {
     }
 
-    private EventEnvelope decode(ConsumerRecord<byte[], byte[]> r, Batch batch) {
+    private Decoding decoding(String topic) {
+        Decoding d = decoders.get(topic);
+        if (d == null) {
+            throw new IllegalStateException("no aggregate type reads topic " + topic + "; lanes: " + decoders.keySet());
+        }
+        return d;
+    }
+
+    private EventView decode(Decoding decoding, ConsumerRecord<byte[], byte[]> r, Batch batch) {
         long firstFailure = 0;
         for (int attempt = 0; ; attempt++) {
             try {
-                EventEnvelope event = decoder.deserialize(r.topic(), r.headers(), r.value());
-                if (event == null) {
+                SpecificRecord record = decoding.decoder().deserialize(r.topic(), r.headers(), r.value());
+                if (record == null) {
                     throw new SerializationException("event record has no value (tombstone)");
+                }
+                EventView event = Envelopes.event(record);
+                String expected = decoding.lane().type().names().type();
+                if (!expected.equals(event.aggregateType())) {
+                    // The topic is the type's system of record: an event naming another type is bad data.
+                    throw new SerializationException("event " + event.eventId() + " names aggregate type '"
+                            + event.aggregateType() + "' but topic " + r.topic() + " holds " + expected + " events");
                 }
                 return event;
             } catch (RetriableException e) {
@@ -163,7 +182,7 @@ final class BatchTask {
                 ConsumerRecord<byte[], byte[]> r = l.record();
                 RecordHeaders headers = new RecordHeaders(r.headers().toArray());
                 DeadLetterHeaders.add(headers, l.reason(), r.topic(), r.partition(), r.offset());
-                sent.add(deadLetters.send(new ProducerRecord<>(deadLetterTopic, null, r.key(), r.value(), headers)));
+                sent.add(deadLetters.send(new ProducerRecord<>(deadLetterTopic(r), null, r.key(), r.value(), headers)));
             }
             List<Letter> retry = new ArrayList<>();
             for (int i = 0; i < sent.size(); i++) {
@@ -171,20 +190,20 @@ final class BatchTask {
                 try {
                     sent.get(i).get();
                     metrics.deadLettered();
-                    log.warn("dead-lettered {}-{}@{} to {}: {}", r.topic(), r.partition(), r.offset(), deadLetterTopic,
+                    log.warn("dead-lettered {}-{}@{} to {}: {}", r.topic(), r.partition(), r.offset(), deadLetterTopic(r),
                             pending.get(i).reason().getMessage());
                 } catch (ExecutionException e) {
                     Throwable cause = e.getCause();
                     if (!(cause instanceof RetriableException)) {
                         // Too large, not authorized, a fatal producer state: retrying gives the same answer.
-                        throw new InfrastructureFault("dead-letter topic " + deadLetterTopic + " refused the dead letter of "
+                        throw new InfrastructureFault("dead-letter topic " + deadLetterTopic(r) + " refused the dead letter of "
                                 + r.topic() + "-" + r.partition() + "@" + r.offset() + " for good: " + cause, cause);
                     }
                     if (firstFailure == 0) {
                         firstFailure = System.nanoTime();
                     }
                     if (infrastructure.exhausted(firstFailure)) {
-                        throw new InfrastructureFault("dead-letter topic " + deadLetterTopic + " still not acknowledging "
+                        throw new InfrastructureFault("dead-letter topic " + deadLetterTopic(r) + " still not acknowledging "
                                 + r.topic() + "-" + r.partition() + "@" + r.offset() + " after " + elapsed(firstFailure)
                                 + " (infrastructure.retry.timeout.ms=" + infrastructure.timeout().toMillis()
                                 + "); last error: " + cause, cause);
@@ -203,6 +222,10 @@ final class BatchTask {
                 sleep(backoff.backoff(attempt), batch);
             }
         }
+    }
+
+    private String deadLetterTopic(ConsumerRecord<byte[], byte[]> r) {
+        return decoding(r.topic()).lane().deadLetterTopic();
     }
 
     private static ConsumerRecord<byte[], byte[]> find(Batch batch, ElasticsearchProjection.Item item) {

@@ -70,12 +70,21 @@ public final class ProjectionLoop implements Runnable {
 
     /** What a loop reads. */
     public sealed interface Source {
-        /** The topic, as a member of the consumer group, until stopped. */
-        record Subscribe(String topic) implements Source {
+        /** The topics, as a member of the consumer group, until stopped. */
+        record Subscribe(List<String> topics) implements Source {
+            public Subscribe {
+                topics = List.copyOf(topics);
+                if (topics.isEmpty()) {
+                    throw new IllegalArgumentException("no topic to read");
+                }
+            }
         }
 
-        /** Offsets {@code from} (inclusive) to {@code to} (exclusive) of each partition, then return. */
-        record Range(String topic, Map<TopicPartition, Long> from, Map<TopicPartition, Long> to) implements Source {
+        /**
+         * Offsets {@code from} (inclusive) to {@code to} (exclusive) of each partition (of one or
+         * more topics), then return.
+         */
+        record Range(Map<TopicPartition, Long> from, Map<TopicPartition, Long> to) implements Source {
             public Range {
                 from = Map.copyOf(from);
                 to = Map.copyOf(to);
@@ -93,7 +102,14 @@ public final class ProjectionLoop implements Runnable {
             }
         }
 
-        String topic();
+        /** The topics read, for messages. */
+        default String describe() {
+            if (this instanceof Subscribe s) {
+                return String.join(",", s.topics());
+            }
+            return String.join(",", ((Range) this).from().keySet().stream().map(TopicPartition::topic).distinct()
+                    .sorted().toList());
+        }
     }
 
     private final Consumer<byte[], byte[]> consumer;
@@ -125,7 +141,7 @@ public final class ProjectionLoop implements Runnable {
             Batching batching, ProjectorMetrics metrics, Duration kafkaRetryTimeout) {
         this.consumer = Objects.requireNonNull(consumer, "consumer");
         this.source = Objects.requireNonNull(source, "source");
-        this.topic = source.topic();
+        this.topic = source.describe();
         this.task = Objects.requireNonNull(task, "task");
         this.workers = Objects.requireNonNull(workers, "workers");
         this.batching = Objects.requireNonNull(batching, "batching");
@@ -140,7 +156,7 @@ public final class ProjectionLoop implements Runnable {
                 consumer.assign(range.from().keySet());
                 range.from().forEach(consumer::seek);
             } else {
-                consumer.subscribe(List.of(topic), new Rebalance());
+                consumer.subscribe(((Source.Subscribe) source).topics(), new Rebalance());
             }
             if (source instanceof Source.Range) {
                 metrics.status().assigned(true);

@@ -5,7 +5,7 @@ import io.eventflow.eventstore.ElasticsearchClients;
 import io.eventflow.eventstore.EventStoreIndices;
 import io.eventflow.projection.ProjectorConfig;
 import io.eventflow.projection.sink.ElasticsearchProjection;
-import io.eventflow.schemas.EventEnvelope;
+import io.eventflow.aggregate.AggregateIndices;
 import io.eventflow.schemas.serde.AvroDeserializer;
 import io.eventflow.schemas.serde.KafkaTopics;
 import io.eventflow.schemas.serde.SchemaRegistryClient;
@@ -13,7 +13,11 @@ import io.eventflow.schemas.serde.SerdeConfig;
 import io.eventflow.schemas.serde.TopicPolicy;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -35,16 +39,19 @@ public final class ProjectionWiring implements AutoCloseable {
     private final ElasticsearchClient elasticsearch;
     private final EventStoreIndices indices;
     private final SchemaRegistryClient registry;
-    /** Created with the first loop, sized for the dead-letter topic. */
+    /** Created with the first loop, sized for the largest dead-letter topic. */
     private KafkaProducer<byte[], byte[]> deadLetters;
-    private KafkaTopics.DeadLetterTopic deadLetterTopic;
+    private List<KafkaTopics.DeadLetterTopic> deadLetterTopics;
+    private final List<Lane> lanes;
     private final ProjectorMetrics metrics;
     private final ExecutorService workers;
     private final ProjectionLoop.Batching batching;
 
     public ProjectionWiring(ProjectorConfig config, MeterRegistry meterRegistry) {
         this.config = Objects.requireNonNull(config, "config");
-        this.indices = io.eventflow.aggregate.AggregateIndices.of(config.getString(ProjectorConfig.INDEX_PREFIX), io.eventflow.aggregate.AggregateTypes.of(io.eventflow.payments.Payments.TYPE));
+        this.lanes = config.lanes();
+        // Every wired type's read model is set up, running or not, so that rebuilds and readers find it.
+        this.indices = AggregateIndices.of(config.getString(ProjectorConfig.INDEX_PREFIX), config.aggregateTypes());
         this.elasticsearch = ElasticsearchClients.connect(config.getString(ProjectorConfig.ELASTICSEARCH_URL));
         this.registry = new SerdeConfig(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL,
                 config.getString(ProjectorConfig.SCHEMA_REGISTRY_URL))).newClient();
@@ -59,18 +66,22 @@ public final class ProjectionWiring implements AutoCloseable {
     }
 
     /**
-     * Creates the dead-letter topic if it is missing, or raises its max.message.bytes, so that any
-     * record of the events topic fits in it with the dlq headers.
+     * Creates each lane's dead-letter topic if it is missing, or raises its max.message.bytes, so
+     * that any record of its events topic fits in it with the dlq headers.
      */
-    public KafkaTopics.DeadLetterTopic ensureDeadLetterTopic() {
-        if (deadLetterTopic == null) {
-            deadLetterTopic = KafkaTopics.ensureDeadLetter(config.adminProperties(), deadLetterTopic(), eventsTopic(),
-                    config.getInt(ProjectorConfig.TOPIC_PARTITIONS),
-                    config.getShort(ProjectorConfig.TOPIC_REPLICATION_FACTOR),
-                    TopicPolicy.retained(config.getLong(ProjectorConfig.DEAD_LETTER_TOPIC_RETENTION_MS),
-                            config.getInt(ProjectorConfig.TOPIC_MIN_INSYNC_REPLICAS)));
+    public List<KafkaTopics.DeadLetterTopic> ensureDeadLetterTopics() {
+        if (deadLetterTopics == null) {
+            List<KafkaTopics.DeadLetterTopic> out = new ArrayList<>();
+            for (Lane lane : lanes) {
+                out.add(KafkaTopics.ensureDeadLetter(config.adminProperties(), lane.deadLetterTopic(),
+                        lane.eventsTopic(), config.getInt(ProjectorConfig.TOPIC_PARTITIONS),
+                        config.getShort(ProjectorConfig.TOPIC_REPLICATION_FACTOR),
+                        TopicPolicy.retained(config.getLong(ProjectorConfig.DEAD_LETTER_TOPIC_RETENTION_MS),
+                                config.getInt(ProjectorConfig.TOPIC_MIN_INSYNC_REPLICAS))));
+            }
+            deadLetterTopics = List.copyOf(out);
         }
-        return deadLetterTopic;
+        return deadLetterTopics;
     }
 
     /**
@@ -79,19 +90,23 @@ public final class ProjectionWiring implements AutoCloseable {
      *
      * @throws IllegalStateException naming the topic, the setting and its value, and the key
      */
-    public void checkEventsTopic() {
-        KafkaTopics.checkEventsTopic(config.adminProperties(), eventsTopic(),
-                config.getBoolean(ProjectorConfig.EVENTS_TOPIC_ALLOW_FINITE_RETENTION),
-                ProjectorConfig.EVENTS_TOPIC_ALLOW_FINITE_RETENTION);
+    public void checkEventsTopics() {
+        for (Lane lane : lanes) {
+            KafkaTopics.checkEventsTopic(config.adminProperties(), lane.eventsTopic(),
+                    config.getBoolean(ProjectorConfig.EVENTS_TOPIC_ALLOW_FINITE_RETENTION),
+                    ProjectorConfig.EVENTS_TOPIC_ALLOW_FINITE_RETENTION);
+        }
     }
 
-    /** The dead-letter producer, whose max.request.size takes the largest record the topic does. */
+    /** The dead-letter producer, whose max.request.size takes the largest record the topics do. */
     private KafkaProducer<byte[], byte[]> deadLetterProducer() {
         if (deadLetters == null) {
             Map<String, Object> props = config.producerProperties();
-            long configured = Long.parseLong(String.valueOf(props.getOrDefault(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 0)));
-            props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG,
-                    (int) Math.max(configured, ensureDeadLetterTopic().maxMessageBytes()));
+            long size = Long.parseLong(String.valueOf(props.getOrDefault(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 0)));
+            for (KafkaTopics.DeadLetterTopic t : ensureDeadLetterTopics()) {
+                size = Math.max(size, t.maxMessageBytes());
+            }
+            props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, (int) size);
             deadLetters = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
         }
         return deadLetters;
@@ -109,8 +124,12 @@ public final class ProjectionWiring implements AutoCloseable {
                 new ElasticsearchProjection.Policy(backoff, batching.maxInFlight(), gapWait), metrics);
         var retry = new BatchTask.InfrastructureRetry(
                 Duration.ofMillis(config.getLong(ProjectorConfig.INFRASTRUCTURE_RETRY_TIMEOUT_MS)), registry.describe());
-        var task = new BatchTask(new AvroDeserializer<>(registry, EventEnvelope.class), projection,
-                new BatchTask.DeadLetters(deadLetterProducer(), deadLetterTopic()), metrics, backoff, retry);
+        Map<String, BatchTask.Decoding> decoders = new LinkedHashMap<>();
+        for (Lane lane : lanes) {
+            decoders.put(lane.eventsTopic(), new BatchTask.Decoding(lane,
+                    new AvroDeserializer<>(registry, lane.type().avro().eventEnvelope())));
+        }
+        var task = new BatchTask(decoders, projection, deadLetterProducer(), metrics, backoff, retry);
         var consumer = new KafkaConsumer<>(config.consumerProperties(groupId), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
         return new ProjectionLoop(consumer, source, task, workers, batching, metrics,
@@ -133,12 +152,19 @@ public final class ProjectionWiring implements AutoCloseable {
         return metrics;
     }
 
-    public String eventsTopic() {
-        return config.getString(ProjectorConfig.EVENTS_TOPIC);
+    /** The aggregate types this projector runs, with their topics. */
+    public List<Lane> lanes() {
+        return lanes;
     }
 
-    private String deadLetterTopic() {
-        return config.getString(ProjectorConfig.DEAD_LETTER_TOPIC);
+    /** The events topics of every running type. */
+    public List<String> eventsTopics() {
+        return lanes.stream().map(Lane::eventsTopic).toList();
+    }
+
+    /** The lane of a read model, e.g. {@code payments}. */
+    public Optional<Lane> lane(String readModel) {
+        return lanes.stream().filter(l -> l.readModel().equals(readModel)).findFirst();
     }
 
     @Override

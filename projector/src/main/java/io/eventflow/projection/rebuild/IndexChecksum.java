@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * The document count and an order-independent checksum over (id, version) of an index as of a
@@ -18,7 +19,43 @@ import java.util.Set;
  */
 final class IndexChecksum {
     private static final int PAGE = 10_000;
-    private static final List<String> FIELDS = List.of("version", "position.partition", "position.offset");
+    private static final List<String> FIELDS = List.of("version", "aggregateType", "position.topic",
+            "position.partition", "position.offset");
+
+    /**
+     * The offsets a comparison is made at, per topic partition, and how to tell which topic a
+     * document's position is on when it does not say (documents written before positions named
+     * their topic): by its aggregate type, else the one topic of the model.
+     *
+     * @param offsets per partition, the first offset not included
+     * @param topicsByType each aggregate type's events topic, by envelope name
+     * @param topics the topics of the model
+     */
+    record Cut(Map<TopicPartition, Long> offsets, Map<String, String> topicsByType, List<String> topics) {
+        Cut {
+            offsets = Map.copyOf(offsets);
+            topicsByType = Map.copyOf(topicsByType);
+            topics = List.copyOf(topics);
+        }
+
+        /** Whether a document at this position is at or past the cut. */
+        boolean past(JsonNode fields) {
+            JsonNode partition = fields.path("position.partition").path(0);
+            JsonNode offset = fields.path("position.offset").path(0);
+            if (partition.isMissingNode() || offset.isMissingNode()) {
+                return false;
+            }
+            String topic = fields.path("position.topic").path(0).asText(null);
+            if (topic == null) {
+                String type = fields.path("aggregateType").path(0).asText(null);
+                topic = type != null ? topicsByType.get(type) : topics.size() == 1 ? topics.get(0) : null;
+            }
+            if (topic == null) {
+                return false;
+            }
+            return offset.asLong() >= offsets.getOrDefault(new TopicPartition(topic, partition.asInt()), 0L);
+        }
+    }
 
     /** @param count documents compared; @param beyondCut documents left out as past the cut or excluded */
     record Result(long count, long checksum, long beyondCut) {
@@ -32,7 +69,7 @@ final class IndexChecksum {
      * @param beyond receives the ids of documents at or past the cut
      * @param exclude ids to leave out (those another scan found past the cut)
      */
-    static Result scan(IndexAdmin admin, String index, Map<Integer, Long> cut, Set<String> beyond, Set<String> exclude)
+    static Result scan(IndexAdmin admin, String index, Cut cut, Set<String> beyond, Set<String> exclude)
             throws IOException {
         Objects.requireNonNull(cut, "cut");
         String pit = admin.call("POST", "/" + index + "/_pit?keep_alive=2m", null, false).path("id").asText();
@@ -59,10 +96,7 @@ final class IndexChecksum {
                     String id = hit.path("_id").asText();
                     JsonNode f = hit.path("fields");
                     long version = f.path("version").path(0).asLong();
-                    JsonNode partition = f.path("position.partition").path(0);
-                    JsonNode offset = f.path("position.offset").path(0);
-                    boolean past = !partition.isMissingNode() && !offset.isMissingNode()
-                            && offset.asLong() >= cut.getOrDefault(partition.asInt(), 0L);
+                    boolean past = cut.past(f);
                     if (past || exclude.contains(id)) {
                         if (past) {
                             beyond.add(id);

@@ -56,7 +56,7 @@ public final class Rebuild {
     /** Runs a rebuild of {@code model}; returns the process exit status (0 = swapped and caught up). */
     public int run(String model) throws IOException {
         Map<TopicPartition, Long> first = ctx.offsets().earliest();
-        Optional<String> truncated = truncation(ctx.wiring().eventsTopic(), first);
+        Optional<String> truncated = truncation(String.join(", ", ctx.offsets().topics()), first);
         if (truncated.isPresent()) {
             if (!allowTruncated) {
                 ctx.say("cannot rebuild %s: %s. Nothing was changed. Rerun with --allow-truncated to rebuild from "
@@ -80,7 +80,7 @@ public final class Rebuild {
             }
         }
         String target = indices.versionedIndex(model, nextVersion(existing));
-        String topic = ctx.wiring().eventsTopic();
+        String topic = String.join(",", ctx.offsets().topics());
         String group = ctx.rebuildGroup(target);
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("model", model);
@@ -182,7 +182,7 @@ public final class Rebuild {
         }
         ctx.admin().refresh(live);
         ctx.admin().refresh(target);
-        Map<Integer, Long> at = RebuildContext.cut(cut);
+        IndexChecksum.Cut at = new IndexChecksum.Cut(cut, topicsByType(), ctx.offsets().topics());
         Set<String> movedOn = new HashSet<>();
         IndexChecksum.Result old = IndexChecksum.scan(ctx.admin(), live, at, movedOn, Set.of());
         IndexChecksum.Result now = IndexChecksum.scan(ctx.admin(), target, at, new HashSet<>(), movedOn);
@@ -285,6 +285,13 @@ public final class Rebuild {
         return Optional.of("topic " + topic + " no longer starts at offset 0 (partition=first offset: " + truncated
                 + "); the events before those offsets were deleted (retention or deleteRecords) and a replay "
                 + "would miss them");
+    }
+
+    /** Each running aggregate type's events topic, by its envelope name: where documents without a topic came from. */
+    private Map<String, String> topicsByType() {
+        Map<String, String> out = new LinkedHashMap<>();
+        ctx.wiring().lanes().forEach(l -> out.put(l.type().names().type(), l.eventsTopic()));
+        return out;
     }
 
     static int nextVersion(List<IndexAdmin.IndexInfo> existing) {

@@ -57,16 +57,26 @@ public record RebuildContext(ProjectionWiring wiring, IndexAdmin admin, TopicOff
         out.flush();
     }
 
-    /** Offsets as {partition: offset}, as stored in an index's rebuild record and printed. */
+    /**
+     * Offsets as {partition: offset} for one topic, or {topic:partition: offset} for several, as
+     * stored in an index's rebuild record and printed.
+     */
     static Map<String, Long> byPartition(Map<TopicPartition, Long> offsets) {
-        Map<String, Long> out = new TreeMap<>((a, b) -> Integer.compare(Integer.parseInt(a), Integer.parseInt(b)));
-        offsets.forEach((tp, o) -> out.put(Integer.toString(tp.partition()), o));
+        boolean oneTopic = offsets.keySet().stream().map(TopicPartition::topic).distinct().count() <= 1;
+        Map<String, Long> out = new TreeMap<>(RebuildContext::compareKeys);
+        offsets.forEach((tp, o) -> out.put(key(tp, oneTopic), o));
         return out;
     }
 
-    static Map<Integer, Long> cut(Map<TopicPartition, Long> offsets) {
-        Map<Integer, Long> out = new TreeMap<>();
-        offsets.forEach((tp, o) -> out.put(tp.partition(), o));
-        return out;
+    static String key(TopicPartition tp, boolean oneTopic) {
+        return oneTopic ? Integer.toString(tp.partition()) : tp.topic() + ":" + tp.partition();
+    }
+
+    private static int compareKeys(String a, String b) {
+        int i = a.lastIndexOf(':');
+        int j = b.lastIndexOf(':');
+        int byTopic = a.substring(0, i + 1).compareTo(b.substring(0, j + 1));
+        return byTopic != 0 ? byTopic : Integer.compare(Integer.parseInt(a.substring(i + 1)),
+                Integer.parseInt(b.substring(j + 1)));
     }
 }

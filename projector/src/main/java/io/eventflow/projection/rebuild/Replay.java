@@ -75,13 +75,13 @@ final class Replay {
     /** Projects [from, to) as {@code groupId} into {@code targets}; returns when all of it is committed. */
     void phase(Map<TopicPartition, Long> from, Map<TopicPartition, Long> to, String groupId,
             ElasticsearchProjection.Targets targets) throws ReplayException {
-        var range = new ProjectionLoop.Source.Range(wiring.eventsTopic(), from, to);
+        var range = new ProjectionLoop.Source.Range(from, to);
         if (range.records() == 0) {
             return;
         }
         long before = recordsTo(from);
         // The read model waits for events the live projector has not indexed yet, as the live one waits after a swap.
-        ProjectionLoop loop = wiring.loop(range, groupId, targets, targets.payments() == null ? Duration.ZERO
+        ProjectionLoop loop = wiring.loop(range, groupId, targets, targets.readModels().isEmpty() ? Duration.ZERO
                 : Duration.ofMillis(wiring.config().getLong(ProjectorConfig.GAP_WAIT_MS)));
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread thread = new Thread(() -> {

@@ -78,7 +78,11 @@ public final class Rollback {
         List<TopicPartition> partitions = ctx.offsets().partitions();
         Map<?, ?> byPartition = recorded instanceof Map<?, ?> m ? m : Map.of();
         for (TopicPartition tp : partitions) {
-            Object o = byPartition.get(Integer.toString(tp.partition()));
+            // Records of one topic (and those written before several topics were) name the partition only.
+            Object o = byPartition.get(RebuildContext.key(tp, false));
+            if (o == null) {
+                o = byPartition.get(RebuildContext.key(tp, true));
+            }
             out.put(tp, o instanceof Number n ? n.longValue() : 0L);
         }
         return out;

@@ -17,23 +17,35 @@ import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Offsets of the events topic and of consumer groups, read with the admin client. End offsets are
+ * Offsets of events topics and of consumer groups, read with the admin client. End offsets are
  * read_committed (the last stable offset), as the projector reads. Thread-safe.
  */
 public final class TopicOffsets implements AutoCloseable {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private final Admin admin;
-    private final String topic;
+    private final List<String> topics;
 
-    public TopicOffsets(Map<String, Object> adminProperties, String topic) {
+    /** @param topics the events topics of the model at hand: one per aggregate type it covers */
+    public TopicOffsets(Map<String, Object> adminProperties, List<String> topics) {
+        this.topics = List.copyOf(topics);
+        if (this.topics.isEmpty()) {
+            throw new IllegalArgumentException("no topic");
+        }
         this.admin = Admin.create(adminProperties);
-        this.topic = Objects.requireNonNull(topic, "topic");
+    }
+
+    List<String> topics() {
+        return topics;
     }
 
     List<TopicPartition> partitions() {
-        var description = get(admin.describeTopics(List.of(topic)).allTopicNames()).get(topic);
-        return description.partitions().stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+        var descriptions = get(admin.describeTopics(topics).allTopicNames());
+        List<TopicPartition> out = new java.util.ArrayList<>();
+        for (String topic : topics) {
+            descriptions.get(topic).partitions().forEach(p -> out.add(new TopicPartition(topic, p.partition())));
+        }
+        return out;
     }
 
     Map<TopicPartition, Long> earliest() {

@@ -19,9 +19,16 @@ import io.eventflow.eventstore.ElasticsearchErrors;
 import io.eventflow.eventstore.EventDigest;
 import io.eventflow.eventstore.EventIds;
 import io.eventflow.eventstore.EventStoreIndices;
-import io.eventflow.eventstore.PaymentView;
+import io.eventflow.eventstore.EventDocument;
 import io.eventflow.eventstore.Position;
-import io.eventflow.schemas.EventEnvelope;
+import io.eventflow.aggregate.AggregateType;
+import io.eventflow.aggregate.Domain;
+import io.eventflow.aggregate.Envelopes.EventView;
+import io.eventflow.aggregate.Histories;
+import io.eventflow.aggregate.ReadModel;
+import io.eventflow.aggregate.Recorded;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.eventflow.eventstore.ElasticsearchClients;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -73,7 +80,6 @@ import org.slf4j.LoggerFactory;
 public final class ElasticsearchProjection {
     private static final Logger log = LoggerFactory.getLogger(ElasticsearchProjection.class);
     static final String EVENTS = "events";
-    static final String PAYMENTS = "payments";
     /** How often a payment document that 409s without being ahead is folded and written again. */
     static final int MAX_REFOLDS = 3;
     /** How often an event document that 409s but cannot be read back is created again. */
@@ -81,10 +87,16 @@ public final class ElasticsearchProjection {
     /** The most events one gap search returns; what it leaves out counts as missing. */
     private static final int MAX_GAP_SEARCH = 10_000;
 
-    /** An event the projection read, with where it came from. */
-    public record Item(String topic, int partition, long offset, EventEnvelope event) {
+    /** An event the projection read, with where it came from and its aggregate type. */
+    public record Item(String topic, int partition, long offset, AggregateType<?, ?, ?> type, EventView event) {
+        public Item {
+            Objects.requireNonNull(topic, "topic");
+            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(event, "event");
+        }
+
         Position position() {
-            return new Position(partition, offset);
+            return new Position(topic, partition, offset);
         }
     }
 
@@ -103,23 +115,38 @@ public final class ElasticsearchProjection {
      * Where a projection writes: an index or alias per model, or null to leave that model alone;
      * and {@code eventStore}, the alias the read model's missing versions are read from.
      */
-    public record Targets(String events, String payments, String eventStore) {
+    public record Targets(String events, Map<String, String> readModels, String eventStore) {
         public Targets {
             Objects.requireNonNull(eventStore, "eventStore");
+            readModels = Map.copyOf(readModels);
         }
 
+        /** The event store and every read model of {@code indices}, through their aliases. */
         public static Targets live(EventStoreIndices indices) {
-            return new Targets(indices.eventsAlias(), indices.paymentsAlias(), indices.eventsAlias());
+            Map<String, String> readModels = new LinkedHashMap<>();
+            indices.readModels().forEach(m -> readModels.put(m, indices.alias(m)));
+            return new Targets(indices.eventsAlias(), readModels, indices.eventsAlias());
         }
 
-        /** Only {@code model}, into {@code index}; missing read-model versions come from the live event store. */
+        /**
+         * Only {@code model} ({@code events} or a read model of {@code indices}), into {@code index};
+         * missing read-model versions come from the live event store.
+         */
         public static Targets only(String model, String index, EventStoreIndices indices) {
             Objects.requireNonNull(index, "index");
-            return switch (model) {
-                case EventStoreIndices.EVENTS -> new Targets(index, null, indices.eventsAlias());
-                case EventStoreIndices.PAYMENTS -> new Targets(null, index, indices.eventsAlias());
-                default -> throw new IllegalArgumentException("unknown model " + model);
-            };
+            if (EventStoreIndices.EVENTS.equals(model)) {
+                return new Targets(index, Map.of(), indices.eventsAlias());
+            }
+            if (!indices.readModels().contains(model)) {
+                throw new IllegalArgumentException("unknown model " + model + ": expected events or one of "
+                        + indices.readModels());
+            }
+            return new Targets(null, Map.of(model, index), indices.eventsAlias());
+        }
+
+        /** The index of {@code type}'s read model, or null when this projection leaves it alone. */
+        String readModel(AggregateType<?, ?, ?> type) {
+            return readModels.get(type.names().readModel());
         }
     }
 
@@ -129,10 +156,6 @@ public final class ElasticsearchProjection {
             Objects.requireNonNull(backoff, "backoff");
             Objects.requireNonNull(gapWait, "gapWait");
         }
-    }
-
-    /** A payment document as read, and the concrete index it came from. */
-    private record Found(PaymentView view, String index) {
     }
 
     /** One pending write and the event it stands for. */
@@ -152,12 +175,10 @@ public final class ElasticsearchProjection {
         }
     }
 
-    /** An event to fold, from the batch ({@code item} set) or read from the event store. */
-    private record Step(EventEnvelope event, Position at, Item item) {
-    }
-
     /** Only what classify needs: parsing whole bulk answers was an eighth of the projector's CPU. */
     static final String BULK_FILTER_PATH = "took,errors,items.*._index,items.*._id,items.*.status,items.*.error";
+
+    private static final ObjectMapper MAPPER = ElasticsearchClients.objectMapper();
 
     private final ElasticsearchClient client;
     private final ElasticsearchClient bulkClient;
@@ -188,16 +209,13 @@ public final class ElasticsearchProjection {
         List<Failure> failures = new ArrayList<>();
         // Items the event store does not hold as themselves; null when this projection writes no events.
         Set<Item> notHeld = Collections.newSetFromMap(new IdentityHashMap<>());
-        boolean payments = targets.payments() != null
-                && items.stream().anyMatch(i -> PaymentViews.isPaymentEvent(i.event()));
+        Map<AggregateType<?, ?, ?>, List<Item>> readModels = byType(items);
         if (targets.events() != null) {
             writeEvents(items, failures, notHeld, abort);
-        } else if (payments) {
+        } else if (!readModels.isEmpty()) {
             checkEventStore(items, failures, notHeld, abort);
         }
-        if (payments) {
-            writePayments(items, notHeld, failures, abort);
-        }
+        readModels.forEach((type, mine) -> new ReadModelWrite<>(type).write(mine, notHeld, failures, abort));
         return failures;
     }
 
@@ -210,8 +228,8 @@ public final class ElasticsearchProjection {
         long deadline = System.nanoTime() + gapWait.toNanos();
         Map<String, Item> pending = new LinkedHashMap<>();
         for (Item item : items) {
-            if (PaymentViews.isPaymentEvent(item.event())) {
-                pending.putIfAbsent(item.event().getEventId(), item);
+            if (folds(item)) {
+                pending.putIfAbsent(item.event().eventId(), item);
             }
         }
         Map<String, String> digests = new HashMap<>();
@@ -232,8 +250,8 @@ public final class ElasticsearchProjection {
             }
             if (System.nanoTime() >= deadline) {
                 for (Item item : pending.values()) {
-                    failures.add(new Failure(item, "not applied to the payments read model: event "
-                            + item.event().getEventId() + " is not in " + targets.eventStore() + " after waiting "
+                    failures.add(new Failure(item, "not applied to the " + item.type().names().readModel() + " read model: event "
+                            + item.event().eventId() + " is not in " + targets.eventStore() + " after waiting "
                             + gapWait.toMillis() + " ms (the live projector dead-lettered it, or is behind)"));
                     notHeld.add(item);
                 }
@@ -243,9 +261,9 @@ public final class ElasticsearchProjection {
         }
         // Replays of one event share its id: all of them count as held or not, as the first.
         Set<String> notHeldIds = new HashSet<>();
-        notHeld.forEach(item -> notHeldIds.add(item.event().getEventId()));
+        notHeld.forEach(item -> notHeldIds.add(item.event().eventId()));
         for (Item item : items) {
-            if (PaymentViews.isPaymentEvent(item.event()) && notHeldIds.contains(item.event().getEventId())) {
+            if (folds(item) && notHeldIds.contains(item.event().eventId())) {
                 notHeld.add(item);
             }
         }
@@ -283,20 +301,20 @@ public final class ElasticsearchProjection {
                 Map<String, Map<String, Object>> stored = readEvents(conflicts, abort);
                 for (var entry : conflicts.entrySet()) {
                     Item item = entry.getKey().item();
-                    Map<String, Object> source = stored.get(entry.getValue() + "/" + item.event().getEventId());
+                    Map<String, Object> source = stored.get(entry.getValue() + "/" + item.event().eventId());
                     if (source == null && round + 1 < MAX_EVENT_RECREATES) {
                         // Gone between the 409 and the read: create it again.
                         again.add(entry.getKey());
                     } else if (source == null) {
                         integrityError(EVENTS, item, failures, notHeld, "event document " + entry.getValue() + "/"
-                                + item.event().getEventId() + " answered 409 but cannot be read back");
+                                + item.event().eventId() + " answered 409 but cannot be read back");
                     } else {
                         String storedDigest = EventDigest.ofSource(source);
                         if (storedDigest.equals(digests.get(item))) {
                             indexed++;
                             noops++;
                         } else {
-                            integrityError(EVENTS, item, failures, notHeld, "event id " + item.event().getEventId()
+                            integrityError(EVENTS, item, failures, notHeld, "event id " + item.event().eventId()
                                     + " is already taken in " + entry.getValue() + " by a different event (aggregate "
                                     + source.get("aggregateType") + "/" + source.get("aggregateId") + " v"
                                     + source.get("version") + ", " + source.get("eventType") + ", causation "
@@ -315,14 +333,14 @@ public final class ElasticsearchProjection {
     private Write eventWrite(Item item, String digest) {
         var doc = EventDocuments.json(item.event(), item.position(), digest);
         return new Write(item, EVENTS, BulkOperation.of(b -> b.create(c -> c.index(targets.events())
-                .id(item.event().getEventId()).document(doc))));
+                .id(item.event().eventId()).document(doc))));
     }
 
     private void integrityError(String model, Item item, List<Failure> failures, Set<Item> notHeld, String reason) {
-        EventEnvelope e = item.event();
+        EventView e = item.event();
         metrics.integrityError(model);
         log.error("integrity error on {}-{}@{}: event {} of {}/{} v{}: {}", item.topic(), item.partition(),
-                item.offset(), e.getEventId(), e.getAggregateType(), e.getAggregateId(), e.getVersion(), reason);
+                item.offset(), e.eventId(), e.aggregateType(), e.aggregateId(), e.version(), reason);
         failures.add(new Failure(item, "integrity error: " + reason));
         notHeld.add(item);
     }
@@ -331,270 +349,352 @@ public final class ElasticsearchProjection {
     private Map<String, Map<String, Object>> readEvents(Map<Write, String> conflicts, BooleanSupplier abort) {
         List<MultiGetOperation> docs = new ArrayList<>(conflicts.size());
         conflicts.forEach((w, index) -> docs.add(MultiGetOperation.of(d -> d.index(index).id(w.item().event()
-                .getEventId()))));
+                .eventId()))));
         Map<String, Map<String, Object>> out = new HashMap<>();
         mget(docs, abort, "event documents").forEach(r -> out.put(r.index() + "/" + r.id(), r.source()));
         return out;
     }
 
-    // ---- payments read model -----------------------------------------------------------------
+    // ---- read models -------------------------------------------------------------------------
 
-    private void writePayments(List<Item> items, Set<Item> notHeld, List<Failure> failures, BooleanSupplier abort) {
-        Map<String, List<Item>> byPayment = new LinkedHashMap<>();
-        // Per aggregate, its first event the event store does not hold: nothing after it is folded.
-        Map<String, Item> cutShort = new HashMap<>();
+    /** True when this projection folds the item into its type's read model. */
+    private boolean folds(Item item) {
+        return targets.readModel(item.type()) != null;
+    }
+
+    /** The items of each aggregate type whose read model this projection writes, in batch order. */
+    private Map<AggregateType<?, ?, ?>, List<Item>> byType(List<Item> items) {
+        Map<AggregateType<?, ?, ?>, List<Item>> out = new LinkedHashMap<>();
         for (Item item : items) {
-            if (!PaymentViews.isPaymentEvent(item.event())) {
-                continue;
-            }
-            String id = item.event().getAggregateId();
-            if (notHeld.contains(item)) {
-                cutShort.putIfAbsent(id, item);
-            } else if (cutShort.containsKey(id)) {
-                Item refused = cutShort.get(id);
-                failures.add(new Failure(item, "not applied to the payments read model: version "
-                        + refused.event().getVersion() + " of " + id + " (event " + refused.event().getEventId()
-                        + ") is not in the event store as itself"
-                        + (targets.events() != null ? "; this event is indexed there" : "")));
-            } else {
-                byPayment.computeIfAbsent(id, k -> new ArrayList<>()).add(item);
+            if (folds(item)) {
+                out.computeIfAbsent(item.type(), t -> new ArrayList<>()).add(item);
             }
         }
-        if (byPayment.isEmpty()) {
-            return;
+        return out;
+    }
+
+    /**
+     * Writes one aggregate type's read model for the items of a batch. Generic over the type's
+     * state: the documents are its {@link ReadModel}'s, the fold its {@link Domain#evolve}.
+     */
+    private final class ReadModelWrite<S, C, E> {
+        private final AggregateType<S, C, E> type;
+        private final Domain<S, C, E> domain;
+        private final ReadModel<S> readModel;
+        private final String model;
+        private final String target;
+
+        ReadModelWrite(AggregateType<S, C, E> type) {
+            this.type = type;
+            this.domain = type.domain();
+            this.readModel = type.readModel();
+            this.model = type.names().readModel();
+            this.target = Objects.requireNonNull(targets.readModel(type), "target");
         }
-        long deadline = System.nanoTime() + gapWait.toNanos();
-        // Round 0 reads only payments whose batch starts above version 1: a new payment costs no read.
-        Map<String, List<Item>> pending = byPayment;
-        boolean readAll = false;
-        int noops = 0;
-        for (int round = 0; !pending.isEmpty(); round++) {
-            boolean refold = round > 0;
-            Map<String, List<Step>> folds = new LinkedHashMap<>();
-            Map<String, Found> current = prepare(pending, readAll, deadline, folds, failures, abort);
-            List<Write> writes = new ArrayList<>();
-            Map<Write, String> writeOf = new IdentityHashMap<>();
-            for (var entry : folds.entrySet()) {
-                Found found = current.get(entry.getKey());
-                PaymentView view = found == null ? null : found.view();
-                PaymentView before = view;
-                for (Step step : entry.getValue()) {
-                    PaymentView next = PaymentViews.apply(view, step.event(), step.at());
-                    if (next == view && step.item() != null) {
-                        noops++;
-                    }
-                    view = next;
-                }
-                if (view == before) {
-                    continue;
-                }
-                PaymentView doc = view;
-                String index = found == null ? targets.payments() : found.index();
-                // Folding again after a 409 from a document that is not ahead (a tombstone, or a body
-                // behind its _version): the fold at this version is fixed by the event store, so an
-                // equal _version may be overwritten.
-                VersionType type = refold ? VersionType.ExternalGte : VersionType.External;
-                List<Item> mine = pending.get(entry.getKey());
-                Write w = new Write(mine.get(mine.size() - 1), PAYMENTS, BulkOperation.of(b -> b.index(x -> x
-                        .index(index).id(doc.paymentId()).version(doc.version()).versionType(type).document(doc))));
-                writes.add(w);
-                writeOf.put(w, entry.getKey());
-            }
-            if (writes.isEmpty()) {
-                break;
-            }
-            List<Outcome> outcomes = bulk(writes, abort);
-            Map<String, Long> conflicts = new LinkedHashMap<>();
-            for (int i = 0; i < writes.size(); i++) {
-                Write w = writes.get(i);
-                String id = writeOf.get(w);
-                Outcome outcome = outcomes.get(i);
-                if (outcome instanceof Outcome.Conflict) {
-                    conflicts.put(id, versionOf(w));
-                } else if (outcome instanceof Outcome.Refused r) {
-                    pending.get(id).forEach(item -> failures.add(new Failure(item, r.reason())));
-                }
-            }
-            if (conflicts.isEmpty()) {
-                break;
-            }
-            Map<String, Found> after = read(new ArrayList<>(conflicts.keySet()), abort);
-            Map<String, List<Item>> again = new LinkedHashMap<>();
-            for (var entry : conflicts.entrySet()) {
-                Found f = after.get(entry.getKey());
-                if (f != null && f.view().version() >= entry.getValue()) {
-                    noops++;
-                } else if (round + 1 < MAX_REFOLDS) {
-                    again.put(entry.getKey(), pending.get(entry.getKey()));
+
+        /** A document as read, and the concrete index it came from. */
+        private record Found<S>(S state, Position position, String index) {
+        }
+
+        /** An event to fold, from the batch ({@code item} set) or read from the event store. */
+        private record Step(Recorded<?> event, Position at, Item item) {
+        }
+
+        private Step step(Item item) {
+            E event = type.avro().event(item.event().payload());
+            return new Step(new Recorded<>(item.event().aggregateId(), item.event().version(),
+                    item.event().timestamp(), event), item.position(), item);
+        }
+
+        void write(List<Item> items, Set<Item> notHeld, List<Failure> failures, BooleanSupplier abort) {
+            Map<String, List<Item>> byAggregate = new LinkedHashMap<>();
+            // Per aggregate, its first event the event store does not hold: nothing after it is folded.
+            Map<String, Item> cutShort = new HashMap<>();
+            for (Item item : items) {
+                String id = item.event().aggregateId();
+                if (notHeld.contains(item)) {
+                    cutShort.putIfAbsent(id, item);
+                } else if (cutShort.containsKey(id)) {
+                    Item refused = cutShort.get(id);
+                    failures.add(new Failure(item, "not applied to the " + model + " read model: version "
+                            + refused.event().version() + " of " + id + " (event " + refused.event().eventId()
+                            + ") is not in the event store as itself"
+                            + (targets.events() != null ? "; this event is indexed there" : "")));
                 } else {
-                    String reason = "payment document " + entry.getKey() + " in " + targets.payments()
-                            + " refuses version " + entry.getValue() + " (409) but reads as "
-                            + (f == null ? "absent" : "version " + f.view().version()) + " after " + MAX_REFOLDS
-                            + " folds; a rebuild of the payments read model repairs it";
-                    List<Item> mine = pending.get(entry.getKey());
-                    for (Item item : mine) {
-                        integrityError(PAYMENTS, item, failures, notHeld, reason);
-                    }
+                    byAggregate.computeIfAbsent(id, k -> new ArrayList<>()).add(item);
                 }
             }
-            pending = again;
-            readAll = true;
+            if (byAggregate.isEmpty()) {
+                return;
+            }
+            long deadline = System.nanoTime() + gapWait.toNanos();
+            // Round 0 reads only aggregates whose batch starts above version 1: a new one costs no read.
+            Map<String, List<Item>> pending = byAggregate;
+            boolean readAll = false;
+            int noops = 0;
+            for (int round = 0; !pending.isEmpty(); round++) {
+                boolean refold = round > 0;
+                Map<String, List<Step>> folds = new LinkedHashMap<>();
+                Map<String, Found<S>> current = prepare(pending, readAll, deadline, folds, failures, abort);
+                List<Write> writes = new ArrayList<>();
+                Map<Write, String> writeOf = new IdentityHashMap<>();
+                for (var entry : folds.entrySet()) {
+                    String id = entry.getKey();
+                    Found<S> found = current.get(id);
+                    S state = found == null ? null : found.state();
+                    Position position = found == null ? null : found.position();
+                    S before = state;
+                    for (Step step : entry.getValue()) {
+                        if (state != null && step.event().version() <= domain.version(state)) {
+                            if (step.item() != null) {
+                                noops++;
+                            }
+                            continue;
+                        }
+                        @SuppressWarnings("unchecked")
+                        Recorded<E> event = (Recorded<E>) step.event();
+                        state = domain.evolve(state == null ? domain.initial(id) : state, event);
+                        position = step.at();
+                    }
+                    if (state == before) {
+                        continue;
+                    }
+                    Map<String, Object> doc = document(state, position);
+                    long version = domain.version(state);
+                    String index = found == null ? target : found.index();
+                    // Folding again after a 409 from a document that is not ahead (a tombstone, or a body
+                    // behind its _version): the fold at this version is fixed by the event store, so an
+                    // equal _version may be overwritten.
+                    VersionType versionType = refold ? VersionType.ExternalGte : VersionType.External;
+                    List<Item> mine = pending.get(id);
+                    Write w = new Write(mine.get(mine.size() - 1), model, BulkOperation.of(b -> b.index(x -> x
+                            .index(index).id(id).version(version).versionType(versionType).document(doc))));
+                    writes.add(w);
+                    writeOf.put(w, id);
+                }
+                if (writes.isEmpty()) {
+                    break;
+                }
+                List<Outcome> outcomes = bulk(writes, abort);
+                Map<String, Long> conflicts = new LinkedHashMap<>();
+                for (int i = 0; i < writes.size(); i++) {
+                    Write w = writes.get(i);
+                    String id = writeOf.get(w);
+                    Outcome outcome = outcomes.get(i);
+                    if (outcome instanceof Outcome.Conflict) {
+                        conflicts.put(id, versionOf(w));
+                    } else if (outcome instanceof Outcome.Refused r) {
+                        pending.get(id).forEach(item -> failures.add(new Failure(item, r.reason())));
+                    }
+                }
+                if (conflicts.isEmpty()) {
+                    break;
+                }
+                Map<String, Found<S>> after = read(new ArrayList<>(conflicts.keySet()), abort);
+                Map<String, List<Item>> again = new LinkedHashMap<>();
+                for (var entry : conflicts.entrySet()) {
+                    Found<S> f = after.get(entry.getKey());
+                    if (f != null && domain.version(f.state()) >= entry.getValue()) {
+                        noops++;
+                    } else if (round + 1 < MAX_REFOLDS) {
+                        again.put(entry.getKey(), pending.get(entry.getKey()));
+                    } else {
+                        String reason = model + " document " + entry.getKey() + " in " + target
+                                + " refuses version " + entry.getValue() + " (409) but reads as "
+                                + (f == null ? "absent" : "version " + domain.version(f.state())) + " after "
+                                + MAX_REFOLDS + " folds; a rebuild of the " + model + " read model repairs it";
+                        for (Item item : pending.get(entry.getKey())) {
+                            integrityError(model, item, failures, notHeld, reason);
+                        }
+                    }
+                }
+                pending = again;
+                readAll = true;
+            }
+            metrics.noop(model, noops);
         }
-        metrics.noop(PAYMENTS, noops);
+
+        private Map<String, Object> document(S state, Position position) {
+            Map<String, Object> doc = new LinkedHashMap<>(readModel.toDocument(state));
+            if (position != null) {
+                Map<String, Object> p = new LinkedHashMap<>();
+                if (position.topic() != null) {
+                    p.put("topic", position.topic());
+                }
+                p.put("partition", position.partition());
+                p.put("offset", position.offset());
+                doc.put("position", p);
+            } else {
+                doc.put("position", null);
+            }
+            return doc;
+        }
+
+        /**
+         * Reads the documents of {@code byAggregate} (all, or only those whose batch starts above
+         * version 1) and the event-store versions each misses, waiting until {@code deadline} for
+         * versions not found; puts each aggregate's fold into {@code folds}, and the events of
+         * aggregates whose gap stays open into {@code failures}. Returns the documents read.
+         */
+        private Map<String, Found<S>> prepare(Map<String, List<Item>> byAggregate, boolean readAll, long deadline,
+                Map<String, List<Step>> folds, List<Failure> failures, BooleanSupplier abort) {
+            Map<String, List<Item>> pending = byAggregate;
+            Map<String, Found<S>> docs = new HashMap<>();
+            for (int attempt = 1; ; attempt++) {
+                List<String> toRead = new ArrayList<>();
+                pending.forEach((id, events) -> {
+                    if (readAll || events.get(0).event().version() > 1) {
+                        toRead.add(id);
+                    }
+                });
+                Map<String, Found<S>> current = toRead.isEmpty() ? Map.of() : read(toRead, abort);
+                // Per aggregate, the versions it needs that are neither in the document nor in the batch.
+                Map<String, SortedSet<Long>> missing = new LinkedHashMap<>();
+                pending.forEach((id, events) -> {
+                    Found<S> found = current.get(id);
+                    long have = found == null ? 0 : domain.version(found.state());
+                    Set<Long> inBatch = new HashSet<>();
+                    long top = 0;
+                    for (Item item : events) {
+                        inBatch.add(item.event().version());
+                        top = Math.max(top, item.event().version());
+                    }
+                    SortedSet<Long> needs = new TreeSet<>();
+                    for (long v = have + 1; v < top; v++) {
+                        if (!inBatch.contains(v)) {
+                            needs.add(v);
+                        }
+                    }
+                    missing.put(id, needs);
+                });
+                Map<String, Map<Long, Step>> filled = fill(missing, abort);
+                Map<String, List<Item>> open = new LinkedHashMap<>();
+                for (var entry : pending.entrySet()) {
+                    String id = entry.getKey();
+                    Map<Long, Step> got = filled.getOrDefault(id, Map.of());
+                    SortedSet<Long> still = new TreeSet<>(missing.get(id));
+                    still.removeAll(got.keySet());
+                    if (!still.isEmpty()) {
+                        open.put(id, entry.getValue());
+                        missing.put(id, still);
+                        continue;
+                    }
+                    // Batch events at or below the document's version, or replayed twice, stay in: the
+                    // fold counts them as no-ops. The sort is stable, so a batch keeps its order.
+                    List<Step> ordered = new ArrayList<>(got.values());
+                    for (Item item : entry.getValue()) {
+                        ordered.add(step(item));
+                    }
+                    ordered.sort(Comparator.comparingLong(step -> step.event().version()));
+                    folds.put(id, ordered);
+                    if (current.get(id) != null) {
+                        docs.put(id, current.get(id));
+                    }
+                }
+                if (open.isEmpty()) {
+                    return docs;
+                }
+                if (System.nanoTime() >= deadline) {
+                    for (var entry : open.entrySet()) {
+                        Item first = entry.getValue().get(0);
+                        Found<S> found = current.get(entry.getKey());
+                        String reason = "gap in the " + model + " read model: " + entry.getKey() + " is at version "
+                                + (found == null ? 0 : domain.version(found.state())) + " in " + target
+                                + " and versions " + missing.get(entry.getKey()) + " are in neither the batch nor "
+                                + targets.eventStore() + " after waiting " + gapWait.toMillis()
+                                + " ms; nothing was written for it";
+                        log.error("{}-{}@{}: event {} v{}: {}", first.topic(), first.partition(), first.offset(),
+                                first.event().eventId(), first.event().version(), reason);
+                        entry.getValue().forEach(item -> failures.add(new Failure(item, reason)));
+                    }
+                    metrics.gaps(open.size());
+                    return docs;
+                }
+                if (attempt == 1) {
+                    String id = open.keySet().iterator().next();
+                    log.info("{} {} documents miss versions that neither the batch nor the event store has yet (e.g. "
+                            + "{}: {}); waiting for them, as after a rebuild's alias swap", open.size(), model, id,
+                            missing.get(id));
+                }
+                pause(attempt, abort);
+                pending = open;
+            }
+        }
+
+        /**
+         * Reads the missing versions from the event store: by computed id first, then, for events
+         * with older ids, by aggregate type, id and version. Returns the versions found, per aggregate.
+         */
+        private Map<String, Map<Long, Step>> fill(Map<String, SortedSet<Long>> missing, BooleanSupplier abort) {
+            Map<String, Map<Long, Step>> out = new HashMap<>();
+            List<MultiGetOperation> docs = new ArrayList<>();
+            missing.forEach((id, versions) -> {
+                for (long v : versions) {
+                    String eventId = EventIds.of(type.names().type(), id, v);
+                    docs.add(MultiGetOperation.of(d -> d.index(targets.eventStore()).id(eventId)));
+                }
+            });
+            if (docs.isEmpty()) {
+                return out;
+            }
+            for (GetResult<Map<String, Object>> r : mget(docs, abort, "missing events")) {
+                take(r.source(), missing, out);
+            }
+            Map<String, SortedSet<Long>> left = new LinkedHashMap<>();
+            missing.forEach((id, versions) -> {
+                SortedSet<Long> rest = new TreeSet<>(versions);
+                rest.removeAll(out.getOrDefault(id, Map.of()).keySet());
+                if (!rest.isEmpty()) {
+                    left.put(id, rest);
+                }
+            });
+            if (!left.isEmpty()) {
+                for (Map<String, Object> source : searchEvents(type.names().type(), left, abort)) {
+                    take(source, left, out);
+                }
+            }
+            return out;
+        }
+
+        private void take(Map<String, Object> source, Map<String, SortedSet<Long>> missing,
+                Map<String, Map<Long, Step>> out) {
+            if (source == null || !(source.get("version") instanceof Number n)
+                    || !type.names().type().equals(source.get("aggregateType"))) {
+                return;
+            }
+            String id = String.valueOf(source.get("aggregateId"));
+            long version = n.longValue();
+            if (!missing.getOrDefault(id, new TreeSet<>()).contains(version)) {
+                return;
+            }
+            try {
+                EventDocument doc = MAPPER.convertValue(source, EventDocument.class);
+                out.computeIfAbsent(id, k -> new HashMap<>()).putIfAbsent(version,
+                        new Step(Histories.recorded(type, doc), EventDocuments.position(source), null));
+            } catch (RuntimeException e) {
+                // Left missing: after the wait its aggregate's events are dead-lettered with the version named.
+                log.warn("stored event {} v{} cannot be folded: {}", id, version, e.toString());
+            }
+        }
+
+        private Map<String, Found<S>> read(List<String> ids, BooleanSupplier abort) {
+            Map<String, Found<S>> found = new HashMap<>();
+            for (GetResult<Map<String, Object>> r : mget(m -> m.index(target).ids(ids), MAP, abort,
+                    ids.size() + " " + model + " documents")) {
+                found.put(r.id(), new Found<>(readModel.fromDocument(r.source()), EventDocuments.position(r.source()),
+                        r.index()));
+            }
+            return found;
+        }
     }
 
     private static long versionOf(Write w) {
         return w.op().index().version();
     }
 
-    /**
-     * Reads the documents of {@code byPayment} (all, or only those whose batch starts above version
-     * 1) and the event-store versions each misses, waiting until {@code deadline} for versions not
-     * found; puts each payment's fold into {@code folds}, and the events of payments whose gap
-     * stays open into {@code failures}. Returns the documents read.
-     */
-    private Map<String, Found> prepare(Map<String, List<Item>> byPayment, boolean readAll, long deadline,
-            Map<String, List<Step>> folds, List<Failure> failures, BooleanSupplier abort) {
-        Map<String, List<Item>> pending = byPayment;
-        Map<String, Found> docs = new HashMap<>();
-        for (int attempt = 1; ; attempt++) {
-            List<String> toRead = new ArrayList<>();
-            pending.forEach((id, events) -> {
-                if (readAll || events.get(0).event().getVersion() > 1) {
-                    toRead.add(id);
-                }
-            });
-            Map<String, Found> current = toRead.isEmpty() ? Map.of() : read(toRead, abort);
-            // Per payment, the versions it needs that are neither in the document nor in the batch.
-            Map<String, SortedSet<Long>> missing = new LinkedHashMap<>();
-            pending.forEach((id, events) -> {
-                Found found = current.get(id);
-                long have = found == null ? 0 : found.view().version();
-                Set<Long> inBatch = new HashSet<>();
-                long top = 0;
-                for (Item item : events) {
-                    inBatch.add(item.event().getVersion());
-                    top = Math.max(top, item.event().getVersion());
-                }
-                SortedSet<Long> needs = new TreeSet<>();
-                for (long v = have + 1; v < top; v++) {
-                    if (!inBatch.contains(v)) {
-                        needs.add(v);
-                    }
-                }
-                missing.put(id, needs);
-            });
-            Map<String, Map<Long, Step>> filled = fill(pending, missing, abort);
-            Map<String, List<Item>> open = new LinkedHashMap<>();
-            for (var entry : pending.entrySet()) {
-                String id = entry.getKey();
-                Map<Long, Step> got = filled.getOrDefault(id, Map.of());
-                SortedSet<Long> still = new TreeSet<>(missing.get(id));
-                still.removeAll(got.keySet());
-                if (!still.isEmpty()) {
-                    open.put(id, entry.getValue());
-                    missing.put(id, still);
-                    continue;
-                }
-                // Batch events at or below the document's version, or replayed twice, stay in: the fold
-                // counts them as no-ops. The sort is stable, so a batch keeps its order.
-                List<Step> ordered = new ArrayList<>(got.values());
-                for (Item item : entry.getValue()) {
-                    ordered.add(new Step(item.event(), item.position(), item));
-                }
-                ordered.sort(Comparator.comparingLong(step -> step.event().getVersion()));
-                folds.put(id, ordered);
-                if (current.get(id) != null) {
-                    docs.put(id, current.get(id));
-                }
-            }
-            if (open.isEmpty()) {
-                return docs;
-            }
-            if (System.nanoTime() >= deadline) {
-                for (var entry : open.entrySet()) {
-                    Item first = entry.getValue().get(0);
-                    Found found = current.get(entry.getKey());
-                    String reason = "gap in the payments read model: " + entry.getKey() + " is at version "
-                            + (found == null ? 0 : found.view().version()) + " in " + targets.payments()
-                            + " and versions " + missing.get(entry.getKey()) + " are in neither the batch nor "
-                            + targets.eventStore() + " after waiting " + gapWait.toMillis()
-                            + " ms; nothing was written for it";
-                    log.error("{}-{}@{}: event {} v{}: {}", first.topic(), first.partition(), first.offset(),
-                            first.event().getEventId(), first.event().getVersion(), reason);
-                    entry.getValue().forEach(item -> failures.add(new Failure(item, reason)));
-                }
-                metrics.gaps(open.size());
-                return docs;
-            }
-            if (attempt == 1) {
-                String id = open.keySet().iterator().next();
-                log.info("{} payment documents miss versions that neither the batch nor the event store has yet (e.g. "
-                        + "{}: {}); waiting for them, as after a rebuild's alias swap", open.size(), id, missing.get(id));
-            }
-            pause(attempt, abort);
-            pending = open;
-        }
-    }
-
-    /**
-     * Reads the missing versions from the event store: by computed id first, then, for events with
-     * older ids, by aggregate id and version. Returns the versions found, per payment.
-     */
-    private Map<String, Map<Long, Step>> fill(Map<String, List<Item>> byPayment, Map<String, SortedSet<Long>> missing,
+    /** Events by aggregate type, id and version range: for events indexed under ids of the old rule. */
+    private List<Map<String, Object>> searchEvents(String aggregateType, Map<String, SortedSet<Long>> missing,
             BooleanSupplier abort) {
-        Map<String, Map<Long, Step>> out = new HashMap<>();
-        List<MultiGetOperation> docs = new ArrayList<>();
-        missing.forEach((id, versions) -> {
-            String type = byPayment.get(id).get(0).event().getAggregateType();
-            for (long v : versions) {
-                String eventId = EventIds.of(type, id, v);
-                docs.add(MultiGetOperation.of(d -> d.index(targets.eventStore()).id(eventId)));
-            }
-        });
-        if (docs.isEmpty()) {
-            return out;
-        }
-        for (GetResult<Map<String, Object>> r : mget(docs, abort, "missing events")) {
-            take(r.source(), missing, out);
-        }
-        Map<String, SortedSet<Long>> left = new LinkedHashMap<>();
-        missing.forEach((id, versions) -> {
-            SortedSet<Long> rest = new TreeSet<>(versions);
-            rest.removeAll(out.getOrDefault(id, Map.of()).keySet());
-            if (!rest.isEmpty()) {
-                left.put(id, rest);
-            }
-        });
-        if (!left.isEmpty()) {
-            for (Map<String, Object> source : searchEvents(left, abort)) {
-                take(source, left, out);
-            }
-        }
-        return out;
-    }
-
-    private static void take(Map<String, Object> source, Map<String, SortedSet<Long>> missing,
-            Map<String, Map<Long, Step>> out) {
-        if (source == null || !(source.get("version") instanceof Number n)) {
-            return;
-        }
-        String id = String.valueOf(source.get("aggregateId"));
-        long version = n.longValue();
-        if (!missing.getOrDefault(id, new TreeSet<>()).contains(version)) {
-            return;
-        }
-        try {
-            out.computeIfAbsent(id, k -> new HashMap<>()).putIfAbsent(version,
-                    new Step(EventDocuments.envelope(source), EventDocuments.position(source), null));
-        } catch (RuntimeException e) {
-            // Left missing: after the wait its aggregate's events are dead-lettered with the version named.
-            log.warn("stored event {} v{} cannot be folded: {}", id, version, e.toString());
-        }
-    }
-
-    /** Events by aggregate id and version range: for events indexed under ids of the old rule. */
-    private List<Map<String, Object>> searchEvents(Map<String, SortedSet<Long>> missing, BooleanSupplier abort) {
         List<Query> should = new ArrayList<>();
         int wanted = 0;
         for (var entry : missing.entrySet()) {
@@ -616,7 +716,8 @@ public final class ElasticsearchProjection {
                 try {
                     response = client.search(s -> s.index(targets.eventStore()).ignoreUnavailable(true)
                             .allowNoIndices(true).size(size).trackTotalHits(t -> t.enabled(false))
-                            .query(q -> q.bool(b -> b.should(should).minimumShouldMatch("1")))
+                            .query(q -> q.bool(b -> b.filter(f -> f.term(t -> t.field("aggregateType")
+                                    .value(aggregateType))).should(should).minimumShouldMatch("1")))
                             .sort(o -> o.field(f -> f.field("version").order(SortOrder.Asc))), MAP);
                 } finally {
                     requests.release();
@@ -733,15 +834,6 @@ public final class ElasticsearchProjection {
             pending = retry;
         }
         return List.of(outcomes);
-    }
-
-    private Map<String, Found> read(List<String> ids, BooleanSupplier abort) {
-        Map<String, Found> views = new HashMap<>();
-        for (GetResult<PaymentView> r : mget(m -> m.index(targets.payments()).ids(ids), PaymentView.class, abort,
-                ids.size() + " payments")) {
-            views.put(r.id(), new Found(r.source(), r.index()));
-        }
-        return views;
     }
 
     private void acquire(BooleanSupplier abort) {

@@ -8,11 +8,10 @@ import io.eventflow.eventstore.ElasticsearchClients;
 import io.eventflow.eventstore.EventDigest;
 import io.eventflow.eventstore.EventDocument;
 import io.eventflow.eventstore.Position;
-import io.eventflow.schemas.EventEnvelope;
+import io.eventflow.aggregate.Envelopes;
+import io.eventflow.aggregate.Envelopes.EventView;
+import org.apache.avro.specific.SpecificRecord;
 import io.eventflow.schemas.Metadata;
-import io.eventflow.schemas.payment.PaymentFailed;
-import io.eventflow.schemas.payment.PaymentProcessed;
-import io.eventflow.schemas.payment.PaymentRefunded;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,12 +20,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.specific.SpecificData;
 
 /**
  * An event's event-store document: written as JSON bytes straight from the Avro envelope (what
  * bulk requests send), as an {@link EventDocument} read back from those bytes (for tools), its
- * {@link EventDigest}, and a stored payment event back to its envelope. One home for the document's
+ * {@link EventDigest}, and a stored document's position. One home for the document's
  * shape, so that what the projector indexes and what tools compare against cannot drift apart.
  * Pure functions; thread-safe.
  */
@@ -37,14 +35,14 @@ public final class EventDocuments {
     }
 
     /**
-     * The event-store document of {@code e}, read back from {@link #bytes(EventEnvelope, Position)}
+     * The event-store document of {@code e}, read back from {@link #bytes(EventView, Position)}
      * so that the streaming writer is the one definition of a document's shape. Numbers in
      * {@code eventData} come back as the mapper reads them (Integer where they fit). Tools use this;
      * the bulk path sends the bytes.
      *
      * @param at the event's place in the topic, or null when unknown
      */
-    public static EventDocument of(EventEnvelope e, Position at) {
+    public static EventDocument of(EventView e, Position at) {
         try {
             return MAPPER.readValue(bytes(e, at), EventDocument.class);
         } catch (IOException ex) {
@@ -52,10 +50,23 @@ public final class EventDocuments {
         }
     }
 
+    /** As {@link #of(EventView, Position)}, for any aggregate type's event envelope. */
+    public static EventDocument of(SpecificRecord envelope, Position at) {
+        return of(Envelopes.event(envelope), at);
+    }
+
+    static String digest(SpecificRecord envelope) {
+        return digest(Envelopes.event(envelope));
+    }
+
+    static byte[] bytes(SpecificRecord envelope, Position at) {
+        return bytes(Envelopes.event(envelope), at);
+    }
+
     /** The event's {@link EventDigest}, as its event-store document holds it. */
-    static String digest(EventEnvelope e) {
-        return EventDigest.of(e.getAggregateType(), e.getAggregateId(), e.getVersion(), e.getEventType(),
-                e.getCausationId(), toMap((GenericRecord) e.getPayload()));
+    static String digest(EventView e) {
+        return EventDigest.of(e.aggregateType(), e.aggregateId(), e.version(), e.eventType(),
+                e.causationId(), toMap((GenericRecord) e.payload()));
     }
 
     static Map<String, Object> toMap(GenericRecord record) {
@@ -66,79 +77,14 @@ public final class EventDocuments {
         return out;
     }
 
-    private static final Map<String, Schema> PAYLOADS = Map.of(
-            "PaymentProcessed", PaymentProcessed.getClassSchema(),
-            "PaymentFailed", PaymentFailed.getClassSchema(),
-            "PaymentRefunded", PaymentRefunded.getClassSchema());
-
-    /**
-     * An event-store document's {@code _source} back as the event it was written from, so that the
-     * read model can fold events it reads from the event store. Only payment events are known.
-     *
-     * @throws IllegalArgumentException when the document is not a payment event this code can read
-     */
-    static EventEnvelope envelope(Map<String, ?> source) {
-        String type = String.valueOf(source.get("eventType"));
-        Schema schema = PAYLOADS.get(type);
-        if (schema == null) {
-            throw new IllegalArgumentException("cannot fold an event of type " + type);
-        }
-        GenericRecord payload = (GenericRecord) SpecificData.get().newRecord(null, schema);
-        Map<?, ?> data = source.get("eventData") instanceof Map<?, ?> m ? m : Map.of();
-        for (Schema.Field f : schema.getFields()) {
-            payload.put(f.pos(), avro(data.get(f.name()), f.schema()));
-        }
-        Map<?, ?> meta = source.get("metadata") instanceof Map<?, ?> m ? m : Map.of();
-        Map<String, String> extra = new LinkedHashMap<>();
-        if (meta.get("extra") instanceof Map<?, ?> x) {
-            x.forEach((k, v) -> extra.put(String.valueOf(k), v == null ? null : v.toString()));
-        }
-        return EventEnvelope.newBuilder()
-                .setEventId(String.valueOf(source.get("eventId")))
-                .setAggregateId(String.valueOf(source.get("aggregateId")))
-                .setAggregateType(String.valueOf(source.get("aggregateType")))
-                .setEventType(type)
-                .setVersion(((Number) source.get("version")).longValue())
-                .setTimestamp(Instant.parse(String.valueOf(source.get("timestamp"))))
-                .setCorrelationId(source.get("correlationId") == null ? "" : source.get("correlationId").toString())
-                .setCausationId(source.get("causationId") == null ? null : source.get("causationId").toString())
-                .setMetadata(Metadata.newBuilder()
-                        .setOrganizationId(meta.get("organizationId") == null ? null : meta.get("organizationId").toString())
-                        .setUserId(meta.get("userId") == null ? null : meta.get("userId").toString())
-                        .setExtra(extra).build())
-                .setPayload(payload)
-                .build();
-    }
-
     /** The document's topic position, or null when it has none. */
     static Position position(Map<String, ?> source) {
         if (source.get("position") instanceof Map<?, ?> p && p.get("partition") instanceof Number partition
                 && p.get("offset") instanceof Number offset) {
-            return new Position(partition.intValue(), offset.longValue());
+            return new Position(p.get("topic") == null ? null : p.get("topic").toString(), partition.intValue(),
+                    offset.longValue());
         }
         return null;
-    }
-
-    private static Object avro(Object v, Schema schema) {
-        return switch (schema.getType()) {
-            case NULL -> null;
-            case STRING -> v == null ? null : v.toString();
-            case LONG -> v == null ? null : ((Number) v).longValue();
-            case INT -> v == null ? null : ((Number) v).intValue();
-            case DOUBLE -> v == null ? null : ((Number) v).doubleValue();
-            case FLOAT -> v == null ? null : ((Number) v).floatValue();
-            case BOOLEAN -> v;
-            case ENUM -> v == null ? null : SpecificData.get().createEnum(v.toString(), schema);
-            case UNION -> {
-                if (v == null) {
-                    yield null;
-                }
-                Schema branch = schema.getTypes().stream().filter(b -> b.getType() != Schema.Type.NULL).findFirst()
-                        .orElseThrow();
-                yield avro(v, branch);
-            }
-            default -> throw new IllegalArgumentException("cannot read a stored " + schema.getType() + " value");
-        };
     }
 
     /** The value as the document holds it: records and maps as maps, strings and enums as strings. */
@@ -164,11 +110,11 @@ public final class EventDocuments {
     // The streaming writer: the one definition of the document's JSON.
 
     /** @param digest the event's {@link #digest}, passed in because the caller needs it too */
-    static BinaryData json(EventEnvelope e, Position at, String digest) {
+    static BinaryData json(EventView e, Position at, String digest) {
         return BinaryData.of(bytes(e, at, digest), ContentType.APPLICATION_JSON);
     }
 
-    static byte[] bytes(EventEnvelope e, Position at) {
+    static byte[] bytes(EventView e, Position at) {
         return bytes(e, at, digest(e));
     }
 
@@ -177,23 +123,23 @@ public final class EventDocuments {
      * reflective serialisation, which were most of the projector's CPU per event. Values of types
      * the writer does not know are handed to the mapper.
      */
-    static byte[] bytes(EventEnvelope e, Position at, String digest) {
+    static byte[] bytes(EventView e, Position at, String digest) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(512);
         try (JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
             g.writeStartObject();
-            g.writeStringField("eventId", e.getEventId());
-            g.writeStringField("aggregateId", e.getAggregateId());
-            g.writeStringField("aggregateType", e.getAggregateType());
-            g.writeStringField("eventType", e.getEventType());
-            g.writeNumberField("version", e.getVersion());
-            g.writeStringField("timestamp", e.getTimestamp().toString());
-            g.writeStringField("correlationId", e.getCorrelationId());
-            g.writeStringField("causationId", e.getCausationId());
+            g.writeStringField("eventId", e.eventId());
+            g.writeStringField("aggregateId", e.aggregateId());
+            g.writeStringField("aggregateType", e.aggregateType());
+            g.writeStringField("eventType", e.eventType());
+            g.writeNumberField("version", e.version());
+            g.writeStringField("timestamp", e.timestamp().toString());
+            g.writeStringField("correlationId", e.correlationId());
+            g.writeStringField("causationId", e.causationId());
             g.writeStringField(EventDigest.FIELD, digest);
             g.writeFieldName("eventData");
-            record(g, (GenericRecord) e.getPayload());
+            record(g, (GenericRecord) e.payload());
             g.writeObjectFieldStart("metadata");
-            Metadata m = e.getMetadata();
+            Metadata m = e.metadata();
             if (m != null) {
                 g.writeStringField("organizationId", m.getOrganizationId());
                 g.writeStringField("userId", m.getUserId());
@@ -205,6 +151,9 @@ public final class EventDocuments {
                 g.writeNullField("position");
             } else {
                 g.writeObjectFieldStart("position");
+                if (at.topic() != null) {
+                    g.writeStringField("topic", at.topic());
+                }
                 g.writeNumberField("partition", at.partition());
                 g.writeNumberField("offset", at.offset());
                 g.writeEndObject();

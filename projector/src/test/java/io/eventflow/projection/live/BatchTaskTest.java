@@ -11,6 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import io.eventflow.aggregate.AggregateIndices;
+import io.eventflow.aggregate.AggregateTypes;
+import io.eventflow.payments.Payments;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.MockProducer;
@@ -48,10 +52,12 @@ class BatchTaskTest {
     }
 
     private BatchTask task(Deserializer<EventEnvelope> decoder, Duration timeout) {
-        var projection = new ElasticsearchProjection(es, ElasticsearchProjection.Targets.live(io.eventflow.aggregate.AggregateIndices.of("t-", io.eventflow.aggregate.AggregateTypes.of(io.eventflow.payments.Payments.TYPE))),
+        var projection = new ElasticsearchProjection(es, ElasticsearchProjection.Targets.live(
+                AggregateIndices.of("t-", AggregateTypes.of(Payments.TYPE))),
                 new ElasticsearchProjection.Policy(backoff, 1, Duration.ZERO), metrics);
-        return new BatchTask(decoder, projection, new BatchTask.DeadLetters(producer, "events-dlq"), metrics, backoff,
-                new BatchTask.InfrastructureRetry(timeout, REGISTRY));
+        var lane = new Lane(Payments.TYPE, "events", "events-dlq");
+        return new BatchTask(Map.of("events", new BatchTask.Decoding(lane, decoder)), projection, producer, metrics,
+                backoff, new BatchTask.InfrastructureRetry(timeout, REGISTRY));
     }
 
     private static Batch batch(int records) {

@@ -99,10 +99,15 @@ class EventDigestTest {
     @Test
     void aStoredPaymentEventReadsBackAsTheEventItWasWrittenFrom() throws Exception {
         for (EventEnvelope e : EVENTS) {
-            Map<String, Object> stored = source(EventDocuments.bytes(e, new Position(2, 9)));
-            EventEnvelope back = EventDocuments.envelope(stored);
-            assertThat(back).isEqualTo(e);
-            assertThat(EventDocuments.position(stored)).isEqualTo(new Position(2, 9));
+            Map<String, Object> stored = source(EventDocuments.bytes(e, new Position("payment-events", 2, 9)));
+            var doc = io.eventflow.eventstore.ElasticsearchClients.objectMapper().convertValue(stored,
+                    io.eventflow.eventstore.EventDocument.class);
+            var back = io.eventflow.aggregate.Histories.recorded(io.eventflow.payments.Payments.TYPE, doc);
+            assertThat(back.event()).isEqualTo(io.eventflow.payments.Payments.TYPE.avro().event(
+                    (org.apache.avro.specific.SpecificRecord) e.getPayload()));
+            assertThat(back.version()).isEqualTo(e.getVersion());
+            assertThat(back.timestamp()).isEqualTo(e.getTimestamp());
+            assertThat(EventDocuments.position(stored)).isEqualTo(new Position("payment-events", 2, 9));
         }
     }
 }
