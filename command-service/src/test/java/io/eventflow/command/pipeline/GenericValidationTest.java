@@ -86,4 +86,50 @@ class GenericValidationTest {
                 .isInstanceOfSatisfying(Decision.Rejected.class,
                         r -> assertThat(r.rejection().is(CommonRejection.TENANT_MISMATCH)).isTrue());
     }
+
+    @Test
+    void aCommandTypeWithTwoHandlersFailsWhenTheBusIsBuilt() {
+        var domain = Payments.TYPE.domain();
+        var twice = new io.eventflow.aggregate.Domain<PaymentState, PaymentCommand, PaymentEvent>() {
+            @Override
+            public PaymentState initial(String aggregateId) {
+                return domain.initial(aggregateId);
+            }
+
+            @Override
+            public void handlers(Handlers<PaymentState, PaymentCommand, PaymentEvent> handlers) {
+                domain.handlers(handlers);
+                handlers.on(PaymentCommand.FailPayment.class, Payments::fail);
+            }
+
+            @Override
+            public PaymentState evolve(PaymentState state, Recorded<PaymentEvent> event) {
+                return domain.evolve(state, event);
+            }
+
+            @Override
+            public long version(PaymentState state) {
+                return domain.version(state);
+            }
+
+            @Override
+            public String organizationId(PaymentState state) {
+                return domain.organizationId(state);
+            }
+
+            @Override
+            public String aggregateId(PaymentCommand command) {
+                return domain.aggregateId(command);
+            }
+
+            @Override
+            public String createsIn(PaymentCommand command) {
+                return domain.createsIn(command);
+            }
+        };
+        var metrics = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        CommandTopology.bus(domain, metrics);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CommandTopology.bus(twice, metrics))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("FailPayment");
+    }
 }
