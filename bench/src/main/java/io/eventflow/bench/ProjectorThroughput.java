@@ -4,7 +4,8 @@ import co.elastic.clients.elasticsearch._types.VersionType;
 import io.eventflow.eventstore.ElasticsearchClients;
 import io.eventflow.eventstore.EventDocument;
 import io.eventflow.eventstore.EventStoreIndices;
-import io.eventflow.eventstore.PaymentView;
+import io.eventflow.payments.PaymentState;
+import io.eventflow.payments.Payments;
 import io.eventflow.projection.ProjectionDocuments;
 import io.eventflow.schemas.EventEnvelope;
 import io.eventflow.schemas.Metadata;
@@ -68,7 +69,7 @@ public final class ProjectorThroughput {
 
         System.out.printf("pre-producing %,d events (%,d payments) to %s (%d partitions)...%n", n, n / 5, topic, PARTITIONS);
         List<EventDocument> events = new ArrayList<>(n);
-        Map<String, PaymentView> views = new LinkedHashMap<>(n / 5 * 2);
+        Map<String, PaymentState> views = new LinkedHashMap<>(n / 5 * 2);
         double avg = preProduce(kafka, registryUrl, topic, n, events, views);
         System.out.printf("  average record %.0f B; %,d event documents and %,d payment documents to write%n", avg,
                 events.size(), views.size());
@@ -104,9 +105,10 @@ public final class ProjectorThroughput {
             for (EventDocument d : events) {
                 ingester.add(op -> op.create(c -> c.index(indices.eventsAlias()).id(d.eventId()).document(d)));
             }
-            for (PaymentView v : views.values()) {
-                ingester.add(op -> op.index(x -> x.index(indices.paymentsAlias()).id(v.paymentId()).version(v.version())
-                        .versionType(VersionType.External).document(v)));
+            for (PaymentState v : views.values()) {
+                var doc = ProjectionDocuments.document(Payments.TYPE, v);
+                ingester.add(op -> op.index(x -> x.index(indices.alias("payments")).id(v.paymentId()).version(v.version())
+                        .versionType(VersionType.External).document(doc)));
             }
         });
         double baseSeconds = base.seconds();
@@ -146,7 +148,7 @@ public final class ProjectorThroughput {
     }
 
     private static double preProduce(String kafka, String registryUrl, String topic, int n, List<EventDocument> events,
-            Map<String, PaymentView> views) throws Exception {
+            Map<String, PaymentState> views) throws Exception {
         long bytes = 0;
         try (var registry = new RestSchemaRegistryClient(registryUrl, Duration.ofSeconds(10));
                 var serializer = new AvroSerializer<EventEnvelope>(registry, true);
@@ -163,7 +165,7 @@ public final class ProjectorThroughput {
                 bytes += key.length + value.length;
                 producer.send(new ProducerRecord<>(topic, key, value));
                 events.add(ProjectionDocuments.event(e));
-                views.put(id, ProjectionDocuments.fold(views.get(id), e));
+                views.put(id, ProjectionDocuments.fold(Payments.TYPE, views.get(id), e));
             }
             producer.flush();
         }

@@ -292,7 +292,7 @@ class BrokerFailureIT {
                 // The read model is the fold of the topic's events.
                 Map<String, PaymentView> fold = new HashMap<>();
                 for (EventEnvelope e : events) {
-                    fold.put(e.getAggregateId(), ProjectionDocuments.fold(fold.get(e.getAggregateId()), e));
+                    fold.put(e.getAggregateId(), PaymentFolds.fold(fold.get(e.getAggregateId()), e));
                 }
                 Map<String, PaymentView> views = views(es, indices.paymentsAlias());
                 assertThat(views.keySet()).isEqualTo(fold.keySet());

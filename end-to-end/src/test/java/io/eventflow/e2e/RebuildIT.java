@@ -158,7 +158,7 @@ class RebuildIT {
             for (ConsumerRecord<byte[], byte[]> r : records) {
                 EventEnvelope e = p.decodeEvent(r.value());
                 eventIds.add(e.getEventId());
-                fold.put(e.getAggregateId(), ProjectionDocuments.fold(fold.get(e.getAggregateId()), e, null));
+                fold.put(e.getAggregateId(), PaymentFolds.fold(fold.get(e.getAggregateId()), e, null));
             }
             await().atMost(WAIT).untilAsserted(() -> {
                 assertThat(p.get("/events?size=1").body().path("total").asLong()).isEqualTo(eventIds.size());
