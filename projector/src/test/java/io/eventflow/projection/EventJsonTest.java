@@ -31,7 +31,7 @@ class EventJsonTest {
                 .setExtra(Map.of("source", "test", "note", "a\tb")).build();
         Metadata sparse = Metadata.newBuilder().setOrganizationId(null).setUserId(null).setExtra(Map.of()).build();
         for (EventEnvelope e : List.of(
-                event(new PaymentProcessed("p-1", 12_345L, "EUR", "org-1", "u-1"), "cmd-1", full),
+                event(new PaymentProcessed("p-1", 12_345L, "EUR", "org-1", "u-1", null), "cmd-1", full),
                 event(new PaymentFailed("p-1", "card declined: \"insufficient\""), null, sparse),
                 event(new PaymentRefunded("p-1", 500L), "cmd-2", full))) {
             for (Position at : java.util.Arrays.asList(new Position(2, 41L), null)) {

@@ -20,7 +20,7 @@ class PaymentViewsTest {
                 .setMetadata(Metadata.newBuilder().setExtra(Map.of()).build()).setPayload(payload).build();
     }
 
-    private static final EventEnvelope PROCESSED = event(1, "PaymentProcessed", new PaymentProcessed("p-1", 1_000L, "EUR", "o", "u"));
+    private static final EventEnvelope PROCESSED = event(1, "PaymentProcessed", new PaymentProcessed("p-1", 1_000L, "EUR", "o", "u", null));
 
     @Test
     void partialThenFullRefundEndsRefunded() {
