@@ -133,10 +133,12 @@ class SchemaEvolutionIT {
             // Today's contract is compatible with every version before it...
             int v2Id = registry.register(subject, EventEnvelope.getClassSchema());
             assertThat(v2Id).isNotEqualTo(v1Id);
-            // ...and a rename without its alias is not: v1's "error" could no longer be read.
+            // ...and a new envelope field without a default is not: no event written so far has it.
+            // (A payload field renamed without its alias was taken by Apicurio 3.0.9 in this position,
+            // inside the payload union; V1EventsTest guards that case with Avro's own checker.)
             Schema broken = new Schema.Parser().parse(EventEnvelope.getClassSchema().toString()
-                    .replace(",\"aliases\":[\"error\"]", ""));
-            assertThat(broken.toString()).isNotEqualTo(EventEnvelope.getClassSchema().toString());
+                    .replace("{\"name\":\"eventId\",", "{\"name\":\"tenantId\",\"type\":\"string\"},{\"name\":\"eventId\","));
+            assertThat(broken.getField("tenantId")).isNotNull();
             assertThatThrownBy(() -> registry.register(subject, broken))
                     .isInstanceOfSatisfying(SchemaRegistryException.class, e -> assertThat(e.status()).isEqualTo(409))
                     .hasMessageContaining("subject " + subject).hasMessageContaining("incompatible");

@@ -69,6 +69,15 @@ class V1EventsTest {
     }
 
     @Test
+    void aRenameWithoutItsAliasWouldBreakTheV1Events() {
+        Schema broken = new Schema.Parser().parse(EventEnvelope.getClassSchema().toString()
+                .replace(",\"aliases\":[\"error\"]", ""));
+        assertThat(broken.toString()).isNotEqualTo(EventEnvelope.getClassSchema().toString());
+        assertThat(SchemaCompatibility.checkReaderWriterCompatibility(broken, V1).getType())
+                .isEqualTo(SchemaCompatibility.SchemaCompatibilityType.INCOMPATIBLE);
+    }
+
+    @Test
     void v1BytesResolveToTodaysRecordsWithDefaultsAndAliases() throws IOException {
         EventEnvelope processed = readWithTodaysSchema("pay-v1a-1-processed");
         assertThat(processed.getPayload()).isEqualTo(
