@@ -1,5 +1,6 @@
 package io.eventflow.eventstore;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
@@ -33,7 +34,8 @@ public record EventDocument(
         Map<String, Object> metadata,
         Position position,
         String digest,
-        Integer schemaVersion) {
+        // Left out when null, so a document without it is the JSON it was before the field existed.
+        @JsonInclude(JsonInclude.Include.NON_NULL) Integer schemaVersion) {
 
     /** A document that does not say its shape version (read as 1). */
     public EventDocument(String eventId, String aggregateId, String aggregateType, String eventType, long version,

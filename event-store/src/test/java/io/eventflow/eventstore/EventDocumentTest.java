@@ -25,6 +25,7 @@ class EventDocumentTest {
 
         EventDocument v2 = new EventDocument("e1", "p-1", "Payment", "PaymentFailed", 2, T, "c", "k",
                 Map.of("paymentId", "p-1", "reason", "declined"), Map.of(), null, null, 2);
+        assertThat(MAPPER.writeValueAsString(d)).doesNotContain("schemaVersion");
         EventDocument back = MAPPER.readValue(MAPPER.writeValueAsString(v2), EventDocument.class);
         assertThat(back).isEqualTo(v2);
         assertThat(back.schemaVersion()).isEqualTo(2);
