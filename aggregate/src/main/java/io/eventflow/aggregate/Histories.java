@@ -48,8 +48,11 @@ public final class Histories {
         }
     }
 
-    /** The shape version the document's event was written from; 1 for documents that do not say. */
+    /**
+     * The shape version of the document's {@code eventData} ({@link EventDocument#schemaVersion()});
+     * 1 for documents that do not say, written before shapes had versions.
+     */
     static int schemaVersion(EventDocument doc) {
-        return 1;
+        return doc.schemaVersion() == null ? 1 : doc.schemaVersion();
     }
 }

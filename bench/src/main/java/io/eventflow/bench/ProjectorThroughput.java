@@ -178,7 +178,7 @@ public final class ProjectorThroughput {
         int version = i % 5 + 1;
         String id = "pay-" + payment;
         Object payload = version == 1
-                ? new PaymentProcessed(id, 100_000L, payment % 3 == 0 ? "USD" : "EUR", "org-" + (payment % 50), "u-" + (payment % 500))
+                ? new PaymentProcessed(id, 100_000L, payment % 3 == 0 ? "USD" : "EUR", "org-" + (payment % 50), "u-" + (payment % 500), null)
                 : new PaymentRefunded(id, 1_000L);
         return EventEnvelope.newBuilder()
                 .setEventId(UUID.randomUUID().toString()).setAggregateId(id).setAggregateType("Payment")

@@ -16,7 +16,7 @@ public final class Commands {
 
     public static CommandEnvelope process(String paymentId, long amount, String currency, String org, String user,
             Long expectedVersion) {
-        return envelope(paymentId, expectedVersion, org, user, new ProcessPayment(paymentId, amount, currency, org, user));
+        return envelope(paymentId, expectedVersion, org, user, new ProcessPayment(paymentId, amount, currency, org, user, null));
     }
 
     public static CommandEnvelope fail(String paymentId, String error, String org, String user, Long expectedVersion) {

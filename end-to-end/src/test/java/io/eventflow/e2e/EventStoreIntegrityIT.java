@@ -72,7 +72,7 @@ class EventStoreIntegrityIT {
     }
 
     private static PaymentProcessed processed(String id) {
-        return new PaymentProcessed(id, 10_000L, "EUR", "org-1", "u-1");
+        return new PaymentProcessed(id, 10_000L, "EUR", "org-1", "u-1", null);
     }
 
     private void send(EventEnvelope... events) {

@@ -136,7 +136,7 @@ final class ProjectorHarness implements AutoCloseable {
         Object payload;
         Expected after;
         if (e == null) {
-            payload = new PaymentProcessed(paymentId, 10_000L, "EUR", "org-" + (i % 3), "u-" + i);
+            payload = new PaymentProcessed(paymentId, 10_000L, "EUR", "org-" + (i % 3), "u-" + i, null);
             after = new Expected("processed", 10_000, 0, 1);
         } else if (i % 10 == 0 && e.status().equals("processed") && e.refunded() == 0) {
             payload = new PaymentFailed(paymentId, "declined");

@@ -157,7 +157,7 @@ class ProjectorResilienceIT {
         }
 
         // What the live mapping accepts is still written: every event, and the payments without an error.
-        var ok = ProjectorHarness.event("pay-ok", 1, new PaymentProcessed("pay-ok", 100L, "EUR", "o", "u"), Map.of());
+        var ok = ProjectorHarness.event("pay-ok", 1, new PaymentProcessed("pay-ok", 100L, "EUR", "o", "u", null), Map.of());
         var failed = ProjectorHarness.event("pay-failed", 1, new PaymentFailed("pay-failed", "declined"), Map.of());
         harness.send(ok);
         harness.send(failed);

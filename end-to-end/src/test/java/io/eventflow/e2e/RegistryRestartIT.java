@@ -138,7 +138,7 @@ class RegistryRestartIT {
             for (int i = 0; i < count; i++) {
                 String paymentId = "pay-" + UUID.randomUUID();
                 Object payload = switch (i % 3) {
-                    case 0 -> new PaymentProcessed(paymentId, 1_000L + i, "EUR", "org-1", "u-1");
+                    case 0 -> new PaymentProcessed(paymentId, 1_000L + i, "EUR", "org-1", "u-1", null);
                     case 1 -> new PaymentRefunded(paymentId, 100L);
                     default -> new PaymentFailed(paymentId, "declined");
                 };

@@ -1,5 +1,6 @@
 package io.eventflow.eventstore;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
@@ -13,6 +14,12 @@ import java.util.Objects;
  * is null for documents written by other means (imports, tests). {@code digest} is the event's
  * {@link EventDigest}; when null it is computed from the other fields (documents indexed before
  * digests were stored read back that way), so it is never null.
+ *
+ * <p>{@code schemaVersion} is the version of the shape {@code eventData} has: the
+ * {@code "eventVersion"} property of the payload's record schema it was written from (1 when that
+ * schema has none). Null for documents written before the field existed, which readers take as 1
+ * (every event of that time had version-1 shapes). It is not part of the digest: it describes the
+ * document, not the event.
  */
 public record EventDocument(
         String eventId,
@@ -26,14 +33,24 @@ public record EventDocument(
         Map<String, Object> eventData,
         Map<String, Object> metadata,
         Position position,
-        String digest) {
+        String digest,
+        // Left out when null, so a document without it is the JSON it was before the field existed.
+        @JsonInclude(JsonInclude.Include.NON_NULL) Integer schemaVersion) {
+
+    /** A document that does not say its shape version (read as 1). */
+    public EventDocument(String eventId, String aggregateId, String aggregateType, String eventType, long version,
+            Instant timestamp, String correlationId, String causationId, Map<String, Object> eventData,
+            Map<String, Object> metadata, Position position, String digest) {
+        this(eventId, aggregateId, aggregateType, eventType, version, timestamp, correlationId, causationId, eventData,
+                metadata, position, digest, null);
+    }
 
     /** A document whose digest is computed from its fields. */
     public EventDocument(String eventId, String aggregateId, String aggregateType, String eventType, long version,
             Instant timestamp, String correlationId, String causationId, Map<String, Object> eventData,
             Map<String, Object> metadata, Position position) {
         this(eventId, aggregateId, aggregateType, eventType, version, timestamp, correlationId, causationId, eventData,
-                metadata, position, null);
+                metadata, position, null, null);
     }
 
     /** A document with no topic position. */
@@ -41,7 +58,7 @@ public record EventDocument(
             Instant timestamp, String correlationId, String causationId, Map<String, Object> eventData,
             Map<String, Object> metadata) {
         this(eventId, aggregateId, aggregateType, eventType, version, timestamp, correlationId, causationId, eventData,
-                metadata, null, null);
+                metadata, null, null, null);
     }
 
     public EventDocument {
@@ -52,6 +69,9 @@ public record EventDocument(
         Objects.requireNonNull(timestamp, "timestamp");
         eventData = eventData == null ? Map.of() : eventData;
         metadata = metadata == null ? Map.of() : metadata;
+        if (schemaVersion != null && schemaVersion < 1) {
+            throw new IllegalArgumentException("schemaVersion must be at least 1, got " + schemaVersion);
+        }
         if (digest == null) {
             digest = EventDigest.of(aggregateType, aggregateId, version, eventType, causationId, eventData);
         }

@@ -2,7 +2,9 @@ package io.eventflow.payments;
 
 import io.eventflow.schemas.CommandEnvelope;
 import io.eventflow.schemas.EventEnvelope;
+import io.eventflow.schemas.payment.DisputePayment;
 import io.eventflow.schemas.payment.FailPayment;
+import io.eventflow.schemas.payment.PaymentDisputed;
 import io.eventflow.schemas.payment.PaymentFailed;
 import io.eventflow.schemas.payment.PaymentProcessed;
 import io.eventflow.schemas.payment.PaymentRefunded;
@@ -28,7 +30,7 @@ final class PaymentAvro implements AvroEdge<PaymentCommand, PaymentEvent> {
     public PaymentCommand command(SpecificRecord p) {
         if (p instanceof ProcessPayment c) {
             return new PaymentCommand.ProcessPayment(c.getPaymentId(), c.getAmount(), c.getCurrency(),
-                    c.getOrganizationId(), c.getUserId());
+                    c.getOrganizationId(), c.getUserId(), c.getDescription());
         }
         if (p instanceof FailPayment c) {
             return new PaymentCommand.FailPayment(c.getPaymentId(), c.getError());
@@ -36,19 +38,26 @@ final class PaymentAvro implements AvroEdge<PaymentCommand, PaymentEvent> {
         if (p instanceof RefundPayment c) {
             return new PaymentCommand.RefundPayment(c.getPaymentId(), c.getRefundAmount());
         }
+        if (p instanceof DisputePayment c) {
+            return new PaymentCommand.DisputePayment(c.getPaymentId(), c.getReason());
+        }
         throw new IllegalArgumentException("not a payment command: " + (p == null ? null : p.getSchema().getFullName()));
     }
 
     @Override
     public SpecificRecord event(PaymentEvent event) {
         if (event instanceof PaymentEvent.PaymentProcessed e) {
-            return new PaymentProcessed(e.paymentId(), e.amount(), e.currency(), e.organizationId(), e.userId());
+            return new PaymentProcessed(e.paymentId(), e.amount(), e.currency(), e.organizationId(), e.userId(),
+                    e.description());
         }
         if (event instanceof PaymentEvent.PaymentFailed e) {
             return new PaymentFailed(e.paymentId(), e.error());
         }
         if (event instanceof PaymentEvent.PaymentRefunded e) {
             return new PaymentRefunded(e.paymentId(), e.refundAmount());
+        }
+        if (event instanceof PaymentEvent.PaymentDisputed e) {
+            return new PaymentDisputed(e.paymentId(), e.reason());
         }
         throw new IllegalArgumentException("unknown event " + event);
     }
@@ -57,13 +66,16 @@ final class PaymentAvro implements AvroEdge<PaymentCommand, PaymentEvent> {
     public PaymentEvent event(SpecificRecord p) {
         if (p instanceof PaymentProcessed e) {
             return new PaymentEvent.PaymentProcessed(e.getPaymentId(), e.getAmount(), e.getCurrency(),
-                    e.getOrganizationId(), e.getUserId());
+                    e.getOrganizationId(), e.getUserId(), e.getDescription());
         }
         if (p instanceof PaymentFailed e) {
-            return new PaymentEvent.PaymentFailed(e.getPaymentId(), e.getError());
+            return new PaymentEvent.PaymentFailed(e.getPaymentId(), e.getReason());
         }
         if (p instanceof PaymentRefunded e) {
             return new PaymentEvent.PaymentRefunded(e.getPaymentId(), e.getRefundAmount());
+        }
+        if (p instanceof PaymentDisputed e) {
+            return new PaymentEvent.PaymentDisputed(e.getPaymentId(), e.getReason());
         }
         throw new IllegalArgumentException("not a payment event: " + (p == null ? null : p.getSchema().getFullName()));
     }

@@ -14,7 +14,8 @@ import java.util.Map;
  * {@code failed}, {@code refunded} in full), {@code amount}, {@code currency}, {@code organizationId},
  * {@code userId}, {@code processedAt}, {@code failedAt}, {@code refundedAt}, {@code refundAmount}
  * (the sum refunded, minor units), {@code refundCount}, {@code error}, {@code updatedAt},
- * {@code version}. The same shape as before payments became a module.
+ * {@code version}; since contract version 2 also {@code description}, {@code disputedAt} and
+ * {@code disputeReason} (null for payments without them, e.g. every one from version-1 events).
  */
 final class PaymentReadModel implements ReadModel<PaymentState> {
     private final String mappings = resource("payments-mappings.json");
@@ -41,6 +42,9 @@ final class PaymentReadModel implements ReadModel<PaymentState> {
         d.put("error", s.error());
         d.put("updatedAt", text(s.updatedAt()));
         d.put("version", s.version());
+        d.put("description", s.description());
+        d.put("disputedAt", text(s.disputedAt()));
+        d.put("disputeReason", s.disputeReason());
         return d;
     }
 
@@ -50,7 +54,8 @@ final class PaymentReadModel implements ReadModel<PaymentState> {
                 number(d.get("amount")), (String) d.get("currency"), (String) d.get("organizationId"),
                 (String) d.get("userId"), number(d.get("refundAmount")), (int) number(d.get("refundCount")),
                 (String) d.get("error"), instant(d.get("processedAt")), instant(d.get("failedAt")),
-                instant(d.get("refundedAt")), instant(d.get("updatedAt")), number(d.get("version")));
+                instant(d.get("refundedAt")), instant(d.get("updatedAt")), number(d.get("version")),
+                (String) d.get("description"), instant(d.get("disputedAt")), (String) d.get("disputeReason"));
     }
 
     private static String text(Instant t) {

@@ -8,7 +8,9 @@ import java.time.Instant;
  * {@code refundedTotal} is the sum refunded so far, {@code refundCount} the number of refunds.
  * {@code version} counts applied events (0 = the payment does not exist; then every nullable field
  * is null). Timestamps are null until the matching event happened; {@code error} is the last
- * failure's. Immutable.
+ * failure's. {@code description} is the payment's (null when it had none, always for payments
+ * processed before contract version 2); {@code disputedAt} and {@code disputeReason} are the last
+ * dispute's, null when never disputed. Immutable.
  */
 public record PaymentState(
         String paymentId,
@@ -24,7 +26,18 @@ public record PaymentState(
         Instant failedAt,
         Instant refundedAt,
         Instant updatedAt,
-        long version) {
+        long version,
+        String description,
+        Instant disputedAt,
+        String disputeReason) {
+
+    /** A payment without description that was never disputed (the state's shape before contract version 2). */
+    public PaymentState(String paymentId, Status status, long amount, String currency, String organizationId,
+            String userId, long refundedTotal, int refundCount, String error, Instant processedAt, Instant failedAt,
+            Instant refundedAt, Instant updatedAt, long version) {
+        this(paymentId, status, amount, currency, organizationId, userId, refundedTotal, refundCount, error,
+                processedAt, failedAt, refundedAt, updatedAt, version, null, null, null);
+    }
 
     /** The status vocabulary of payments; {@link #label()} is what documents and the API show. */
     public enum Status {
@@ -42,7 +55,7 @@ public record PaymentState(
     }
 
     public static PaymentState initial(String paymentId) {
-        return new PaymentState(paymentId, Status.NONE, 0, null, null, null, 0, 0, null, null, null, null, null, 0);
+        return new PaymentState(paymentId, Status.NONE, 0, null, null, null, 0, 0, null, null, null, null, null, 0, null, null, null);
     }
 
     public boolean exists() {

@@ -56,7 +56,8 @@ final class PaymentType implements AggregateType<PaymentState, PaymentCommand, P
         public void handlers(Handlers<PaymentState, PaymentCommand, PaymentEvent> handlers) {
             handlers.on(PaymentCommand.ProcessPayment.class, Payments::process)
                     .on(PaymentCommand.FailPayment.class, Payments::fail)
-                    .on(PaymentCommand.RefundPayment.class, Payments::refund);
+                    .on(PaymentCommand.RefundPayment.class, Payments::refund)
+                    .on(PaymentCommand.DisputePayment.class, Payments::dispute);
         }
 
         @Override

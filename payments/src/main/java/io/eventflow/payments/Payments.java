@@ -11,9 +11,11 @@ import static io.eventflow.payments.PaymentRejection.UNSUPPORTED_CURRENCY;
 import io.eventflow.aggregate.AggregateType;
 import io.eventflow.aggregate.Decision;
 import io.eventflow.aggregate.Recorded;
+import io.eventflow.payments.PaymentCommand.DisputePayment;
 import io.eventflow.payments.PaymentCommand.FailPayment;
 import io.eventflow.payments.PaymentCommand.ProcessPayment;
 import io.eventflow.payments.PaymentCommand.RefundPayment;
+import io.eventflow.payments.PaymentEvent.PaymentDisputed;
 import io.eventflow.payments.PaymentEvent.PaymentFailed;
 import io.eventflow.payments.PaymentEvent.PaymentProcessed;
 import io.eventflow.payments.PaymentEvent.PaymentRefunded;
@@ -47,7 +49,8 @@ public final class Payments {
         if (c.currency() == null || !ISO_4217.contains(c.currency())) {
             return Decision.reject(UNSUPPORTED_CURRENCY, "currency '" + c.currency() + "' is not an ISO 4217 code");
         }
-        return Decision.accept(new PaymentProcessed(c.paymentId(), c.amount(), c.currency(), c.organizationId(), c.userId()));
+        return Decision.accept(new PaymentProcessed(c.paymentId(), c.amount(), c.currency(), c.organizationId(), c.userId(),
+                c.description()));
     }
 
     public static Decision<PaymentEvent> fail(PaymentState state, FailPayment c) {
@@ -81,6 +84,20 @@ public final class Payments {
         return Decision.accept(new PaymentRefunded(c.paymentId(), c.refundAmount()));
     }
 
+    /**
+     * A dispute is recorded on a processed or (partly or fully) refunded payment; a failed or missing
+     * one has nothing to dispute. A second dispute is recorded too: the last reason wins.
+     */
+    public static Decision<PaymentEvent> dispute(PaymentState state, DisputePayment c) {
+        if (!state.exists()) {
+            return Decision.reject(PAYMENT_NOT_FOUND, "payment " + c.paymentId() + " not found");
+        }
+        if (state.status() == Status.FAILED) {
+            return Decision.reject(PAYMENT_ALREADY_FAILED, "payment " + c.paymentId() + " has failed and cannot be disputed");
+        }
+        return Decision.accept(new PaymentDisputed(c.paymentId(), c.reason()));
+    }
+
     /** {@code decide(state, command) -> events | rejection} for every payment command. */
     public static Decision<PaymentEvent> decide(PaymentState state, PaymentCommand command) {
         if (command instanceof ProcessPayment c) {
@@ -92,12 +109,16 @@ public final class Payments {
         if (command instanceof RefundPayment c) {
             return refund(state, c);
         }
+        if (command instanceof DisputePayment c) {
+            return dispute(state, c);
+        }
         throw new IllegalArgumentException("unknown command " + command);
     }
 
     /**
      * Applies one event: the one fold of payments. The version becomes the event's. A refund that
-     * reaches the amount makes the payment {@code refunded}.
+     * reaches the amount makes the payment {@code refunded}; a dispute keeps the status and records
+     * when and why.
      */
     public static PaymentState evolve(PaymentState s, Recorded<? extends PaymentEvent> recorded) {
         long v = recorded.version();
@@ -105,17 +126,24 @@ public final class Payments {
         PaymentEvent event = recorded.event();
         if (event instanceof PaymentProcessed e) {
             return new PaymentState(recorded.aggregateId(), Status.PROCESSED, e.amount(), e.currency(),
-                    e.organizationId(), e.userId(), 0, 0, null, t, null, null, t, v);
+                    e.organizationId(), e.userId(), 0, 0, null, t, null, null, t, v, e.description(), null, null);
         }
         if (event instanceof PaymentFailed e) {
             return new PaymentState(recorded.aggregateId(), Status.FAILED, s.amount(), s.currency(), s.organizationId(),
-                    s.userId(), s.refundedTotal(), s.refundCount(), e.error(), s.processedAt(), t, s.refundedAt(), t, v);
+                    s.userId(), s.refundedTotal(), s.refundCount(), e.error(), s.processedAt(), t, s.refundedAt(), t, v,
+                    s.description(), s.disputedAt(), s.disputeReason());
         }
         if (event instanceof PaymentRefunded e) {
             long refunded = s.refundedTotal() + e.refundAmount();
             Status status = s.exists() && refunded >= s.amount() ? Status.REFUNDED : s.status();
             return new PaymentState(recorded.aggregateId(), status, s.amount(), s.currency(), s.organizationId(),
-                    s.userId(), refunded, s.refundCount() + 1, s.error(), s.processedAt(), s.failedAt(), t, t, v);
+                    s.userId(), refunded, s.refundCount() + 1, s.error(), s.processedAt(), s.failedAt(), t, t, v,
+                    s.description(), s.disputedAt(), s.disputeReason());
+        }
+        if (event instanceof PaymentDisputed e) {
+            return new PaymentState(recorded.aggregateId(), s.status(), s.amount(), s.currency(), s.organizationId(),
+                    s.userId(), s.refundedTotal(), s.refundCount(), s.error(), s.processedAt(), s.failedAt(),
+                    s.refundedAt(), t, v, s.description(), t, e.reason());
         }
         throw new IllegalArgumentException("unknown event " + event);
     }

@@ -3,9 +3,11 @@ package io.eventflow.payments;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eventflow.aggregate.Decision;
+import io.eventflow.payments.PaymentCommand.DisputePayment;
 import io.eventflow.payments.PaymentCommand.FailPayment;
 import io.eventflow.payments.PaymentCommand.ProcessPayment;
 import io.eventflow.payments.PaymentCommand.RefundPayment;
+import io.eventflow.payments.PaymentEvent.PaymentDisputed;
 import io.eventflow.payments.PaymentEvent.PaymentFailed;
 import io.eventflow.payments.PaymentEvent.PaymentProcessed;
 import io.eventflow.payments.PaymentEvent.PaymentRefunded;
@@ -34,12 +36,16 @@ class PaymentsPropertiesTest {
     }
 
     private static PaymentCommand command(SplittableRandom r) {
-        int kind = r.nextInt(8);
+        int kind = r.nextInt(9);
         if (kind < 2) {
-            return new ProcessPayment(ID, amount(r), CURRENCIES[r.nextInt(CURRENCIES.length)], "org-1", "u-1");
+            return new ProcessPayment(ID, amount(r), CURRENCIES[r.nextInt(CURRENCIES.length)], "org-1", "u-1",
+                    r.nextBoolean() ? null : "order " + r.nextInt(100));
         }
         if (kind < 3) {
             return new FailPayment(ID, "declined");
+        }
+        if (kind < 4) {
+            return new DisputePayment(ID, "not received " + r.nextInt(10));
         }
         return new RefundPayment(ID, amount(r));
     }
@@ -149,6 +155,38 @@ class PaymentsPropertiesTest {
                     assertThat(failed).isFalse();
                     refunded = true;
                 }
+            }
+        });
+    }
+
+    @Test
+    void onlyProcessedOrRefundedPaymentsAreDisputedAndADisputeChangesNothingElse() {
+        forAll(commands -> {
+            PaymentState before = PaymentState.initial(ID);
+            for (Step s : run(commands)) {
+                if (s.event() instanceof PaymentDisputed d) {
+                    assertThat(before.status()).isIn(PaymentState.Status.PROCESSED, PaymentState.Status.REFUNDED);
+                    assertThat(s.after().disputeReason()).isEqualTo(d.reason());
+                    assertThat(s.after().disputedAt()).isEqualTo(s.after().updatedAt());
+                    assertThat(s.after().status()).isEqualTo(before.status());
+                    assertThat(s.after().refundedTotal()).isEqualTo(before.refundedTotal());
+                    assertThat(s.after().amount()).isEqualTo(before.amount());
+                    assertThat(s.after().description()).isEqualTo(before.description());
+                }
+                before = s.after();
+            }
+        });
+    }
+
+    @Test
+    void theDescriptionIsTheProcessedEventsForTheWholeLife() {
+        forAll(commands -> {
+            String description = null;
+            for (Step s : run(commands)) {
+                if (s.event() instanceof PaymentProcessed p) {
+                    description = p.description();
+                }
+                assertThat(s.after().description()).isEqualTo(description);
             }
         });
     }

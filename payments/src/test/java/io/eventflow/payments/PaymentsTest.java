@@ -2,9 +2,11 @@ package io.eventflow.payments;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.eventflow.payments.PaymentCommand.DisputePayment;
 import io.eventflow.payments.PaymentCommand.FailPayment;
 import io.eventflow.payments.PaymentCommand.ProcessPayment;
 import io.eventflow.payments.PaymentCommand.RefundPayment;
+import io.eventflow.payments.PaymentEvent.PaymentDisputed;
 import io.eventflow.payments.PaymentEvent.PaymentFailed;
 import io.eventflow.payments.PaymentEvent.PaymentProcessed;
 import io.eventflow.payments.PaymentEvent.PaymentRefunded;
@@ -75,5 +77,68 @@ class PaymentsTest {
         assertThat(rejected(Payments.refund(given(PROCESSED, new PaymentFailed("p-1", "x")), new RefundPayment("p-1", 1))))
                 .isEqualTo(PaymentRejection.PAYMENT_ALREADY_FAILED);
         assertThat(rejected(Payments.refund(given(PROCESSED), new RefundPayment("p-1", 0)))).isEqualTo(PaymentRejection.INVALID_AMOUNT);
+    }
+
+    @Test
+    void theDescriptionGoesFromTheCommandToTheEventTheStateAndTheReadModel() {
+        Decision<PaymentEvent> d = Payments.process(given(),
+                new ProcessPayment("p-1", 10_000, "EUR", "org-1", "u-1", "order 42"));
+        PaymentProcessed described = new PaymentProcessed("p-1", 10_000, "EUR", "org-1", "u-1", "order 42");
+        assertThat(d).isEqualTo(Decision.accept(described));
+        PaymentState s = given(described, new PaymentRefunded("p-1", 1));
+        assertThat(s.description()).isEqualTo("order 42");
+        assertThat(Payments.TYPE.readModel().toDocument(s)).containsEntry("description", "order 42");
+        assertThat(Payments.TYPE.readModel().fromDocument(Payments.TYPE.readModel().toDocument(s))).isEqualTo(s);
+    }
+
+    @Test
+    void disputeIsRecordedOnProcessedAndRefundedPayments() {
+        assertThat(Payments.dispute(given(PROCESSED), new DisputePayment("p-1", "not received")))
+                .isEqualTo(Decision.accept(new PaymentDisputed("p-1", "not received")));
+        PaymentState refunded = given(PROCESSED, new PaymentRefunded("p-1", 10_000));
+        assertThat(Payments.decide(refunded, new DisputePayment("p-1", "charged twice")))
+                .isEqualTo(Decision.accept(new PaymentDisputed("p-1", "charged twice")));
+
+        PaymentState disputed = Fold.evolve(refunded, new PaymentDisputed("p-1", "charged twice"));
+        assertThat(disputed.status()).isEqualTo(PaymentState.Status.REFUNDED);
+        assertThat(disputed.disputeReason()).isEqualTo("charged twice");
+        assertThat(disputed.disputedAt()).isEqualTo(Fold.T0.plusSeconds(3));
+        assertThat(disputed.version()).isEqualTo(3);
+        var doc = Payments.TYPE.readModel().toDocument(disputed);
+        assertThat(doc).containsEntry("disputeReason", "charged twice").containsEntry("disputedAt", "2026-01-01T00:00:03Z");
+        assertThat(Payments.TYPE.readModel().fromDocument(doc)).isEqualTo(disputed);
+    }
+
+    @Test
+    void disputeIsRejectedWhenMissingOrFailed() {
+        assertThat(rejected(Payments.dispute(given(), new DisputePayment("p-1", "x")))).isEqualTo(PaymentRejection.PAYMENT_NOT_FOUND);
+        assertThat(rejected(Payments.dispute(given(PROCESSED, new PaymentFailed("p-1", "x")), new DisputePayment("p-1", "y"))))
+                .isEqualTo(PaymentRejection.PAYMENT_ALREADY_FAILED);
+    }
+
+    @Test
+    void theNewCommandAndEventCrossTheAvroEdge() {
+        var avro = Payments.TYPE.avro();
+        assertThat(avro.command(new io.eventflow.schemas.payment.DisputePayment("p-1", "why")))
+                .isEqualTo(new DisputePayment("p-1", "why"));
+        var record = avro.event(new PaymentDisputed("p-1", "why"));
+        assertThat(record).isEqualTo(new io.eventflow.schemas.payment.PaymentDisputed("p-1", "why"));
+        assertThat(avro.event(record)).isEqualTo(new PaymentDisputed("p-1", "why"));
+        assertThat(avro.event(avro.event(new PaymentFailed("p-1", "declined"))))
+                .isEqualTo(new PaymentFailed("p-1", "declined"));
+        assertThat(avro.event(avro.event(new PaymentProcessed("p-1", 5, "EUR", "o", "u", "d"))))
+                .isEqualTo(new PaymentProcessed("p-1", 5, "EUR", "o", "u", "d"));
+    }
+
+    @Test
+    void theStateCodecKeepsTheNewFieldsAndReadsTheOldFormats() throws Exception {
+        var codec = Payments.TYPE.stateCodec();
+        PaymentState s = given(new PaymentProcessed("p-1", 10_000, "EUR", "org-1", "u-1", "order 42"),
+                new PaymentDisputed("p-1", "charged twice"));
+        var bytes = new java.io.ByteArrayOutputStream();
+        codec.write(new java.io.DataOutputStream(bytes), s);
+        assertThat(codec.encodedSize(s)).isEqualTo(bytes.size());
+        assertThat(codec.read(new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())),
+                codec.format())).isEqualTo(s);
     }
 }

@@ -21,6 +21,19 @@ public final class InMemorySchemaRegistryClient implements SchemaRegistryClient 
     private final Map<Integer, Schema> schemas = new ConcurrentHashMap<>();
     private final Map<String, List<Integer>> subjects = new ConcurrentHashMap<>();
 
+    private final Map<String, Compatibility> levels = new ConcurrentHashMap<>();
+
+    /** Remembers the level (this fake checks no compatibility). */
+    @Override
+    public void setCompatibility(String subject, Compatibility level) {
+        levels.put(subject, java.util.Objects.requireNonNull(level, "level"));
+    }
+
+    /** The level last set on {@code subject}, or null. */
+    public Compatibility compatibility(String subject) {
+        return levels.get(subject);
+    }
+
     @Override
     public int register(String subject, Schema schema) {
         int id = ids.computeIfAbsent(schema, s -> {

@@ -61,7 +61,36 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
 
     @Override
     public int register(String subject, Schema schema) {
-        return idOf(subject, schema, "/versions");
+        try {
+            return idOf(subject, schema, "/versions");
+        } catch (SchemaRegistryException e) {
+            if (e.status() == 409) {
+                // The registry's own text varies (Apicurio, Confluent); say what it means and where.
+                throw new SchemaRegistryException("schema " + schema.getFullName() + " is incompatible with the"
+                        + " schemas registered under subject " + subject + " (the subject's compatibility level"
+                        + " refuses it; a change of contract must be compatible, see docs/adr/0010): "
+                        + e.getMessage(), e.status(), e.errorCode());
+            }
+            throw e;
+        }
+    }
+
+    /** {@code PUT /config/{subject}} with {@code {"compatibility": level}}. */
+    @Override
+    public void setCompatibility(String subject, Compatibility level) {
+        Objects.requireNonNull(level, "level");
+        JsonNode answer;
+        try {
+            answer = send("PUT", "config/" + encode(subject),
+                    JSON.writeValueAsString(Map.of("compatibility", level.name())));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        String set = answer.path("compatibility").asText(answer.path("compatibilityLevel").asText(""));
+        if (!set.equals(level.name())) {
+            throw new SchemaRegistryUnavailableException("schema registry " + describe() + " answered PUT config/"
+                    + subject + " without the level " + level + ": " + answer);
+        }
     }
 
     @Override

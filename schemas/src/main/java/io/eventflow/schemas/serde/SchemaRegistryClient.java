@@ -64,6 +64,17 @@ public interface SchemaRegistryClient extends AutoCloseable {
         throw new SchemaRegistryUnavailableException(getClass().getName() + " cannot tell its highest schema id");
     }
 
+    /**
+     * Sets the compatibility level of {@code subject} (Confluent {@code PUT /config/{subject}}): the
+     * registry then refuses to register a schema under it that breaks the level, with a 409 that
+     * {@link #register} reports as a {@link SchemaRegistryException} naming the subject. Clients that
+     * cannot say so with an infrastructure fault.
+     */
+    default void setCompatibility(String subject, Compatibility level) {
+        throw new SchemaRegistryUnavailableException(getClass().getName()
+                + " cannot set the compatibility of subject " + subject);
+    }
+
     /** Where the registry is, for messages. */
     default String describe() {
         return getClass().getSimpleName();

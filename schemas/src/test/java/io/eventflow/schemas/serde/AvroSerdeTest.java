@@ -21,7 +21,7 @@ class AvroSerdeTest {
                 .setCommandId("c-1").setAggregateId("p-1").setCorrelationId("corr-1")
                 .setTimestamp(Instant.ofEpochMilli(1_700_000_000_000L))
                 .setMetadata(Metadata.newBuilder().setOrganizationId("org-1").setUserId("u-1").setExtra(Map.of()).build())
-                .setPayload(new ProcessPayment("p-1", 10_000L, "EUR", "org-1", "u-1"))
+                .setPayload(new ProcessPayment("p-1", 10_000L, "EUR", "org-1", "u-1", null))
                 .build();
     }
 
