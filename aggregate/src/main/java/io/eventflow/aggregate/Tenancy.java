@@ -5,8 +5,9 @@ import java.util.Optional;
 
 /**
  * The tenancy rule, one for every aggregate type: an aggregate's organization is fixed when it is
- * created. A creating command's envelope organization must equal the one it creates the aggregate
- * in; every other command must carry the existing aggregate's organization. A missing organization
+ * created. Every command on an existing aggregate must carry its organization, a creating one too
+ * (so another tenant learns neither its version nor its status); a creating command's envelope
+ * organization must also equal the one it creates the aggregate in. A missing organization
  * is a mismatch too. Checked before the version, so another tenant learns nothing about it.
  */
 public final class Tenancy {
@@ -19,15 +20,16 @@ public final class Tenancy {
         if (organizationId == null || organizationId.isEmpty()) {
             return reject("metadata.organizationId is missing; every command names its organization");
         }
-        String creates = domain.createsIn(command);
-        if (creates != null) {
-            return organizationId.equals(creates) ? Optional.empty()
-                    : reject("metadata.organizationId '" + organizationId + "' is not the organizationId '" + creates
-                            + "' the command creates the aggregate in");
-        }
+        // The owner first, for every command: a creating command on another tenant's aggregate must
+        // not go on to the version check or the rules, which would tell its version or status.
         String owner = domain.organizationId(state);
         if (owner != null && !Objects.equals(organizationId, owner)) {
             return reject("aggregate " + aggregateId + " belongs to another organization than '" + organizationId + "'");
+        }
+        String creates = domain.createsIn(command);
+        if (creates != null && !organizationId.equals(creates)) {
+            return reject("metadata.organizationId '" + organizationId + "' is not the organizationId '" + creates
+                    + "' the command creates the aggregate in");
         }
         return Optional.empty();
     }

@@ -274,7 +274,7 @@ class EventStoreIntegrityIT {
             EventEnvelope e = decode(r);
             List<PaymentView> steps = out.computeIfAbsent(e.getAggregateId(), k -> new ArrayList<>());
             PaymentView before = steps.isEmpty() ? null : steps.get(steps.size() - 1);
-            steps.add(PaymentFolds.fold(before, e, new Position(r.partition(), r.offset())));
+            steps.add(PaymentFolds.fold(before, e, new Position(r.topic(), r.partition(), r.offset())));
         }
         return out;
     }

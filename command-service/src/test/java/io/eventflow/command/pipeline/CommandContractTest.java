@@ -94,7 +94,7 @@ class CommandContractTest {
     }
 
     private static ProcessPayment process(String paymentId, String org) {
-        return new ProcessPayment(paymentId, 500L, "EUR", org, "u-1");
+        return new ProcessPayment(paymentId, 500L, "EUR", org, "u-1", null);
     }
 
     private static String header(TestRecord<byte[], byte[]> r, String name) {
@@ -238,7 +238,7 @@ class CommandContractTest {
     @Test
     void anAggregatesStoredStateStaysWithinItsByteBudget() {
         start(ids -> Map.of(), new Idempotency(Duration.ofDays(1), 100, 4096));
-        commands.pipeInput("p-1", command("c-0", "p-1", "org-1", new ProcessPayment("p-1", 1_000_000L, "EUR", "org-1", "u-1")));
+        commands.pipeInput("p-1", command("c-0", "p-1", "org-1", new ProcessPayment("p-1", 1_000_000L, "EUR", "org-1", "u-1", null)));
         for (int i = 1; i <= 40; i++) {
             String id = "refund-" + i + "-" + "x".repeat(250);
             commands.pipeInput("p-1", command(id.substring(0, 200), "p-1", "org-1", new RefundPayment("p-1", 1L)));
@@ -256,7 +256,7 @@ class CommandContractTest {
         start(ids -> Map.of(), new Idempotency(Duration.ofDays(1), 100, 1024));
         String id = "p".repeat(256);
         String org = "o".repeat(256);
-        var c = command("c".repeat(256), id, org, new ProcessPayment(id, 5L, "EUR", org, "u".repeat(256)));
+        var c = command("c".repeat(256), id, org, new ProcessPayment(id, 5L, "EUR", org, "u".repeat(256), null));
         c.setCorrelationId("r".repeat(256));
         commands.pipeInput(id, c);
 

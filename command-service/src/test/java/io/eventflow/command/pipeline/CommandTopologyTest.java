@@ -82,14 +82,14 @@ class CommandTopologyTest {
 
     @Test
     void anAcceptedCommandPublishesItsEventAndResult() {
-        commands.pipeInput("p-1", command("c-1", 0L, new ProcessPayment("p-1", 500L, "EUR", "org-1", "u-1")));
+        commands.pipeInput("p-1", command("c-1", 0L, new ProcessPayment("p-1", 500L, "EUR", "org-1", "u-1", null)));
 
         var event = events.readKeyValue();
         assertThat(event.key).isEqualTo("p-1");
         assertThat(event.value.getVersion()).isEqualTo(1);
         assertThat(event.value.getCausationId()).isEqualTo("c-1");
         assertThat(event.value.getCorrelationId()).isEqualTo("corr-c-1");
-        assertThat(event.value.getPayload()).isEqualTo(new PaymentProcessed("p-1", 500L, "EUR", "org-1", "u-1"));
+        assertThat(event.value.getPayload()).isEqualTo(new PaymentProcessed("p-1", 500L, "EUR", "org-1", "u-1", null));
         CommandResult result = results.readValue();
         assertThat(result.getStatus()).isEqualTo(CommandStatus.ACCEPTED);
         assertThat(result.getVersion()).isEqualTo(1L);
@@ -97,7 +97,7 @@ class CommandTopologyTest {
 
     @Test
     void aStaleExpectedVersionIsRejectedWithBothVersions() {
-        commands.pipeInput("p-1", command("c-1", 0L, new ProcessPayment("p-1", 500L, "EUR", "org-1", "u-1")));
+        commands.pipeInput("p-1", command("c-1", 0L, new ProcessPayment("p-1", 500L, "EUR", "org-1", "u-1", null)));
         commands.pipeInput("p-1", command("c-2", 0L, new RefundPayment("p-1", 100L)));
 
         assertThat(events.readValuesToList()).hasSize(1);
@@ -112,7 +112,7 @@ class CommandTopologyTest {
     @Test
     void undecodableBytesAreDeadLetteredAndTheNextCommandIsProcessed() {
         rawCommands.pipeInput(new TestRecord<>("p-1".getBytes(StandardCharsets.UTF_8), "garbage".getBytes(StandardCharsets.UTF_8)));
-        commands.pipeInput("p-1", command("c-1", null, new ProcessPayment("p-1", 500L, "EUR", "org-1", "u-1")));
+        commands.pipeInput("p-1", command("c-1", null, new ProcessPayment("p-1", 500L, "EUR", "org-1", "u-1", null)));
 
         TestRecord<byte[], byte[]> letter = deadLetters.readRecord();
         assertThat(new String(letter.value(), StandardCharsets.UTF_8)).isEqualTo("garbage");
@@ -125,7 +125,7 @@ class CommandTopologyTest {
 
     @Test
     void aRetriedCommandIdTakesEffectOnceAndEveryRetryGetsTheFirstResult() {
-        var process = command("c-1", 0L, new ProcessPayment("p-1", 500L, "EUR", "org-1", "u-1"));
+        var process = command("c-1", 0L, new ProcessPayment("p-1", 500L, "EUR", "org-1", "u-1", null));
         commands.pipeInput("p-1", process);
         clock.advance(Duration.ofSeconds(5));
         commands.pipeInput("p-1", process);
@@ -142,7 +142,7 @@ class CommandTopologyTest {
     void aRetriedRejectedCommandGetsTheSameRejectionEvenAfterTheAggregateMoved() {
         var refund = command("c-2", 0L, new RefundPayment("p-1", 100L));
         commands.pipeInput("p-1", refund);
-        commands.pipeInput("p-1", command("c-1", 0L, new ProcessPayment("p-1", 500L, "EUR", "org-1", "u-1")));
+        commands.pipeInput("p-1", command("c-1", 0L, new ProcessPayment("p-1", 500L, "EUR", "org-1", "u-1", null)));
         commands.pipeInput("p-1", refund);
 
         var all = results.readValuesToList();
@@ -152,7 +152,7 @@ class CommandTopologyTest {
 
     @Test
     void aCommandIdOlderThanTheWindowIsHandledAsNew() {
-        var process = command("c-1", null, new ProcessPayment("p-1", 500L, "EUR", "org-1", "u-1"));
+        var process = command("c-1", null, new ProcessPayment("p-1", 500L, "EUR", "org-1", "u-1", null));
         commands.pipeInput("p-1", process);
         clock.advance(Duration.ofDays(2));
         commands.pipeInput("p-1", command("c-x", null, new RefundPayment("p-1", 1L)));
@@ -164,7 +164,7 @@ class CommandTopologyTest {
 
     @Test
     void aCommandNamingAnotherAggregateTypeIsRefusedAndDeadLetteredWithoutTouchingTheAggregate() {
-        commands.pipeInput("p-1", command("c-1", null, new ProcessPayment("p-1", 500L, "EUR", "org-1", "u-1")));
+        commands.pipeInput("p-1", command("c-1", null, new ProcessPayment("p-1", 500L, "EUR", "org-1", "u-1", null)));
         var order = command("c-2", null, new RefundPayment("p-1", 100L));
         order.setAggregateType("Order");
         commands.pipeInput("p-1", order);
@@ -196,7 +196,7 @@ class CommandTopologyTest {
 
     @Test
     void aPayloadForAnotherAggregateIsRejectedAsInvalid() {
-        commands.pipeInput("p-1", command("c-1", null, new ProcessPayment("p-2", 500L, "EUR", "org-1", "u-1")));
+        commands.pipeInput("p-1", command("c-1", null, new ProcessPayment("p-2", 500L, "EUR", "org-1", "u-1", null)));
 
         CommandResult r = results.readValue();
         assertThat(r.getRejection().getReason()).isEqualTo(RejectionReason.INVALID_COMMAND);
@@ -207,7 +207,7 @@ class CommandTopologyTest {
     void anIsolatedUnknownSchemaIdIsDeadLettered() {
         // Registered ids are 1 and up; 0 is below the subject's latest id, so the registry has
         // "reached" it and this is one bad record, not a wrong or emptied registry.
-        commands.pipeInput("p-1", command("c-0", null, new ProcessPayment("p-1", 500L, "EUR", "org-1", "u-1")));
+        commands.pipeInput("p-1", command("c-0", null, new ProcessPayment("p-1", 500L, "EUR", "org-1", "u-1", null)));
         results.readValue();
         byte[] unknownId = {0, 0, 0, 0, 0, 1, 2, 3};
         rawCommands.pipeInput(new TestRecord<>("p-1".getBytes(StandardCharsets.UTF_8), unknownId));
@@ -221,7 +221,7 @@ class CommandTopologyTest {
     @Test
     void anUnreachableRegistryIsRetriedNotDeadLettered() {
         registry.unavailableReads.set(3);
-        commands.pipeInput("p-1", command("c-1", null, new ProcessPayment("p-1", 500L, "EUR", "org-1", "u-1")));
+        commands.pipeInput("p-1", command("c-1", null, new ProcessPayment("p-1", 500L, "EUR", "org-1", "u-1", null)));
 
         assertThat(deadLetters.isEmpty()).isTrue();
         assertThat(results.readValue().getStatus()).isEqualTo(CommandStatus.ACCEPTED);
@@ -230,7 +230,7 @@ class CommandTopologyTest {
     @Test
     void aRegistryThatStaysUnreachableFailsTheTaskAndDeadLettersNothing() {
         registry.unavailableReads.set(Integer.MAX_VALUE);
-        var process = command("c-1", null, new ProcessPayment("p-1", 500L, "EUR", "org-1", "u-1"));
+        var process = command("c-1", null, new ProcessPayment("p-1", 500L, "EUR", "org-1", "u-1", null));
 
         assertThatThrownBy(() -> commands.pipeInput("p-1", process)).hasStackTraceContaining("still failing");
         assertThat(deadLetters.isEmpty()).isTrue();

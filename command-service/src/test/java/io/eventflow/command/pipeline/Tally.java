@@ -119,7 +119,7 @@ public final class Tally {
             handlers.on(ProcessPayment.class, (s, c) -> s.version() > 0
                             ? Decision.reject(Code.TALLY_EXISTS, "tally " + s.id() + " exists")
                             : Decision.accept(new PaymentProcessed(c.getPaymentId(), c.getAmount(), c.getCurrency(),
-                                    c.getOrganizationId(), c.getUserId())))
+                                    c.getOrganizationId(), c.getUserId(), null)))
                     .on(RefundPayment.class, (s, c) -> s.version() == 0
                             ? Decision.reject(Code.TALLY_NOT_FOUND, "tally " + s.id() + " not found")
                             : Decision.accept(new PaymentRefunded(c.getPaymentId(), c.getRefundAmount())));

@@ -108,8 +108,8 @@ class TwoAggregateTypesTest {
 
     @Test
     void theSameIdInTwoTypesIsTwoAggregates() {
-        payments.pipeInput("x-1", command("c-1", "x-1", new ProcessPayment("x-1", 500L, "EUR", "org-1", "u-1")));
-        tallies.pipeInput("x-1", Tally.envelope(command("c-1", "x-1", new ProcessPayment("x-1", 7L, "EUR", "org-1", "u-1")),
+        payments.pipeInput("x-1", command("c-1", "x-1", new ProcessPayment("x-1", 500L, "EUR", "org-1", "u-1", null)));
+        tallies.pipeInput("x-1", Tally.envelope(command("c-1", "x-1", new ProcessPayment("x-1", 7L, "EUR", "org-1", "u-1", null)),
                 "Tally"));
         tallies.pipeInput("x-1", Tally.envelope(command("c-2", "x-1", new RefundPayment("x-1", 5L)), "Tally"));
 
@@ -142,7 +142,7 @@ class TwoAggregateTypesTest {
 
     @Test
     void aPaymentCommandSentToTheTallyTopicIsRefused() {
-        tallies.pipeInput("x-1", Tally.envelope(command("c-1", "x-1", new ProcessPayment("x-1", 7L, "EUR", "org-1", "u-1")),
+        tallies.pipeInput("x-1", Tally.envelope(command("c-1", "x-1", new ProcessPayment("x-1", 7L, "EUR", "org-1", "u-1", null)),
                 "Payment"));
 
         assertThat(tallyResults.readValue().getRejection().getReason()).isEqualTo(RejectionReason.WRONG_AGGREGATE_TYPE);

@@ -8,6 +8,7 @@ import io.eventflow.eventstore.ElasticsearchClients;
 import io.eventflow.eventstore.EventDigest;
 import io.eventflow.eventstore.EventDocument;
 import io.eventflow.eventstore.Position;
+import io.eventflow.aggregate.EventData;
 import io.eventflow.aggregate.Envelopes;
 import io.eventflow.aggregate.Envelopes.EventView;
 import org.apache.avro.specific.SpecificRecord;
@@ -136,6 +137,7 @@ public final class EventDocuments {
             g.writeStringField("correlationId", e.correlationId());
             g.writeStringField("causationId", e.causationId());
             g.writeStringField(EventDigest.FIELD, digest);
+            g.writeNumberField("schemaVersion", EventData.shapeVersion(e.payload().getSchema()));
             g.writeFieldName("eventData");
             record(g, (GenericRecord) e.payload());
             g.writeObjectFieldStart("metadata");

@@ -34,7 +34,7 @@ class EventDocumentsTest {
                 .setExtra(Map.of("source", "test", "note", "a\tb")).build();
         Metadata sparse = Metadata.newBuilder().setOrganizationId(null).setUserId(null).setExtra(Map.of()).build();
         return List.of(
-                event(new PaymentProcessed("p-1", 12_345L, "EUR", "org-1", "u-1"), "cmd-1", full),
+                event(new PaymentProcessed("p-1", 12_345L, "EUR", "org-1", "u-1", null), "cmd-1", full),
                 event(new PaymentFailed("p-1", "card declined: \"insufficient\""), null, sparse),
                 event(new PaymentRefunded("p-1", 500L), "cmd-2", full));
     }
@@ -51,15 +51,17 @@ class EventDocumentsTest {
             metadata.put("userId", m.getUserId());
             metadata.put("extra", m.getExtra() == null ? Map.of() : new LinkedHashMap<>(m.getExtra()));
         }
+        GenericRecord payload = (GenericRecord) e.getPayload();
         return new EventDocument(e.getEventId(), e.getAggregateId(), e.getAggregateType(), e.getEventType(),
                 e.getVersion(), e.getTimestamp(), e.getCorrelationId(), e.getCausationId(),
-                EventDocuments.toMap((GenericRecord) e.getPayload()), metadata, at);
+                EventDocuments.toMap(payload), metadata, at, null,
+                io.eventflow.aggregate.EventData.shapeVersion(payload.getSchema()));
     }
 
     @Test
     void streamedBytesAreTheReferenceDocumentForEveryPayloadAndNulls() throws Exception {
         for (EventEnvelope e : events()) {
-            for (Position at : Arrays.asList(new Position(2, 41L), null)) {
+            for (Position at : Arrays.asList(new Position(2, 41L), new Position("payment-events", 2, 41L), null)) {
                 byte[] fast = EventDocuments.bytes(e, at);
                 byte[] reference = MAPPER.writeValueAsBytes(reference(e, at));
                 assertThat(MAPPER.readTree(fast)).as(new String(fast)).isEqualTo(MAPPER.readTree(reference));
@@ -70,7 +72,7 @@ class EventDocumentsTest {
     @Test
     void theDocumentToolsGetAgreesWithTheBytesTheBulkSends() throws Exception {
         for (EventEnvelope e : events()) {
-            for (Position at : Arrays.asList(new Position(2, 41L), null)) {
+            for (Position at : Arrays.asList(new Position(2, 41L), new Position("payment-events", 2, 41L), null)) {
                 EventDocument doc = EventDocuments.of(e, at);
                 byte[] bulk = EventDocuments.bytes(e, at);
                 assertThat(MAPPER.readTree(MAPPER.writeValueAsBytes(doc))).as(new String(bulk))
