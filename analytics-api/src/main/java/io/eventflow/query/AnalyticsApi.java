@@ -2,6 +2,8 @@ package io.eventflow.query;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.eventflow.aggregate.AggregateIndices;
+import io.eventflow.aggregate.AggregateTypes;
 import io.eventflow.eventstore.ElasticsearchClients;
 import io.eventflow.eventstore.EventStoreIndices;
 import io.eventflow.eventstore.Health;
@@ -12,6 +14,7 @@ import io.eventflow.query.http.Route;
 import io.eventflow.query.http.Router;
 import io.eventflow.query.payments.PaymentRoutes;
 import io.eventflow.query.search.RawSearch;
+import io.eventflow.payments.Payments;
 import io.javalin.http.Context;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -49,7 +52,10 @@ public final class AnalyticsApi implements AutoCloseable {
     private AnalyticsApi(AnalyticsApiConfig config, PrometheusMeterRegistry metrics) {
         this.elasticsearch = ElasticsearchClients.connect(config.getString(AnalyticsApiConfig.ELASTICSEARCH_URL));
         ObjectMapper json = ElasticsearchClients.objectMapper();
-        EventStoreIndices indices = new EventStoreIndices(config.getString(AnalyticsApiConfig.INDEX_PREFIX));
+        // The aggregate types this API serves: one line per type.
+        AggregateTypes types = AggregateTypes.of(
+                Payments.TYPE);
+        EventStoreIndices indices = AggregateIndices.of(config.getString(AnalyticsApiConfig.INDEX_PREFIX), types);
         RawSearch raw = new RawSearch(ElasticsearchClients.restClient(elasticsearch), json);
         int maxPageSize = config.getInt(AnalyticsApiConfig.MAX_PAGE_SIZE);
         QueryBus bus = new QueryBus(Duration.ofMillis(config.getLong(AnalyticsApiConfig.CACHE_TTL_MS)),
@@ -58,7 +64,7 @@ public final class AnalyticsApi implements AutoCloseable {
         serviceRoutes(router, new Readiness(elasticsearch, indices), metrics, openApiDocument());
         // One entry per query package; each registers its own queries and routes.
         List<QueryRoutes> queryRoutes = List.of(
-                new EventRoutes(elasticsearch, raw, indices, config.getInt(AnalyticsApiConfig.HISTORY_PAGE_SIZE),
+                new EventRoutes(elasticsearch, raw, indices, types, config.getInt(AnalyticsApiConfig.HISTORY_PAGE_SIZE),
                         maxPageSize),
                 new PaymentRoutes(elasticsearch, raw, indices, maxPageSize));
         queryRoutes.forEach(r -> r.register(bus, router));

@@ -3,14 +3,15 @@ package io.eventflow.query;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import io.eventflow.eventstore.EventStoreIndices;
 import io.eventflow.eventstore.Health;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Whether the API can answer queries now: Elasticsearch answers and the events and payments
- * aliases exist (the projector creates them). Live in any case: the API itself serves. Thread-safe.
+ * Whether the API can answer queries now: Elasticsearch answers and the events alias and the
+ * alias of every wired read model exist (the projector creates them). Live in any case: the API itself serves. Thread-safe.
  */
 final class Readiness {
     private static final Logger log = LoggerFactory.getLogger(Readiness.class);
@@ -39,7 +40,10 @@ final class Readiness {
         if (!reachable()) {
             return Health.notReady(ES_UNREACHABLE);
         }
-        for (String alias : List.of(indices.eventsAlias(), indices.paymentsAlias())) {
+        List<String> aliases = new ArrayList<>();
+        aliases.add(indices.eventsAlias());
+        indices.readModels().forEach(m -> aliases.add(indices.alias(m)));
+        for (String alias : aliases) {
             try {
                 if (!client.indices().existsAlias(a -> a.name(alias)).value()) {
                     return Health.notReady("index alias " + alias + " is missing: the projector creates it when it "

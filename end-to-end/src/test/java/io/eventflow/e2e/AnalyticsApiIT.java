@@ -6,11 +6,12 @@ import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch.core.BulkRequest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.eventflow.aggregate.Histories;
 import io.eventflow.eventstore.ElasticsearchClients;
 import io.eventflow.eventstore.EventDocument;
 import io.eventflow.eventstore.EventStoreIndices;
-import io.eventflow.eventstore.PaymentView;
 import io.eventflow.query.AnalyticsApi;
+import io.eventflow.payments.Payments;
 import io.eventflow.query.AnalyticsApiConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -49,7 +50,7 @@ class AnalyticsApiIT {
     private static final String ID = UUID.randomUUID().toString().substring(0, 8);
     private static final String PREFIX = "it-" + ID + "-";
     private static final List<EventDocument> EVENTS = new ArrayList<>();
-    private static final Map<String, PaymentView> VIEWS = new LinkedHashMap<>();
+    private static final Map<String, Map<String, Object>> VIEWS = new LinkedHashMap<>();
     private static ElasticsearchClient es;
     private static AnalyticsApi api;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -67,19 +68,22 @@ class AnalyticsApiIT {
             String currency = i % 2 == 0 ? "EUR" : "USD";
             long amount = 1_000L * (i + 1);
             Instant processed = T0.plus(10L * i, ChronoUnit.MINUTES);
-            EVENTS.add(event(id, 1, "PaymentProcessed", processed, org, user,
+            List<EventDocument> mine = new ArrayList<>();
+            mine.add(event(id, 1, "PaymentProcessed", processed, org, user,
                     Map.of("paymentId", id, "amount", amount, "currency", currency, "organizationId", org, "userId", user)));
-            PaymentView view = new PaymentView(id, "processed", amount, currency, org, user, processed, null, null, 0, 0, null, processed, 1, null);
             if (i % 5 == 0) {
                 Instant at = processed.plus(1, ChronoUnit.MINUTES);
                 String error = i % 10 == 0 ? "card declined" : "insufficient funds";
-                EVENTS.add(event(id, 2, "PaymentFailed", at, org, user, Map.of("paymentId", id, "error", error)));
-                view = new PaymentView(id, "failed", amount, currency, org, user, processed, at, null, 0, 0, error, at, 2, null);
+                mine.add(event(id, 2, "PaymentFailed", at, org, user, Map.of("paymentId", id, "error", error)));
             } else if (i % 4 == 1) {
                 Instant at = processed.plus(2, ChronoUnit.MINUTES);
-                EVENTS.add(event(id, 2, "PaymentRefunded", at, org, user, Map.of("paymentId", id, "refundAmount", amount)));
-                view = new PaymentView(id, "refunded", amount, currency, org, user, processed, null, at, amount, 1, null, at, 2, null);
+                mine.add(event(id, 2, "PaymentRefunded", at, org, user, Map.of("paymentId", id, "refundAmount", amount)));
             }
+            EVENTS.addAll(mine);
+            // The read-model document as the projector writes it: the payments module's one fold.
+            Map<String, Object> view = new LinkedHashMap<>(Payments.TYPE.readModel().toDocument(
+                    Histories.fold(Payments.TYPE, id, mine)));
+            view.put("position", null);
             VIEWS.put(id, view);
         }
         TestServers servers = TestServers.get();
@@ -90,8 +94,8 @@ class AnalyticsApiIT {
         for (EventDocument d : EVENTS) {
             bulk.operations(o -> o.create(c -> c.index(indices.eventsAlias()).id(d.eventId()).document(d)));
         }
-        for (PaymentView v : VIEWS.values()) {
-            bulk.operations(o -> o.index(c -> c.index(indices.paymentsAlias()).id(v.paymentId()).document(v)));
+        for (var v : VIEWS.entrySet()) {
+            bulk.operations(o -> o.index(c -> c.index(indices.alias("payments")).id(v.getKey()).document(v.getValue())));
         }
         assertThat(es.bulk(bulk.build()).errors()).isFalse();
         api = AnalyticsApi.start(new AnalyticsApiConfig(Map.of(
@@ -215,9 +219,9 @@ class AnalyticsApiIT {
     @Test
     void paymentsListGetAndStatisticsAreExact() throws Exception {
         assertThat(ok("/payments?status=failed&size=100", ADMIN).path("payments")).hasSize(12);
-        long refunded = VIEWS.values().stream().filter(v -> v.status().equals("refunded")).count();
+        long refunded = VIEWS.values().stream().filter(v -> v.get("status").equals("refunded")).count();
         assertThat(ok("/payments?status=refunded&currency=USD", ADMIN).path("total").asLong())
-                .isEqualTo(VIEWS.values().stream().filter(v -> v.status().equals("refunded") && v.currency().equals("USD")).count());
+                .isEqualTo(VIEWS.values().stream().filter(v -> v.get("status").equals("refunded") && v.get("currency").equals("USD")).count());
         JsonNode one = ok("/payments/pay-7", ADMIN);
         assertThat(one.path("amount").asLong()).isEqualTo(8_000);
         assertThat(one.path("organizationId").asText()).isEqualTo("org-b");
@@ -227,7 +231,7 @@ class AnalyticsApiIT {
         assertThat(stats.path("failure_rate").asDouble()).isEqualTo(12.0 / PAYMENTS);
         assertThat(stats.path("refund_rate").asDouble()).isEqualTo((double) refunded / PAYMENTS);
         Map<String, long[]> expected = new TreeMap<>();
-        VIEWS.values().forEach(v -> expected.merge(v.status() + "/" + v.currency(), new long[] {1, v.amount()},
+        VIEWS.values().forEach(v -> expected.merge(v.get("status") + "/" + v.get("currency"), new long[] {1, ((Number) v.get("amount")).longValue()},
                 (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]}));
         Map<String, long[]> actual = new TreeMap<>();
         stats.path("by_status").forEach(s -> s.path("by_currency").forEach(c -> actual.put(
@@ -248,6 +252,30 @@ class AnalyticsApiIT {
         assertThat(asOf.path("state").path("status").asText()).isEqualTo("processed");
         assertThat(asOf.path("state").path("refundAmount").asLong()).isZero();
         assertThat(get("/aggregates/pay-1/events?asOf=2020-01-01", ADMIN).status()).isEqualTo(404);
+        assertThat(ok("/aggregates/pay-1/events?aggregateType=Payment", ADMIN).path("aggregateType").asText())
+                .isEqualTo("Payment");
+        Response unknown = get("/aggregates/pay-1/events?aggregateType=Order", ADMIN);
+        assertThat(unknown.status()).isEqualTo(400);
+        assertThat(unknown.body().path("parameter").asText()).isEqualTo("aggregateType");
+        assertThat(unknown.body().path("allowed")).extracting(JsonNode::asText).containsExactly("Payment");
+    }
+
+    @Test
+    void theStateAsOfTheLastEventIsThePaymentsReadModelDocument() throws Exception {
+        for (String id : List.of("pay-0", "pay-1", "pay-2", "pay-5")) {
+            JsonNode payment = ok("/payments/" + id, ADMIN);
+            JsonNode h = ok("/aggregates/" + id + "/events?asOf=" + T0.plus(1, ChronoUnit.DAYS), ADMIN);
+            assertThat(h.path("aggregateType").asText()).isEqualTo("Payment");
+            JsonNode state = h.path("state");
+            // position is per write: these documents were indexed without one, like their events.
+            payment.fieldNames().forEachRemaining(f -> {
+                if (!f.equals("position")) {
+                    assertThat(state.path(f)).as("%s.%s", id, f).isEqualTo(payment.path(f));
+                }
+            });
+            assertThat(state.has("position")).isFalse();
+            assertThat(state.size()).as(id).isEqualTo(payment.size() - 1);
+        }
     }
 
     // ---- tenants ---------------------------------------------------------------------------

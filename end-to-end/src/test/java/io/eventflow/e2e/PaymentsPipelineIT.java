@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -102,6 +103,20 @@ class PaymentsPipelineIT {
         assertThat(refunded.path("status").asText()).isEqualTo("refunded");
         assertThat(refunded.path("refundAmount").asLong()).isEqualTo(10_000);
         assertThat(refunded.path("refundedAt").isTextual()).isTrue();
+
+        // The one fold: the state as of the last event is the read-model document the projector wrote.
+        JsonNode history = awaitOk("/aggregates/pay-r/events?asOf=" + Instant.now().plusSeconds(60),
+                b -> b.path("version").asLong() == 3);
+        assertThat(history.path("aggregateType").asText()).isEqualTo("Payment");
+        JsonNode state = history.path("state");
+        List<String> fields = new ArrayList<>();
+        refunded.fieldNames().forEachRemaining(fields::add);
+        assertThat(fields).contains("paymentId", "status", "amount", "refundAmount", "refundCount", "processedAt",
+                "refundedAt", "updatedAt", "version", "position");
+        for (String field : fields) {
+            assertThat(state.path(field)).as(field).isEqualTo(refunded.path(field));
+        }
+        assertThat(state.size()).as("the same fields").isEqualTo(refunded.size());
     }
 
     @Test

@@ -3,10 +3,16 @@ package io.eventflow.query.events;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.eventflow.aggregate.AggregateType;
+import io.eventflow.aggregate.AggregateTypes;
+import io.eventflow.aggregate.Histories;
+import io.eventflow.aggregate.ReadModel;
 import io.eventflow.eventstore.EventDocument;
 import io.eventflow.eventstore.EventStoreIndices;
 import io.eventflow.eventstore.EventStoreReader;
+import io.eventflow.eventstore.Position;
 import io.eventflow.query.auth.Tenant;
+import io.eventflow.query.http.BadParameterException;
 import io.eventflow.query.http.Page;
 import io.eventflow.query.search.CursorPages;
 import io.eventflow.query.search.Filters;
@@ -15,12 +21,15 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
- * The event queries on Elasticsearch: search, stats, trends and an aggregate's history. Every
+ * The event queries on Elasticsearch: search, stats, trends and an aggregate's history, generic
+ * over the wired aggregate types. Every
  * query of a tenant carries its organization as a filter inside the Elasticsearch request.
  * Thread-safe.
  */
@@ -31,9 +40,12 @@ final class EventQueries {
     private final EventStoreReader reader;
     private final RawSearch raw;
     private final CursorPages pages;
+    private final AggregateTypes types;
 
     /** @param historyPageSize events per search when a history is read (1 to 10,000) */
-    EventQueries(ElasticsearchClient client, RawSearch raw, EventStoreIndices indices, int historyPageSize) {
+    EventQueries(ElasticsearchClient client, RawSearch raw, EventStoreIndices indices, AggregateTypes types,
+            int historyPageSize) {
+        this.types = Objects.requireNonNull(types, "types");
         this.raw = Objects.requireNonNull(raw, "raw");
         this.indices = Objects.requireNonNull(indices, "indices");
         this.reader = new EventStoreReader(client, indices, historyPageSize);
@@ -118,22 +130,80 @@ final class EventQueries {
      * those; null (a 404) when there are none. The tenant and asOf are filters inside the
      * Elasticsearch query: a legacy aggregate whose events carry two organizations shows each only
      * its own events, and its state folds only over them.
+     *
+     * <p>The aggregate type is the one asked for, else the one the visible events belong to; when
+     * they belong to several (two types sharing an id), a 400 asks for {@code aggregateType}. The
+     * state is the read-model document of the type's one fold ({@link ReadModel#toDocument}), with
+     * the {@code position} of the last event folded in when the event documents carry one. Events of
+     * a type this API is not wired with are listed with a null state.
+     *
+     * @throws BadParameterException when the events belong to several types and none was asked for
      */
     Map<String, Object> history(Tenant tenant, Queries.History q) throws IOException {
         // Fail closed: a tenant without an organization must never read as an admin.
         String organization = tenant.admin() ? null
                 : Objects.requireNonNull(tenant.organizationId(), "a tenant's organizationId");
-        List<EventDocument> events = reader.history(q.aggregateId(), organization, q.asOf());
+        List<EventDocument> visible = reader.history(q.aggregateId(), organization, q.asOf());
+        String typeName = q.aggregateType();
+        List<EventDocument> events;
+        if (typeName != null) {
+            events = visible.stream().filter(e -> typeName.equals(e.aggregateType())).toList();
+        } else {
+            Set<String> seen = new LinkedHashSet<>();
+            visible.forEach(e -> seen.add(e.aggregateType()));
+            if (seen.size() > 1) {
+                throw new BadParameterException("aggregateType", "ambiguous: pass aggregateType; the events of '"
+                        + q.aggregateId() + "' belong to the aggregate types " + String.join(", ", seen),
+                        List.copyOf(seen));
+            }
+            events = visible;
+        }
         if (events.isEmpty()) {
             return null;
         }
+        String type = events.get(0).aggregateType();
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("aggregateId", q.aggregateId());
+        body.put("aggregateType", type);
         body.put("asOf", q.asOf());
         body.put("version", events.get(events.size() - 1).version());
-        body.put("state", HistoryFold.fold(events));
+        body.put("state", types.byType(type).map(t -> state(t, q.aggregateId(), events, tenant.admin())).orElse(null));
         body.put("events", events);
         return body;
+    }
+
+    /**
+     * The type's fold over {@code events} as its read-model document. An admin sees whole histories:
+     * {@link Histories#fold} checks they have no gap. A tenant's share of a legacy history that
+     * mixes organizations has gaps by design (the other organization's versions): it is folded over
+     * exactly those events, through the same evolve.
+     */
+    private static <S, E> Map<String, Object> state(AggregateType<S, ?, E> type, String aggregateId,
+            List<EventDocument> events, boolean admin) {
+        S state;
+        if (admin || contiguous(events)) {
+            state = Histories.fold(type, aggregateId, events);
+        } else {
+            state = type.domain().initial(aggregateId);
+            for (EventDocument doc : events) {
+                state = type.domain().evolve(state, Histories.recorded(type, doc));
+            }
+        }
+        Map<String, Object> document = new LinkedHashMap<>(type.readModel().toDocument(state));
+        Position position = events.get(events.size() - 1).position();
+        if (position != null) {
+            document.put("position", position);
+        }
+        return document;
+    }
+
+    private static boolean contiguous(List<EventDocument> events) {
+        for (int i = 0; i < events.size(); i++) {
+            if (events.get(i).version() != i + 1) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static List<Map<String, Object>> histogram(JsonNode agg) {

@@ -1,6 +1,7 @@
 package io.eventflow.query.events;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import io.eventflow.aggregate.AggregateTypes;
 import io.eventflow.eventstore.EventStoreIndices;
 import io.eventflow.query.http.BadParameterException;
 import io.eventflow.query.http.Cursors;
@@ -17,7 +18,8 @@ import java.util.Set;
 
 /**
  * The event routes: {@code /events} (search), {@code /events/stats}, {@code /events/trends} and
- * {@code /aggregates/{aggregateId}/events} (an aggregate's history, optionally as of an instant).
+ * {@code /aggregates/{aggregateId}/events} (an aggregate's history and state, optionally as of an
+ * instant, for any of the wired aggregate types).
  */
 public final class EventRoutes implements QueryRoutes {
     private static final Route EVENTS = new Route("/events", Set.of("aggregateType", "eventType", "q", "from", "to",
@@ -26,21 +28,25 @@ public final class EventRoutes implements QueryRoutes {
             true);
     private static final Route TRENDS = new Route("/events/trends", Set.of("interval", "timeZone", "from", "to",
             "eventType", "aggregateType", "organizationId"), true);
-    private static final Route HISTORY = new Route("/aggregates/{aggregateId}/events", Set.of("asOf"), true);
+    private static final Route HISTORY = new Route("/aggregates/{aggregateId}/events", Set.of("asOf", "aggregateType"),
+            true);
     /** The filters a cursor carries, in the order a 400 names the first one given besides it. */
     private static final List<String> CURSOR_FILTERS = List.of("aggregateType", "eventType", "q", "from", "to",
             "organizationId", "userId");
 
     private final EventQueries queries;
     private final int maxPageSize;
+    /** The wired aggregate types' names, the values {@code aggregateType} may take on a history. */
+    private final List<String> typeNames;
 
     /**
      * @param historyPageSize events per Elasticsearch search when a history is read (1 to 10,000)
      * @param maxPageSize the largest {@code size} a search may ask for
      */
-    public EventRoutes(ElasticsearchClient client, RawSearch raw, EventStoreIndices indices, int historyPageSize,
-            int maxPageSize) {
-        this.queries = new EventQueries(client, raw, indices, historyPageSize);
+    public EventRoutes(ElasticsearchClient client, RawSearch raw, EventStoreIndices indices, AggregateTypes types,
+            int historyPageSize, int maxPageSize) {
+        this.queries = new EventQueries(client, raw, indices, types, historyPageSize);
+        this.typeNames = types.all().stream().map(t -> t.names().type()).toList();
         this.maxPageSize = maxPageSize;
     }
 
@@ -79,7 +85,7 @@ public final class EventRoutes implements QueryRoutes {
         });
         router.get(HISTORY, (ctx, p) -> {
             String id = p.pathId("aggregateId");
-            ctx.json(router.answer(ctx, new Queries.History(id, p.instant("asOf")),
+            ctx.json(router.answer(ctx, new Queries.History(id, p.oneOf("aggregateType", typeNames), p.instant("asOf")),
                     "aggregate '" + id + "' has no events" + (p.has("asOf") ? " up to asOf" : "")));
         });
     }

@@ -25,6 +25,7 @@ final class Queries {
             String organizationId) implements Query<Object> {
     }
 
-    record History(String aggregateId, Instant asOf) implements Query<Object> {
+    /** @param aggregateType one of the wired types' names, or null: the type the events belong to */
+    record History(String aggregateId, String aggregateType, Instant asOf) implements Query<Object> {
     }
 }

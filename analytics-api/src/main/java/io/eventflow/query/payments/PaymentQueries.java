@@ -7,7 +7,9 @@ import co.elastic.clients.elasticsearch.core.search.Hit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.eventflow.eventstore.EventStoreIndices;
-import io.eventflow.eventstore.PaymentView;
+import io.eventflow.aggregate.ReadModel;
+import io.eventflow.payments.PaymentState;
+import io.eventflow.payments.Payments;
 import io.eventflow.query.auth.Tenant;
 import io.eventflow.query.http.Page;
 import io.eventflow.query.search.CursorPages;
@@ -29,29 +31,46 @@ final class PaymentQueries {
     private static final int TERMS_SIZE = 100;
 
     private final ElasticsearchClient client;
-    private final EventStoreIndices indices;
+    private final String alias;
     private final RawSearch raw;
     private final CursorPages pages;
 
     PaymentQueries(ElasticsearchClient client, RawSearch raw, EventStoreIndices indices) {
         this.client = Objects.requireNonNull(client, "client");
         this.raw = Objects.requireNonNull(raw, "raw");
-        this.indices = Objects.requireNonNull(indices, "indices");
+        this.alias = indices.alias(Payments.TYPE.names().readModel());
         this.pages = new CursorPages(client, raw);
     }
 
-    Optional<PaymentView> payment(Tenant tenant, Queries.PaymentById q) throws IOException {
+    /**
+     * The payment's read-model document as the API has always shown it: every field of the payments
+     * read model (null when unset, instants as ISO-8601) and {@code position} (null when the
+     * document has none).
+     */
+    @SuppressWarnings("unchecked")
+    Optional<Map<String, Object>> payment(Tenant tenant, Queries.PaymentById q) throws IOException {
+        Map<String, Object> source;
         if (tenant.admin()) {
-            GetResponse<PaymentView> r = client.get(g -> g.index(indices.paymentsAlias()).id(q.paymentId()), PaymentView.class);
-            return r.found() ? Optional.ofNullable(r.source()) : Optional.empty();
+            GetResponse<Map> r = client.get(g -> g.index(alias).id(q.paymentId()), Map.class);
+            source = r.found() ? r.source() : null;
+        } else {
+            // A search, so the organization filter is part of the Elasticsearch query.
+            SearchResponse<Map> r = client.search(s -> s.index(alias).ignoreUnavailable(true)
+                    .allowNoIndices(true).size(1).query(x -> x.bool(b -> b
+                            .filter(f -> f.ids(i -> i.values(q.paymentId())))
+                            .filter(f -> f.term(t -> t.field("organizationId").value(tenant.organizationId()))))),
+                    Map.class);
+            source = r.hits().hits().stream().findFirst().map(Hit::source).orElse(null);
         }
-        // A search, so the organization filter is part of the Elasticsearch query.
-        SearchResponse<PaymentView> r = client.search(s -> s.index(indices.paymentsAlias()).ignoreUnavailable(true)
-                .allowNoIndices(true).size(1).query(x -> x.bool(b -> b
-                        .filter(f -> f.ids(i -> i.values(q.paymentId())))
-                        .filter(f -> f.term(t -> t.field("organizationId").value(tenant.organizationId()))))),
-                PaymentView.class);
-        return r.hits().hits().stream().findFirst().map(Hit::source);
+        return Optional.ofNullable(source).map(PaymentQueries::document);
+    }
+
+    /** Through the payments module's read model, so the fields and their forms are its, not the stored text's. */
+    private static Map<String, Object> document(Map<String, Object> source) {
+        ReadModel<PaymentState> model = Payments.TYPE.readModel();
+        Map<String, Object> document = new LinkedHashMap<>(model.toDocument(model.fromDocument(source)));
+        document.put("position", source.get("position"));
+        return document;
     }
 
     Page payments(Tenant tenant, Queries.PaymentSearch q) throws IOException {
@@ -66,7 +85,7 @@ final class PaymentQueries {
         filtersForCursor.put("currency", q.currency());
         filtersForCursor.put("from", q.from() == null ? null : q.from().toString());
         filtersForCursor.put("to", q.to() == null ? null : q.to().toString());
-        return pages.page(indices.paymentsAlias(), query, "processedAt", "paymentId", q.size(), q.cursor(),
+        return pages.page(alias, query, "processedAt", "paymentId", q.size(), q.cursor(),
                 filtersForCursor);
     }
 
@@ -86,7 +105,7 @@ final class PaymentQueries {
         byCurrency.putObject("terms").put("field", "currency").put("size", TERMS_SIZE);
         byCurrency.putObject("aggs").putObject("amount").putObject("sum").put("field", "amount");
         aggs.putObject("refunded").putObject("filter").putObject("range").putObject("refundAmount").put("gt", 0);
-        JsonNode r = raw.search(indices.paymentsAlias(), body);
+        JsonNode r = raw.search(alias, body);
         long total = r.path("hits").path("total").path("value").asLong();
         List<Map<String, Object>> statuses = new ArrayList<>();
         long failed = 0;
