@@ -9,6 +9,7 @@ import io.eventflow.eventstore.ElasticsearchClients;
 import io.eventflow.eventstore.EventStoreReader;
 import io.eventflow.eventstore.Health;
 import io.eventflow.payments.Payments;
+import io.eventflow.schemas.serde.Compatibility;
 import io.eventflow.schemas.serde.KafkaTopics;
 import io.eventflow.schemas.serde.SchemaRegistryClient;
 import io.eventflow.schemas.serde.SerdeConfig;
@@ -71,6 +72,7 @@ public final class CommandService implements AutoCloseable {
                 Duration.ofMillis(config.getLong(CommandServiceConfig.INFRASTRUCTURE_RETRY_TIMEOUT_MS)),
                 Duration.ofMillis(config.getLong(CommandServiceConfig.PROCESSING_DEADLINE_MS)), requestTimeout,
                 Duration.ofMillis(config.transactionTimeoutMs()));
+        setCompatibility(registry, config.lanes());
         var topology = CommandTopology.build(config.lanes(), registry, reader, limits, clock, metrics);
         this.topology = topology;
         Properties props = new Properties();
@@ -116,6 +118,31 @@ public final class CommandService implements AutoCloseable {
                 restoring.remove(partition);
             }
         });
+    }
+
+    /**
+     * Sets each subject's compatibility level as ADR 0010 chooses: commands and events
+     * BACKWARD_TRANSITIVE (every version ever written stays readable by the newest reader), results
+     * FORWARD_TRANSITIVE (older result readers read newer results). Best effort: a registry that
+     * refuses it keeps its global level, and says so in the log; processing then finds out for
+     * itself whether the registry is usable.
+     */
+    private static void setCompatibility(SchemaRegistryClient registry, List<CommandTopology.Lane> lanes) {
+        for (CommandTopology.Lane lane : lanes) {
+            var t = lane.topics();
+            var levels = new java.util.LinkedHashMap<String, Compatibility>();
+            levels.put(t.commands() + "-value", Compatibility.BACKWARD_TRANSITIVE);
+            levels.put(t.events() + "-value", Compatibility.BACKWARD_TRANSITIVE);
+            levels.put(t.results() + "-value", Compatibility.FORWARD_TRANSITIVE);
+            levels.forEach((subject, level) -> {
+                try {
+                    registry.setCompatibility(subject, level);
+                } catch (RuntimeException e) {
+                    log.warn("could not set compatibility {} on subject {} (the registry's global level applies): {}",
+                            level, subject, e.toString());
+                }
+            });
+        }
     }
 
     /** Creates missing topics, then starts processing. */
