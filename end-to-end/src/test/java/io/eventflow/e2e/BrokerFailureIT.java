@@ -11,7 +11,6 @@ import io.eventflow.eventstore.CommonConfig;
 import io.eventflow.eventstore.ElasticsearchClients;
 import io.eventflow.eventstore.EventDigest;
 import io.eventflow.eventstore.EventStoreIndices;
-import io.eventflow.eventstore.PaymentView;
 import io.eventflow.projection.ProjectionDocuments;
 import io.eventflow.schemas.CommandEnvelope;
 import io.eventflow.schemas.CommandResult;
@@ -281,7 +280,7 @@ class BrokerFailureIT {
                 for (EventEnvelope e : events) {
                     fromTopic.put(e.getEventId(), e.getVersion() + "/" + ProjectionDocuments.event(e).digest());
                 }
-                es.indices().refresh(r -> r.index(indices.eventsAlias(), indices.paymentsAlias()));
+                es.indices().refresh(r -> r.index(indices.eventsAlias(), indices.alias("payments")));
                 Map<String, String> fromIndex = eventDocuments(es, indices.eventsAlias());
                 assertThat(difference(fromTopic, fromIndex)).as("events on the topic missing or different in the index").isEmpty();
                 assertThat(difference(fromIndex, fromTopic)).as("event documents not on the topic").isEmpty();
@@ -294,7 +293,7 @@ class BrokerFailureIT {
                 for (EventEnvelope e : events) {
                     fold.put(e.getAggregateId(), PaymentFolds.fold(fold.get(e.getAggregateId()), e));
                 }
-                Map<String, PaymentView> views = views(es, indices.paymentsAlias());
+                Map<String, PaymentView> views = views(es, indices.alias("payments"));
                 assertThat(views.keySet()).isEqualTo(fold.keySet());
                 List<String> different = new ArrayList<>();
                 fold.forEach((id, f) -> {

@@ -7,7 +7,6 @@ import co.elastic.clients.elasticsearch._types.VersionType;
 import io.eventflow.eventstore.ElasticsearchClients;
 import io.eventflow.eventstore.EventDigest;
 import io.eventflow.eventstore.EventIds;
-import io.eventflow.eventstore.PaymentView;
 import io.eventflow.eventstore.Position;
 import io.eventflow.projection.ProjectionDocuments;
 import io.eventflow.projection.ProjectorCli;
@@ -172,7 +171,7 @@ class EventStoreIntegrityIT {
         config.putAll(CONFIG);
         var out = new PrintWriter(new StringWriter(), true);
         assertThat(ProjectorCli.execute(config, Map.of(), out, out, "rebuild", "payments")).isZero();
-        assertThat(harness.es.indices().getAlias(a -> a.name(harness.indices.paymentsAlias())).result().keySet())
+        assertThat(harness.es.indices().getAlias(a -> a.name(harness.indices.alias("payments"))).result().keySet())
                 .containsExactly(harness.indices.versionedIndex("payments", 2));
         assertThat(view("pay-e")).isEqualTo(e);
     }
@@ -194,7 +193,7 @@ class EventStoreIntegrityIT {
         }));
         PaymentView oldF = foldOfTopic().get("pay-f").get(0);
         PaymentView oldG = foldOfTopic().get("pay-g").get(0);
-        String payments = harness.indices.paymentsAlias();
+        String payments = harness.indices.alias("payments");
         // Written over with an older body: _version stays 3 (external_gte), or becomes 4 (internal).
         harness.es.index(i -> i.index(payments).id("pay-f").version(3L).versionType(VersionType.ExternalGte)
                 .document(oldF));
@@ -288,7 +287,7 @@ class EventStoreIntegrityIT {
 
     private PaymentView view(String id) {
         try {
-            var r = harness.es.get(g -> g.index(harness.indices.paymentsAlias()).id(id), PaymentView.class);
+            var r = harness.es.get(g -> g.index(harness.indices.alias("payments")).id(id), PaymentView.class);
             return r.found() ? r.source() : null;
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);

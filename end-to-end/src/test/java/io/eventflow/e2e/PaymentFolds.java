@@ -2,7 +2,6 @@ package io.eventflow.e2e;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.eventflow.eventstore.ElasticsearchClients;
-import io.eventflow.eventstore.PaymentView;
 import io.eventflow.eventstore.Position;
 import io.eventflow.payments.PaymentState;
 import io.eventflow.payments.Payments;

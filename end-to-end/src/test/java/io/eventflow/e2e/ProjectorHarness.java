@@ -7,7 +7,6 @@ import co.elastic.clients.elasticsearch._types.SortOrder;
 import co.elastic.clients.elasticsearch.core.search.Hit;
 import io.eventflow.eventstore.ElasticsearchClients;
 import io.eventflow.eventstore.EventStoreIndices;
-import io.eventflow.eventstore.PaymentView;
 import io.eventflow.projection.Projector;
 import io.eventflow.projection.ProjectorConfig;
 import io.eventflow.projection.ProjectorMain;
@@ -193,13 +192,13 @@ final class ProjectorHarness implements AutoCloseable {
 
     /** Every payment document, by id. */
     Map<String, PaymentView> views() throws IOException {
-        es.indices().refresh(r -> r.index(indices.paymentsAlias()));
+        es.indices().refresh(r -> r.index(indices.alias("payments")));
         Map<String, PaymentView> out = new HashMap<>();
         String after = null;
         while (true) {
             String a = after;
             var page = es.search(s -> {
-                s.index(indices.paymentsAlias()).size(5_000).sort(o -> o.field(f -> f.field("paymentId").order(SortOrder.Asc)));
+                s.index(indices.alias("payments")).size(5_000).sort(o -> o.field(f -> f.field("paymentId").order(SortOrder.Asc)));
                 if (a != null) {
                     s.searchAfter(v -> v.stringValue(a));
                 }

@@ -3,7 +3,6 @@ package io.eventflow.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.eventflow.eventstore.PaymentView;
 import io.eventflow.projection.Projector;
 import io.eventflow.schemas.payment.PaymentFailed;
 import io.eventflow.schemas.payment.PaymentProcessed;

@@ -128,7 +128,7 @@ class ProjectorResilienceIT {
     @Test
     void aFieldWhoseTypeTheLiveIndexCannotTakeIsReportedAndTheRestIsStillIndexed() throws Exception {
         // The live payments index as an older projector made it: "error" was a long.
-        String index = harness.indices.versionedIndex(EventStoreIndices.PAYMENTS, 1);
+        String index = harness.indices.versionedIndex("payments", 1);
         JsonNode template;
         try (InputStream in = EventStoreIndices.class.getResourceAsStream("payments-template.json")) {
             template = ElasticsearchClients.objectMapper().readTree(new String(in.readAllBytes(), StandardCharsets.UTF_8)
@@ -137,7 +137,7 @@ class ProjectorResilienceIT {
         ObjectNode mappings = (ObjectNode) template.path("template").path("mappings").deepCopy();
         ((ObjectNode) mappings.path("properties")).putObject("error").put("type", "long");
         String body = "{\"settings\":{\"number_of_replicas\":0},\"mappings\":" + mappings + ",\"aliases\":{\""
-                + harness.indices.paymentsAlias() + "\":{\"is_write_index\":true}}}";
+                + harness.indices.alias("payments") + "\":{\"is_write_index\":true}}}";
         harness.es.indices().create(c -> c.index(index).withJson(new StringReader(body)));
 
         Projector projector = harness.start(new SimpleMeterRegistry());

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import co.elastic.clients.elasticsearch._types.VersionType;
 import co.elastic.clients.elasticsearch.core.bulk.BulkOperation;
 import com.fasterxml.jackson.databind.JsonNode;
-import io.eventflow.eventstore.PaymentView;
 import io.eventflow.projection.ProjectionDocuments;
 import io.eventflow.projection.ProjectorCli;
 import io.eventflow.projection.ProjectorConfig;
@@ -187,7 +186,7 @@ class RebuildIT {
         try (ProjectorHarness h = new ProjectorHarness()) {
             h.produce(300, 4, Duration.ZERO);
             // The read model as the previous projector version wrote it: no refundCount in mapping or documents.
-            String old = h.indices.paymentsAlias() + "-v1";
+            String old = h.indices.alias("payments") + "-v1";
             String mapping = """
                     {"aliases": {"%s": {"is_write_index": true}},
                      "settings": {"number_of_shards": 1, "number_of_replicas": 0},
@@ -196,7 +195,7 @@ class RebuildIT {
                        "currency": {"type": "keyword"}, "organizationId": {"type": "keyword"},
                        "userId": {"type": "keyword"}, "processedAt": {"type": "date"}, "failedAt": {"type": "date"},
                        "refundedAt": {"type": "date"}, "refundAmount": {"type": "long"}, "error": {"type": "text"},
-                       "updatedAt": {"type": "date"}, "version": {"type": "long"}}}}""".formatted(h.indices.paymentsAlias());
+                       "updatedAt": {"type": "date"}, "version": {"type": "long"}}}}""".formatted(h.indices.alias("payments"));
             h.es.indices().create(c -> c.index(old).withJson(new StringReader(mapping)));
             List<BulkOperation> ops = new ArrayList<>();
             h.expected.forEach((id, e) -> {
@@ -241,7 +240,7 @@ class RebuildIT {
             h.start(new SimpleMeterRegistry());
             h.produce(10_000, 4, Duration.ZERO);
             h.awaitAllIndexed(WAIT);
-            String alias = h.indices.paymentsAlias();
+            String alias = h.indices.alias("payments");
 
             // A slow rebuild (small bulks, one at a time), so that Elasticsearch can stop halfway.
             Map<String, String> slow = new HashMap<>(h.config());

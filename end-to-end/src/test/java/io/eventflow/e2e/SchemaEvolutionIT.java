@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.eventflow.eventstore.PaymentView;
 import io.eventflow.projection.ProjectorCli;
 import io.eventflow.query.AnalyticsApi;
 import io.eventflow.query.AnalyticsApiConfig;

@@ -93,15 +93,6 @@ public final class EventStoreIndices {
     }
 
     public static final String EVENTS = "events";
-    /** @deprecated the payments read model's name lives in the payments module; use {@link #alias(String)} */
-    @Deprecated(forRemoval = true)
-    public static final String PAYMENTS = "payments";
-
-    /** @deprecated use {@code alias("payments")}; removed once every caller is generic */
-    @Deprecated(forRemoval = true)
-    public String paymentsAlias() {
-        return alias("payments");
-    }
 
     /**
      * A field whose type in a live index differs from the template's: Elasticsearch cannot change

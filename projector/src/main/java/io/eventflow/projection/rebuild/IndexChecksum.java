@@ -3,6 +3,8 @@ package io.eventflow.projection.rebuild;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.eventflow.projection.sink.IndexAdmin;
 import java.io.IOException;
+import io.eventflow.eventstore.SearchAfterPages;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,16 +74,13 @@ final class IndexChecksum {
     static Result scan(IndexAdmin admin, String index, Cut cut, Set<String> beyond, Set<String> exclude)
             throws IOException {
         Objects.requireNonNull(cut, "cut");
-        String pit = admin.call("POST", "/" + index + "/_pit?keep_alive=2m", null, false).path("id").asText();
-        long count = 0;
-        long sum = 0;
-        long left = 0;
+        String[] pit = {admin.call("POST", "/" + index + "/_pit?keep_alive=2m", null, false).path("id").asText()};
+        long[] totals = new long[3]; // count, sum, left out
         try {
-            JsonNode after = null;
-            while (true) {
+            SearchAfterPages.<JsonNode, JsonNode>forEach(PAGE, (after, size) -> {
                 Map<String, Object> body = new LinkedHashMap<>();
-                body.put("pit", Map.of("id", pit, "keep_alive", "2m"));
-                body.put("size", PAGE);
+                body.put("pit", Map.of("id", pit[0], "keep_alive", "2m"));
+                body.put("size", size);
                 body.put("sort", List.of(Map.of("_shard_doc", "asc")));
                 body.put("_source", false);
                 body.put("docvalue_fields", FIELDS);
@@ -90,35 +89,34 @@ final class IndexChecksum {
                     body.put("search_after", after);
                 }
                 JsonNode r = admin.call("POST", "/_search", body, false);
-                pit = r.path("pit_id").asText(pit);
-                JsonNode hits = r.path("hits").path("hits");
-                for (JsonNode hit : hits) {
-                    String id = hit.path("_id").asText();
-                    JsonNode f = hit.path("fields");
-                    long version = f.path("version").path(0).asLong();
-                    boolean past = cut.past(f);
-                    if (past || exclude.contains(id)) {
-                        if (past) {
-                            beyond.add(id);
-                        }
-                        left++;
-                        continue;
+                pit[0] = r.path("pit_id").asText(pit[0]);
+                List<JsonNode> hits = new ArrayList<>();
+                r.path("hits").path("hits").forEach(hits::add);
+                return hits;
+            }, hit -> hit.path("sort"), hit -> {
+                String id = hit.path("_id").asText();
+                JsonNode f = hit.path("fields");
+                boolean past = cut.past(f);
+                if (past || exclude.contains(id)) {
+                    if (past) {
+                        beyond.add(id);
                     }
-                    count++;
-                    sum += hash(id, version);
+                    totals[2]++;
+                    return;
                 }
-                if (hits.size() < PAGE) {
-                    break;
-                }
-                after = hits.get(hits.size() - 1).path("sort");
-            }
+                totals[0]++;
+                totals[1] += hash(id, f.path("version").path(0).asLong());
+            });
         } finally {
             try {
-                admin.call("DELETE", "/_pit", Map.of("id", pit), true);
+                admin.call("DELETE", "/_pit", Map.of("id", pit[0]), true);
             } catch (IOException e) {
                 // it expires by itself
             }
         }
+        long count = totals[0];
+        long sum = totals[1];
+        long left = totals[2];
         return new Result(count, sum, left);
     }
 
