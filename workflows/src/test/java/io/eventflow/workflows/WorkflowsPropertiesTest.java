@@ -252,14 +252,17 @@ class WorkflowsPropertiesTest {
         forAll(commands -> {
             List<Applied> applied = run(commands);
             for (int i = 0; i < applied.size(); i++) {
-                // Every state of short histories, one in 100 (and the last) of long ones.
-                if (applied.size() > 100 && i % 100 != 0 && i != applied.size() - 1) {
+                // Every state of short histories, the last of long ones.
+                if (applied.size() > 100 && i != applied.size() - 1) {
                     continue;
                 }
                 WorkflowState s = applied.get(i).after();
-                assertThat(readModel.fromDocument(viaJson(readModel.toDocument(s)))).isEqualTo(s);
                 assertThat(readModel.fromDocument(readModel.toDocument(s))).isEqualTo(s);
                 assertThat(roundTrip(codec, s)).isEqualTo(s);
+            }
+            if (!applied.isEmpty()) {
+                WorkflowState last = applied.get(applied.size() - 1).after();
+                assertThat(readModel.fromDocument(viaJson(readModel.toDocument(last)))).isEqualTo(last);
             }
         });
     }
