@@ -149,7 +149,9 @@ class WorkflowsPropertiesTest {
                         break;
                     }
                 }
-                throw new AssertionError("property fails for seed " + seed + "; shortest failing prefix: " + shortest, e);
+                String shown = shortest.size() <= 20 ? shortest.toString() : shortest.size() + " commands ending with "
+                        + shortest.subList(shortest.size() - 3, shortest.size());
+                throw new AssertionError("property fails for seed " + seed + "; shortest failing prefix: " + shown, e);
             }
         }
     }
