@@ -160,6 +160,7 @@ public final class Workflows {
                     null, null, t, null, t, v);
         }
         if (event instanceof StepStarted e) {
+            // decide never restarts a name; should a history hold one anyway, names stay unique.
             List<Step> steps = new ArrayList<>(s.steps().size() + 1);
             for (Step step : s.steps()) {
                 if (!step.name().equals(e.stepName())) {
