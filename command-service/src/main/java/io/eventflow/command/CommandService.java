@@ -14,6 +14,7 @@ import io.eventflow.schemas.serde.KafkaTopics;
 import io.eventflow.schemas.serde.SchemaRegistryClient;
 import io.eventflow.schemas.serde.SerdeConfig;
 import io.eventflow.schemas.serde.TopicPolicy;
+import io.eventflow.workflows.Workflows;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
@@ -44,7 +45,7 @@ public final class CommandService implements AutoCloseable {
      * The aggregate types the command-service carries: one line per type. Each runs as its own
      * sub-topology with its own topics and state store (see {@link CommandServiceConfig} for their keys).
      */
-    public static final AggregateTypes AGGREGATE_TYPES = AggregateTypes.of(Payments.TYPE);
+    public static final AggregateTypes AGGREGATE_TYPES = AggregateTypes.of(Payments.TYPE, Workflows.TYPE);
 
     private final ElasticsearchClient elasticsearch;
     private final SchemaRegistryClient registry;
