@@ -13,6 +13,8 @@ import io.eventflow.schemas.EventEnvelope;
 import io.eventflow.schemas.serde.AvroDeserializer;
 import io.eventflow.schemas.serde.AvroSerializer;
 import io.eventflow.schemas.serde.RestSchemaRegistryClient;
+import io.eventflow.schemas.workflow.WorkflowCommandEnvelope;
+import io.eventflow.schemas.workflow.WorkflowEventEnvelope;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -46,6 +48,11 @@ final class CommandCluster implements AutoCloseable {
     final String commandsTopic = "it-" + id + "-commands";
     final String eventsTopic = "it-" + id + "-events";
     final String resultsTopic = "it-" + id + "-results";
+    /** The workflow type's topics: its own, so that no test shares the default workflow-* topics. */
+    final String workflowCommandsTopic = "it-" + id + "-workflow-commands";
+    final String workflowEventsTopic = "it-" + id + "-workflow-events";
+    final String workflowResultsTopic = "it-" + id + "-workflow-results";
+    final String workflowDeadLetterTopic = "it-" + id + "-workflow-commands-dlq";
     final String indexPrefix = "it-" + id + "-";
     final TestServers servers;
     final RestSchemaRegistryClient registry;
@@ -74,6 +81,10 @@ final class CommandCluster implements AutoCloseable {
         c.put(CommandServiceConfig.EVENTS_TOPIC, eventsTopic);
         c.put(CommandServiceConfig.RESULTS_TOPIC, resultsTopic);
         c.put(CommandServiceConfig.DEAD_LETTER_TOPIC, "it-" + id + "-commands-dlq");
+        c.put("workflows." + CommandServiceConfig.COMMANDS_TOPIC, workflowCommandsTopic);
+        c.put("workflows." + CommandServiceConfig.EVENTS_TOPIC, workflowEventsTopic);
+        c.put("workflows." + CommandServiceConfig.RESULTS_TOPIC, workflowResultsTopic);
+        c.put("workflows." + CommandServiceConfig.DEAD_LETTER_TOPIC, workflowDeadLetterTopic);
         c.put(CommandServiceConfig.TOPIC_PARTITIONS, String.valueOf(PARTITIONS));
         c.put(CommandServiceConfig.STATE_DIR, stateDir.toString());
         c.put(CommandServiceConfig.METRICS_PORT, "0");
@@ -157,6 +168,14 @@ final class CommandCluster implements AutoCloseable {
         return producer;
     }
 
+    KafkaProducer<String, WorkflowCommandEnvelope> workflowProducer() {
+        var producer = new KafkaProducer<>(Map.<String, Object>of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers.kafka(),
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, 5),
+                new StringSerializer(), new AvroSerializer<WorkflowCommandEnvelope>(registry, true));
+        closeables.add(producer);
+        return producer;
+    }
+
     /** Every record on a topic so far, read from the start with read_committed. */
     List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
         return new TopicReader(servers.kafka()).readAll(topic);
@@ -170,6 +189,16 @@ final class CommandCluster implements AutoCloseable {
     List<EventEnvelope> events() {
         var decoder = new AvroDeserializer<>(registry, EventEnvelope.class);
         return readAll(eventsTopic).stream().map(r -> decoder.deserialize(eventsTopic, r.value())).toList();
+    }
+
+    List<CommandResult> workflowResults() {
+        var decoder = new AvroDeserializer<>(registry, CommandResult.class);
+        return readAll(workflowResultsTopic).stream().map(r -> decoder.deserialize(workflowResultsTopic, r.value())).toList();
+    }
+
+    List<WorkflowEventEnvelope> workflowEvents() {
+        var decoder = new AvroDeserializer<>(registry, WorkflowEventEnvelope.class);
+        return readAll(workflowEventsTopic).stream().map(r -> decoder.deserialize(workflowEventsTopic, r.value())).toList();
     }
 
     @Override
