@@ -14,6 +14,7 @@ import io.eventflow.schemas.CommandResult;
 import io.eventflow.schemas.serde.AvroDeserializer;
 import io.eventflow.schemas.serde.AvroSerializer;
 import io.eventflow.schemas.serde.RestSchemaRegistryClient;
+import io.eventflow.schemas.workflow.WorkflowCommandEnvelope;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.URI;
@@ -56,6 +57,11 @@ final class Pipeline implements AutoCloseable {
     final String resultsTopic = "it-" + id + "-results";
     final String deadLetterTopic = "it-" + id + "-commands-dlq";
     final String indexPrefix = "it-" + id + "-";
+    /** The workflow type's topics: its own, so that no test shares the default workflow-* topics. */
+    final String workflowCommandsTopic = "it-" + id + "-workflow-commands";
+    final String workflowEventsTopic = "it-" + id + "-workflow-events";
+    final String workflowResultsTopic = "it-" + id + "-workflow-results";
+    final String workflowDeadLetterTopic = "it-" + id + "-workflow-commands-dlq";
 
     private final TestServers servers = TestServers.get();
     private final RestSchemaRegistryClient registry = new RestSchemaRegistryClient(servers.schemaRegistry(), Duration.ofSeconds(10));
@@ -63,6 +69,7 @@ final class Pipeline implements AutoCloseable {
     private final HttpClient http = HttpClient.newHttpClient();
     private final KafkaProducer<String, CommandEnvelope> producer;
     private final KafkaProducer<byte[], byte[]> rawProducer;
+    private final KafkaProducer<String, WorkflowCommandEnvelope> workflowProducer;
     private final CommandService commandService;
     private final AnalyticsApi api;
 
@@ -86,6 +93,10 @@ final class Pipeline implements AutoCloseable {
                 CommandServiceConfig.RESULTS_TOPIC, resultsTopic,
                 CommandServiceConfig.DEAD_LETTER_TOPIC, deadLetterTopic,
                 CommandServiceConfig.STATE_DIR, Files.createTempDirectory("it-state-").toString()));
+        commandConfig.put("workflows." + CommandServiceConfig.COMMANDS_TOPIC, workflowCommandsTopic);
+        commandConfig.put("workflows." + CommandServiceConfig.EVENTS_TOPIC, workflowEventsTopic);
+        commandConfig.put("workflows." + CommandServiceConfig.RESULTS_TOPIC, workflowResultsTopic);
+        commandConfig.put("workflows." + CommandServiceConfig.DEAD_LETTER_TOPIC, workflowDeadLetterTopic);
         commandConfig.putAll(commandOverrides);
         commandService = CommandService.start(new CommandServiceConfig(commandConfig), Clock.systemUTC(),
                 new SimpleMeterRegistry());
@@ -104,6 +115,9 @@ final class Pipeline implements AutoCloseable {
         rawProducer = new KafkaProducer<>(producerProps, new ByteArraySerializer(), new ByteArraySerializer());
         closeables.add(producer);
         closeables.add(rawProducer);
+        workflowProducer = new KafkaProducer<>(producerProps, new StringSerializer(),
+                new AvroSerializer<WorkflowCommandEnvelope>(registry, true));
+        closeables.add(workflowProducer);
         await().atMost(Duration.ofSeconds(60)).until(() -> commandService.state() == KafkaStreams.State.RUNNING);
     }
 
@@ -117,7 +131,10 @@ final class Pipeline implements AutoCloseable {
                 ProjectorConfig.INDEX_PREFIX, indexPrefix,
                 ProjectorConfig.INDEX_REPLICAS, "0",
                 ProjectorConfig.EVENTS_TOPIC, eventsTopic,
-                ProjectorConfig.DEAD_LETTER_TOPIC, "it-" + id + "-events-dlq");
+                ProjectorConfig.DEAD_LETTER_TOPIC, "it-" + id + "-events-dlq",
+                // The per-type keys of the generic projector (<readModel>.events.topic, ...).
+                "workflows." + ProjectorConfig.EVENTS_TOPIC, workflowEventsTopic,
+                "workflows." + ProjectorConfig.DEAD_LETTER_TOPIC, "it-" + id + "-workflow-events-dlq");
     }
 
     /** Every event on the events topic so far, decoded, with its partition and offset. */
@@ -131,6 +148,10 @@ final class Pipeline implements AutoCloseable {
 
     void send(CommandEnvelope command) throws Exception {
         producer.send(new ProducerRecord<>(commandsTopic, command.getAggregateId(), command)).get();
+    }
+
+    void sendWorkflow(WorkflowCommandEnvelope command) throws Exception {
+        workflowProducer.send(new ProducerRecord<>(workflowCommandsTopic, command.getAggregateId(), command)).get();
     }
 
     void sendRaw(String key, byte[] value) throws Exception {
@@ -159,6 +180,11 @@ final class Pipeline implements AutoCloseable {
     List<CommandResult> results() {
         var decoder = new AvroDeserializer<>(registry, CommandResult.class);
         return readAll(resultsTopic).stream().map(r -> decoder.deserialize(resultsTopic, r.value())).toList();
+    }
+
+    List<CommandResult> workflowResults() {
+        var decoder = new AvroDeserializer<>(registry, CommandResult.class);
+        return readAll(workflowResultsTopic).stream().map(r -> decoder.deserialize(workflowResultsTopic, r.value())).toList();
     }
 
     /** GET on the analytics API: status and JSON body. */
