@@ -147,10 +147,9 @@ public final class DemoMain {
             first.add(WorkflowCommands.startStep(cancelled, "scan", org, user, 1L));
             second.add(WorkflowCommands.cancel(cancelled, "superseded by a newer backfill", org, user, 2L));
         }
-        // One that a workflow rule refuses: starting a step that has already completed.
-        WorkflowCommandEnvelope again = WorkflowCommands.startStep(first.get(0).getAggregateId(), "fetch",
-                WORKFLOW_ORGS[0], "alice", null);
-        second.add(again);
+        // One that a workflow rule refuses: starting again a step that has completed (sent first in
+        // the second half, while the workflow still runs).
+        second.add(0, WorkflowCommands.startStep(first.get(0).getAggregateId(), "fetch", WORKFLOW_ORGS[0], "alice", null));
 
         try (var producer = new KafkaProducer<>(producerProps, new StringSerializer(),
                 new AvroSerializer<WorkflowCommandEnvelope>(registry, true));
@@ -160,7 +159,7 @@ public final class DemoMain {
                     + "cancelled run each (first half)%n", first.size(), commandsTopic);
             results.putAll(sendAndAwait(producer, consumer, commandsTopic, first));
             Thread.sleep(1_000);
-            Instant asOf = Instant.now();
+            Instant asOf = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
             Thread.sleep(1_000);
             System.out.printf("sending the second half: %d commands, one of them refused by a rule%n", second.size());
             results.putAll(sendAndAwait(producer, consumer, commandsTopic, second));
