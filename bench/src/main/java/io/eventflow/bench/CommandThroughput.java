@@ -70,6 +70,7 @@ public final class CommandThroughput {
                 Map.entry("elasticsearch.index.prefix", id + "-"),
                 Map.entry("commands.topic", commands),
                 Map.entry("events.topic", id + "-events"),
+                Map.entry("aggregate.types", "payments"),
                 Map.entry("results.topic", id + "-results"),
                 Map.entry("dead.letter.topic", id + "-dlq"),
                 Map.entry("metrics.port", "0"),

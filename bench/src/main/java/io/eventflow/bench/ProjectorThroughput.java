@@ -78,11 +78,12 @@ public final class ProjectorThroughput {
         try (ServerSocket s = new ServerSocket(0)) {
             metricsPort = s.getLocalPort();
         }
-        Map<String, String> config = Map.of(
+        Map<String, String> config = new java.util.HashMap<>(Map.of(
                 "bootstrap.servers", kafka, "group.id", id + "-projector", "schema.registry.url", registryUrl,
                 "elasticsearch.url", esUrl, "elasticsearch.index.prefix", id + "-p-", "elasticsearch.index.replicas", "0",
                 "events.topic", topic, "dead.letter.topic", id + "-dlq", "metrics.port", String.valueOf(metricsPort),
-                "batch.max.events", String.valueOf(BATCH));
+                "batch.max.events", String.valueOf(BATCH)));
+        config.put("aggregate.types", "payments");
         ChildService projector = new ChildService(jar, heap, config, Path.of("bench", "target", id), "projector");
         ChildService.Timing t;
         String scrape;

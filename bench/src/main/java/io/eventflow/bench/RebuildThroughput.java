@@ -72,11 +72,12 @@ public final class RebuildThroughput {
             try (ServerSocket s = new ServerSocket(0)) {
                 metricsPort = s.getLocalPort();
             }
-            Map<String, String> config = Map.of(
+            Map<String, String> config = new java.util.HashMap<>(Map.of(
                     "bootstrap.servers", kafka, "group.id", id + "-projector", "schema.registry.url", registryUrl,
                     "elasticsearch.url", esUrl, "elasticsearch.index.prefix", id + "-p-",
                     "elasticsearch.index.replicas", "0", "events.topic", topic, "dead.letter.topic", id + "-dlq",
-                    "metrics.port", String.valueOf(metricsPort), "batch.max.events", String.valueOf(BATCH));
+                    "metrics.port", String.valueOf(metricsPort), "batch.max.events", String.valueOf(BATCH)));
+            config.put("aggregate.types", "payments");
             // max.in.flight.bulks keeps its default, IN_FLIGHT
             System.out.println("live projector indexing them...");
             ChildService projector = new ChildService(jar, heap, config, Path.of("bench", "target", id), "projector");

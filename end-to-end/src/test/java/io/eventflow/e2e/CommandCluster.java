@@ -124,6 +124,7 @@ final class CommandCluster implements AutoCloseable {
         Map<String, String> c = new HashMap<>();
         c.put(ProjectorConfig.BOOTSTRAP_SERVERS, servers.kafka());
         c.put(ProjectorConfig.GROUP_ID, projectorGroupId());
+        c.put(ProjectorConfig.AGGREGATE_TYPES, "payments");
         c.put(ProjectorConfig.SCHEMA_REGISTRY_URL, servers.schemaRegistry());
         c.put(ProjectorConfig.ELASTICSEARCH_URL, servers.elasticsearch());
         c.put(ProjectorConfig.INDEX_PREFIX, indexPrefix);

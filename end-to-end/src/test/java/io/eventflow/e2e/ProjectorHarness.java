@@ -80,6 +80,8 @@ final class ProjectorHarness implements AutoCloseable {
         c.put(ProjectorConfig.INDEX_REPLICAS, "0");
         c.put(ProjectorConfig.EVENTS_TOPIC, eventsTopic);
         c.put(ProjectorConfig.DEAD_LETTER_TOPIC, deadLetterTopic);
+        // A payments harness: the other wired types' default topics are shared, not this test's.
+        c.put(ProjectorConfig.AGGREGATE_TYPES, "payments");
         c.put(ProjectorConfig.METRICS_PORT, "-1");
         c.put(ProjectorConfig.BATCH_MAX_EVENTS, "500");
         c.put(ProjectorConfig.RETRY_BACKOFF_MAX_MS, "2000");

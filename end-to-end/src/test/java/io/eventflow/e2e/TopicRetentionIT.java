@@ -216,6 +216,7 @@ class TopicRetentionIT {
                 ProjectorConfig.INDEX_REPLICAS, "0",
                 ProjectorConfig.EVENTS_TOPIC, eventsTopic,
                 ProjectorConfig.DEAD_LETTER_TOPIC, prefix + "events-dlq",
+                ProjectorConfig.AGGREGATE_TYPES, "payments",
                 ProjectorConfig.METRICS_PORT, "0"));
     }
 

@@ -3,6 +3,7 @@ package io.eventflow.projection;
 import io.eventflow.aggregate.AggregateTypes;
 import io.eventflow.eventstore.EventStoreIndices.MappingConflict;
 import io.eventflow.payments.Payments;
+import io.eventflow.workflows.Workflows;
 import io.eventflow.eventstore.Health;
 import io.eventflow.projection.live.ProjectionLoop;
 import io.eventflow.projection.live.ProjectionWiring;
@@ -28,7 +29,7 @@ import org.slf4j.LoggerFactory;
 public final class Projector implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Projector.class);
     /** The aggregate types the projector is wired with: one line per type. */
-    public static final AggregateTypes AGGREGATE_TYPES = AggregateTypes.of(Payments.TYPE);
+    public static final AggregateTypes AGGREGATE_TYPES = AggregateTypes.of(Payments.TYPE, Workflows.TYPE);
 
     private final ProjectionWiring wiring;
     private final ProjectionLoop loop;
