@@ -7,6 +7,7 @@ import io.eventflow.aggregate.AggregateTypes;
 import io.eventflow.eventstore.ElasticsearchClients;
 import io.eventflow.eventstore.EventStoreIndices;
 import io.eventflow.eventstore.Health;
+import io.eventflow.payments.Payments;
 import io.eventflow.query.events.EventRoutes;
 import io.eventflow.query.http.QueryBus;
 import io.eventflow.query.http.QueryRoutes;
@@ -14,7 +15,8 @@ import io.eventflow.query.http.Route;
 import io.eventflow.query.http.Router;
 import io.eventflow.query.payments.PaymentRoutes;
 import io.eventflow.query.search.RawSearch;
-import io.eventflow.payments.Payments;
+import io.eventflow.query.workflows.WorkflowRoutes;
+import io.eventflow.workflows.Workflows;
 import io.javalin.http.Context;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -44,7 +46,8 @@ public final class AnalyticsApi implements AutoCloseable {
      * Parameters, in a path or a query, whose values are ids: checked against
      * {@link io.eventflow.eventstore.EnvelopeRules}, and documented with its pattern and length.
      */
-    static final Set<String> ID_PARAMETERS = Set.of("paymentId", "aggregateId", "organizationId", "userId");
+    static final Set<String> ID_PARAMETERS = Set.of("paymentId", "workflowId", "aggregateId", "organizationId",
+            "userId");
 
     private final ElasticsearchClient elasticsearch;
     private final Router router;
@@ -54,7 +57,8 @@ public final class AnalyticsApi implements AutoCloseable {
         ObjectMapper json = ElasticsearchClients.objectMapper();
         // The aggregate types this API serves: one line per type.
         AggregateTypes types = AggregateTypes.of(
-                Payments.TYPE);
+                Payments.TYPE,
+                Workflows.TYPE);
         EventStoreIndices indices = AggregateIndices.of(config.getString(AnalyticsApiConfig.INDEX_PREFIX), types);
         RawSearch raw = new RawSearch(ElasticsearchClients.restClient(elasticsearch), json);
         int maxPageSize = config.getInt(AnalyticsApiConfig.MAX_PAGE_SIZE);
@@ -66,7 +70,8 @@ public final class AnalyticsApi implements AutoCloseable {
         List<QueryRoutes> queryRoutes = List.of(
                 new EventRoutes(elasticsearch, raw, indices, types, config.getInt(AnalyticsApiConfig.HISTORY_PAGE_SIZE),
                         maxPageSize),
-                new PaymentRoutes(elasticsearch, raw, indices, maxPageSize));
+                new PaymentRoutes(elasticsearch, raw, indices, maxPageSize),
+                new WorkflowRoutes(elasticsearch, raw, indices, maxPageSize));
         queryRoutes.forEach(r -> r.register(bus, router));
     }
 

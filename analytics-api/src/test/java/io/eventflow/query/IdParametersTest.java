@@ -90,7 +90,7 @@ class IdParametersTest {
     @Test
     void everyIdParameterIsCovered() {
         assertThat(cases()).extracting(Case::parameter).containsAll(AnalyticsApi.ID_PARAMETERS);
-        assertThat(cases()).hasSize(8);
+        assertThat(cases()).hasSize(12);
     }
 
     @Test

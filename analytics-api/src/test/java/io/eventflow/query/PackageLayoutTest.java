@@ -37,6 +37,15 @@ class PackageLayoutTest {
                 .check(CLASSES);
     }
 
+    /** An aggregate type's package knows its own module only, never another type's or the events package. */
+    @Test
+    void theWorkflowsPackageDependsOnNoOtherAggregateType() {
+        noClasses().that().resideInAPackage("io.eventflow.query.workflows..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.eventflow.payments..",
+                        "io.eventflow.query.payments..", "io.eventflow.query.events..")
+                .check(CLASSES);
+    }
+
     @Test
     void onlyTheEntryPointPackageWiresThePackages() {
         noClasses().that(resideInAPackage("io.eventflow.query..").and(not(resideInAPackage("io.eventflow.query"))))

@@ -88,7 +88,7 @@ class TenantIsolationIT {
 
         TestServers servers = TestServers.get();
         es = ElasticsearchClients.connect(servers.elasticsearch());
-        EventStoreIndices indices = io.eventflow.aggregate.AggregateIndices.of(PREFIX, io.eventflow.aggregate.AggregateTypes.of(io.eventflow.payments.Payments.TYPE));
+        EventStoreIndices indices = io.eventflow.aggregate.AggregateIndices.of(PREFIX, io.eventflow.aggregate.AggregateTypes.of(io.eventflow.payments.Payments.TYPE, io.eventflow.workflows.Workflows.TYPE));
         indices.ensure(es, 0);
         BulkRequest.Builder bulk = new BulkRequest.Builder().refresh(Refresh.True);
         for (EventDocument d : events) {
