@@ -257,7 +257,7 @@ class AnalyticsApiIT {
         Response unknown = get("/aggregates/pay-1/events?aggregateType=Order", ADMIN);
         assertThat(unknown.status()).isEqualTo(400);
         assertThat(unknown.body().path("parameter").asText()).isEqualTo("aggregateType");
-        assertThat(unknown.body().path("allowed")).extracting(JsonNode::asText).containsExactly("Payment");
+        assertThat(unknown.body().path("allowed")).extracting(JsonNode::asText).containsExactly("Payment", "Workflow");
     }
 
     @Test
