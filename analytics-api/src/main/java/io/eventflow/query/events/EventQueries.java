@@ -26,6 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The event queries on Elasticsearch: search, stats, trends and an aggregate's history, generic
@@ -34,6 +36,7 @@ import java.util.Set;
  * Thread-safe.
  */
 final class EventQueries {
+    private static final Logger log = LoggerFactory.getLogger(EventQueries.class);
     private static final int TERMS_SIZE = 100;
 
     private final EventStoreIndices indices;
@@ -135,7 +138,9 @@ final class EventQueries {
      * they belong to several (two types sharing an id), a 400 asks for {@code aggregateType}. The
      * state is the read-model document of the type's one fold ({@link ReadModel#toDocument}), with
      * the {@code position} of the last event folded in when the event documents carry one. Events of
-     * a type this API is not wired with are listed with a null state.
+     * a type this API is not wired with are listed with a null state; so are events that cannot be
+     * folded (a gap in a whole history, a document that does not read back), with {@code stateError}
+     * saying why.
      *
      * @throws BadParameterException when the events belong to several types and none was asked for
      */
@@ -167,7 +172,23 @@ final class EventQueries {
         body.put("aggregateType", type);
         body.put("asOf", q.asOf());
         body.put("version", events.get(events.size() - 1).version());
-        body.put("state", types.byType(type).map(t -> state(t, q.aggregateId(), events, tenant.admin())).orElse(null));
+        Map<String, Object> state = null;
+        String stateError = null;
+        AggregateType<?, ?, ?> aggregateType = types.byType(type).orElse(null);
+        if (aggregateType != null) {
+            try {
+                state = state(aggregateType, q.aggregateId(), events, tenant.admin());
+            } catch (IllegalStateException e) {
+                // A gap in a whole history, or a document that does not read back: the events are
+                // still worth showing, they are what one looks at to find out why.
+                log.warn("cannot fold the history of {} {}: {}", type, q.aggregateId(), e.getMessage());
+                stateError = e.getMessage();
+            }
+        }
+        body.put("state", state);
+        if (stateError != null) {
+            body.put("stateError", stateError);
+        }
         body.put("events", events);
         return body;
     }
