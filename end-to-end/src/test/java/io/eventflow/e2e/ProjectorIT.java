@@ -133,7 +133,7 @@ class ProjectorIT {
         // A payload field the mapping cannot fit: Elasticsearch refuses the document with a 400.
         // (metadata.extra is flattened, which takes any key, so an odd metadata key no longer does.)
         harness.es.indices().putMapping(m -> m.index(harness.indices.eventsAlias()).withJson(new java.io.StringReader(
-                "{\"properties\":{\"eventData\":{\"properties\":{\"error\":{\"type\":\"boolean\"}}}}}")));
+                "{\"properties\":{\"eventData\":{\"properties\":{\"reason\":{\"type\":\"boolean\"}}}}}")));
         var poison = ProjectorHarness.event("pay-b", 1, new PaymentFailed("pay-b", "declined"), Map.of());
         var after = ProjectorHarness.event("pay-c", 1, new PaymentProcessed("pay-c", 300L, "EUR", "o", "u", null), Map.of());
         for (var e : List.of(before, poison, after)) {

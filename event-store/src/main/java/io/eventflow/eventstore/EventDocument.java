@@ -1,6 +1,7 @@
 package io.eventflow.eventstore;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
@@ -74,6 +75,41 @@ public record EventDocument(
         }
         if (digest == null) {
             digest = EventDigest.of(aggregateType, aggregateId, version, eventType, causationId, eventData);
+        }
+    }
+
+    /**
+     * The words of {@code eventData} for full-text search: its scalar values (strings, numbers,
+     * booleans) in field order, depth first, separated by spaces; nulls left out. Written into the
+     * document as {@code eventText}, the one indexed form of the payload: {@code eventData} itself
+     * is kept but not indexed, so no aggregate type's field names or types enter the mapping (they
+     * could conflict between types, and would grow it without bound).
+     */
+    @JsonProperty(value = "eventText", access = JsonProperty.Access.READ_ONLY)
+    public String eventText() {
+        StringBuilder out = new StringBuilder();
+        appendText(out, eventData);
+        return out.toString();
+    }
+
+    /** Appends {@code value}'s scalar leaves as {@link #eventText()} does. */
+    public static void appendText(StringBuilder out, Object value) {
+        if (value == null) {
+            return;
+        }
+        if (value instanceof Map<?, ?> map) {
+            for (Object v : map.values()) {
+                appendText(out, v);
+            }
+        } else if (value instanceof Iterable<?> list) {
+            for (Object v : list) {
+                appendText(out, v);
+            }
+        } else {
+            if (!out.isEmpty()) {
+                out.append(' ');
+            }
+            out.append(value);
         }
     }
 }

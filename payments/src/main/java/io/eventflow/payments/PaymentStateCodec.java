@@ -1,10 +1,15 @@
 package io.eventflow.payments;
 
+import static io.eventflow.aggregate.BinaryFields.readInstant;
+import static io.eventflow.aggregate.BinaryFields.readString;
+import static io.eventflow.aggregate.BinaryFields.stringSize;
+import static io.eventflow.aggregate.BinaryFields.writeInstant;
+import static io.eventflow.aggregate.BinaryFields.writeString;
+
 import io.eventflow.aggregate.StateCodec;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 /**
@@ -80,40 +85,5 @@ final class PaymentStateCodec implements StateCodec<PaymentState> {
         return stringSize(s.paymentId()) + stringSize(s.status().name()) + 8 + stringSize(s.currency())
                 + stringSize(s.organizationId()) + stringSize(s.userId()) + 8 + 8 + 4 + stringSize(s.error()) + 4 * 9
                 + stringSize(s.description()) + 9 + stringSize(s.disputeReason());
-    }
-
-    private static int stringSize(String s) {
-        return s == null ? 4 : 4 + s.getBytes(StandardCharsets.UTF_8).length;
-    }
-
-    private static void writeString(DataOutput out, String s) throws IOException {
-        if (s == null) {
-            out.writeInt(-1);
-            return;
-        }
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(b.length);
-        out.write(b);
-    }
-
-    private static String readString(DataInput in) throws IOException {
-        int n = in.readInt();
-        if (n < 0) {
-            return null;
-        }
-        byte[] b = new byte[n];
-        in.readFully(b);
-        return new String(b, StandardCharsets.UTF_8);
-    }
-
-    private static void writeInstant(DataOutput out, Instant t) throws IOException {
-        out.writeBoolean(t != null);
-        out.writeLong(t == null ? 0 : t.toEpochMilli());
-    }
-
-    private static Instant readInstant(DataInput in) throws IOException {
-        boolean present = in.readBoolean();
-        long millis = in.readLong();
-        return present ? Instant.ofEpochMilli(millis) : null;
     }
 }

@@ -72,7 +72,9 @@ final class EventQueries {
             ObjectNode sqs = raw.object();
             ObjectNode s = sqs.putObject("simple_query_string");
             s.put("query", q.text());
-            s.putArray("fields").add("eventData.*").add("metadata.*");
+            // eventText: the payload's words (indices since eventData stopped being indexed);
+            // eventData.*: its dynamically mapped fields in indices from before.
+            s.putArray("fields").add("eventText").add("eventData.*").add("metadata.*");
             s.put("lenient", true);
             s.put("default_operator", "and");
             ((ObjectNode) query.get("bool")).putArray("must").add(sqs);

@@ -1,5 +1,11 @@
 package io.eventflow.command.pipeline;
 
+import static io.eventflow.aggregate.BinaryFields.readLong;
+import static io.eventflow.aggregate.BinaryFields.readString;
+import static io.eventflow.aggregate.BinaryFields.stringSize;
+import static io.eventflow.aggregate.BinaryFields.writeLong;
+import static io.eventflow.aggregate.BinaryFields.writeString;
+
 import io.eventflow.aggregate.StateCodec;
 import io.eventflow.command.pipeline.AggregateRecord.ProcessedCommand;
 import java.io.ByteArrayInputStream;
@@ -7,7 +13,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -97,57 +102,5 @@ final class AggregateRecordSerde<S> {
     static int encodedSize(ProcessedCommand p) {
         return stringSize(p.commandId()) + stringSize(p.correlationId()) + 8 + 1 + 9 + stringSize(p.reason())
                 + stringSize(p.message()) + 9 + 9;
-    }
-
-    private static int stringSize(String s) {
-        if (s == null) {
-            return 4;
-        }
-        int n = 4;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                n += 1;
-            } else if (c < 0x800) {
-                n += 2;
-            } else if (Character.isHighSurrogate(c)) {
-                n += 4;
-                i++;
-            } else {
-                n += 3;
-            }
-        }
-        return n;
-    }
-
-    private static void writeString(DataOutputStream out, String s) throws IOException {
-        if (s == null) {
-            out.writeInt(-1);
-            return;
-        }
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(b.length);
-        out.write(b);
-    }
-
-    private static String readString(DataInputStream in) throws IOException {
-        int n = in.readInt();
-        if (n < 0) {
-            return null;
-        }
-        byte[] b = new byte[n];
-        in.readFully(b);
-        return new String(b, StandardCharsets.UTF_8);
-    }
-
-    private static void writeLong(DataOutputStream out, Long v) throws IOException {
-        out.writeBoolean(v != null);
-        if (v != null) {
-            out.writeLong(v);
-        }
-    }
-
-    private static Long readLong(DataInputStream in) throws IOException {
-        return in.readBoolean() ? in.readLong() : null;
     }
 }

@@ -56,7 +56,7 @@ public final class Rebuild {
     /** Runs a rebuild of {@code model}; returns the process exit status (0 = swapped and caught up). */
     public int run(String model) throws IOException {
         Map<TopicPartition, Long> first = ctx.offsets().earliest();
-        Optional<String> truncated = truncation(String.join(", ", ctx.offsets().topics()), first);
+        Optional<String> truncated = truncation(first);
         if (truncated.isPresent()) {
             if (!allowTruncated) {
                 ctx.say("cannot rebuild %s: %s. Nothing was changed. Rerun with --allow-truncated to rebuild from "
@@ -276,15 +276,21 @@ public final class Rebuild {
      * Why a replay from the start of the topic would miss events: the partitions whose first offset
      * is above 0, with that offset; empty when every partition starts at 0.
      */
-    static Optional<String> truncation(String topic, Map<TopicPartition, Long> earliest) {
-        Map<String, Long> truncated = RebuildContext.byPartition(earliest);
-        truncated.values().removeIf(offset -> offset <= 0);
-        if (truncated.isEmpty()) {
+    static Optional<String> truncation(Map<TopicPartition, Long> earliest) {
+        Map<String, Map<TopicPartition, Long>> byTopic = new java.util.TreeMap<>();
+        earliest.forEach((tp, offset) -> {
+            if (offset > 0) {
+                byTopic.computeIfAbsent(tp.topic(), t -> new LinkedHashMap<>()).put(tp, offset);
+            }
+        });
+        if (byTopic.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of("topic " + topic + " no longer starts at offset 0 (partition=first offset: " + truncated
-                + "); the events before those offsets were deleted (retention or deleteRecords) and a replay "
-                + "would miss them");
+        List<String> topics = new java.util.ArrayList<>();
+        byTopic.forEach((topic, first) -> topics.add("topic " + topic + " no longer starts at offset 0 "
+                + "(partition=first offset: " + RebuildContext.byPartition(first) + ")"));
+        return Optional.of(String.join("; ", topics) + "; the events before those offsets were deleted (retention or "
+                + "deleteRecords) and a replay would miss them");
     }
 
     /** Each running aggregate type's events topic, by its envelope name: where documents without a topic came from. */

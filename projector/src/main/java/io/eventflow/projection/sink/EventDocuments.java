@@ -140,6 +140,9 @@ public final class EventDocuments {
             g.writeNumberField("schemaVersion", EventData.shapeVersion(e.payload().getSchema()));
             g.writeFieldName("eventData");
             record(g, (GenericRecord) e.payload());
+            StringBuilder text = new StringBuilder(64);
+            appendText(text, e.payload());
+            g.writeStringField("eventText", text.toString());
             g.writeObjectFieldStart("metadata");
             Metadata m = e.metadata();
             if (m != null) {
@@ -165,6 +168,19 @@ public final class EventDocuments {
             throw new UncheckedIOException(ex);
         }
         return out.toByteArray();
+    }
+
+    /** {@link EventDocument#eventText()}, from the Avro record instead of the map: the same words. */
+    private static void appendText(StringBuilder out, Object v) {
+        if (v instanceof GenericRecord r) {
+            for (Schema.Field f : r.getSchema().getFields()) {
+                appendText(out, r.get(f.pos()));
+            }
+        } else if (v instanceof Map<?, ?> || v instanceof Iterable<?>) {
+            EventDocument.appendText(out, plain(v));
+        } else if (v != null) {
+            EventDocument.appendText(out, plain(v));
+        }
     }
 
     private static void record(JsonGenerator g, GenericRecord r) throws IOException {

@@ -72,9 +72,15 @@ class RebuildToolTest {
         var start = Map.of(new org.apache.kafka.common.TopicPartition("ev", 0), 0L,
                 new org.apache.kafka.common.TopicPartition("ev", 1), 57L,
                 new org.apache.kafka.common.TopicPartition("ev", 2), 3L);
-        assertThat(Rebuild.truncation("ev", start)).hasValueSatisfying(m -> assertThat(m)
+        assertThat(Rebuild.truncation(start)).hasValueSatisfying(m -> assertThat(m)
                 .contains("topic ev no longer starts at offset 0").contains("{1=57, 2=3}").doesNotContain("0=0"));
-        assertThat(Rebuild.truncation("ev", Map.of(new org.apache.kafka.common.TopicPartition("ev", 0), 0L,
+        assertThat(Rebuild.truncation(Map.of(new org.apache.kafka.common.TopicPartition("ev", 0), 0L,
                 new org.apache.kafka.common.TopicPartition("ev", 1), 0L))).isEmpty();
+        // An events rebuild reads every type's topic: only the truncated one is named.
+        var two = Map.of(new org.apache.kafka.common.TopicPartition("ev", 0), 1L,
+                new org.apache.kafka.common.TopicPartition("wf", 0), 0L);
+        assertThat(Rebuild.truncation(two)).hasValueSatisfying(m -> assertThat(m)
+                .contains("topic ev no longer starts at offset 0 (partition=first offset: {0=1})")
+                .doesNotContain("wf"));
     }
 }
