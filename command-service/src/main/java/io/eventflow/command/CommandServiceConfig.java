@@ -3,12 +3,14 @@ package io.eventflow.command;
 import io.eventflow.aggregate.AggregateNames;
 import io.eventflow.aggregate.AggregateType;
 import io.eventflow.aggregate.AggregateTypes;
+import io.eventflow.aggregate.TypeTopicKeys;
 import io.eventflow.command.pipeline.BoundedRocksDbMemory;
 import io.eventflow.command.pipeline.CommandTopology;
 import io.eventflow.command.pipeline.Idempotency;
 import io.eventflow.eventstore.CommonConfig;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -49,11 +51,7 @@ public final class CommandServiceConfig extends AbstractConfig {
     public static final String RESULTS_TOPIC = "results.topic";
     /** Alias of {@code payments.dead.letter.topic}. */
     public static final String DEAD_LETTER_TOPIC = "dead.letter.topic";
-    /** Suffixes of the per-type topic keys, after {@code <readModel>.}; also the alias keys. */
-    static final List<String> TOPIC_KEYS = List.of(COMMANDS_TOPIC, EVENTS_TOPIC, RESULTS_TOPIC, DEAD_LETTER_TOPIC);
-    /** The read model whose topics the un-prefixed topic keys name. */
-    static final String LEGACY_TOPICS_READ_MODEL = "payments";
-    public static final String AGGREGATE_TYPES = "aggregate.types";
+    public static final String AGGREGATE_TYPES = TypeTopicKeys.AGGREGATE_TYPES;
     public static final String TOPIC_PARTITIONS = CommonConfig.TOPIC_PARTITIONS;
     public static final String TOPIC_REPLICATION_FACTOR = CommonConfig.TOPIC_REPLICATION_FACTOR;
     public static final String TOPIC_MIN_INSYNC_REPLICAS = CommonConfig.TOPIC_MIN_INSYNC_REPLICAS;
@@ -85,14 +83,6 @@ public final class CommandServiceConfig extends AbstractConfig {
                             + "last commit, never answered.")
             .define(APPLICATION_ID, Type.STRING, "eventflow-command-service", new ConfigDef.NonEmptyString(),
                     Importance.HIGH, "Kafka Streams application id: consumer group, transactional id and internal topic prefix.")
-            .define(COMMANDS_TOPIC, Type.STRING, null, new ConfigDef.NonEmptyString(), Importance.LOW,
-                    "Alias of payments.commands.topic (the key of earlier releases); setting both differently fails.")
-            .define(EVENTS_TOPIC, Type.STRING, null, new ConfigDef.NonEmptyString(), Importance.LOW,
-                    "Alias of payments.events.topic; setting both differently fails.")
-            .define(RESULTS_TOPIC, Type.STRING, null, new ConfigDef.NonEmptyString(), Importance.LOW,
-                    "Alias of payments.results.topic; setting both differently fails.")
-            .define(DEAD_LETTER_TOPIC, Type.STRING, null, new ConfigDef.NonEmptyString(), Importance.LOW,
-                    "Alias of payments.dead.letter.topic; setting both differently fails.")
             .define(COMMANDS_TOPIC_RETENTION_MS, Type.LONG, CommonConfig.SEVEN_DAYS_MS, CommonConfig.RETENTION_MS,
                     Importance.LOW, "retention.ms of the commands topic when this service creates it: a command "
                             + "not handled within it (the service down that long) is lost. Milliseconds; default 7 "
@@ -183,27 +173,19 @@ public final class CommandServiceConfig extends AbstractConfig {
 
     /** The common keys, plus each type's topic keys and {@code aggregate.types}. */
     static ConfigDef define(AggregateTypes types) {
-        ConfigDef def = new ConfigDef(BASE);
-        for (AggregateType<?, ?, ?> t : types.all()) {
-            AggregateNames n = t.names();
-            String p = n.readModel() + ".";
-            String legacy = n.readModel().equals(LEGACY_TOPICS_READ_MODEL) ? " Alias: the un-prefixed key." : "";
-            def.define(p + COMMANDS_TOPIC, Type.STRING, n.commandsTopic(), new ConfigDef.NonEmptyString(),
-                    Importance.MEDIUM, "Topic of the " + n.type() + " aggregate's Avro command envelopes, keyed by "
-                            + "aggregate id." + legacy)
-                    .define(p + EVENTS_TOPIC, Type.STRING, n.eventsTopic(), new ConfigDef.NonEmptyString(),
-                            Importance.MEDIUM, "Topic the " + n.type() + " aggregate's accepted events are written to, "
-                                    + "keyed by aggregate id: its system of record." + legacy)
-                    .define(p + RESULTS_TOPIC, Type.STRING, n.resultsTopic(), new ConfigDef.NonEmptyString(),
-                            Importance.MEDIUM, "Topic of one CommandResult per " + n.type() + " command." + legacy)
-                    .define(p + DEAD_LETTER_TOPIC, Type.STRING, n.commandsDeadLetterTopic(),
-                            new ConfigDef.NonEmptyString(), Importance.MEDIUM, "Topic of the " + n.type()
-                                    + " command records that cannot be decoded or handled, with dlq.* headers." + legacy);
-        }
-        def.define(AGGREGATE_TYPES, Type.LIST, String.join(",", types.readModels()), Importance.LOW,
-                "The aggregate types this service runs, by read-model name (" + String.join(", ", types.readModels())
-                        + "); default: all of them.");
-        return def;
+        return topicKeys(types).define(BASE);
+    }
+
+    private static TypeTopicKeys topicKeys(AggregateTypes types) {
+        return new TypeTopicKeys(types, List.of(
+                new TypeTopicKeys.Key(COMMANDS_TOPIC, AggregateNames::commandsTopic,
+                        "topic of Avro command envelopes, keyed by aggregate id."),
+                new TypeTopicKeys.Key(EVENTS_TOPIC, AggregateNames::eventsTopic,
+                        "topic accepted events are written to, keyed by aggregate id: its system of record."),
+                new TypeTopicKeys.Key(RESULTS_TOPIC, AggregateNames::resultsTopic,
+                        "topic of one CommandResult per command."),
+                new TypeTopicKeys.Key(DEAD_LETTER_TOPIC, AggregateNames::commandsDeadLetterTopic,
+                        "topic of command records that cannot be decoded or handled, with dlq.* headers.")));
     }
 
     /**
@@ -222,52 +204,9 @@ public final class CommandServiceConfig extends AbstractConfig {
 
     /** The topics of the running types, by read model; validates aliases, choice of types and distinct names. */
     private Map<String, CommandTopology.Topics> resolveTopics() {
-        List<String> chosen = getList(AGGREGATE_TYPES);
-        if (chosen.isEmpty()) {
-            throw new ConfigException(AGGREGATE_TYPES, chosen, "names no aggregate type; choose among "
-                    + wired.readModels());
-        }
-        for (String rm : chosen) {
-            if (wired.byReadModel(rm).isEmpty()) {
-                throw new ConfigException(AGGREGATE_TYPES, chosen, "'" + rm + "' is not an aggregate type of this "
-                        + "service; choose among " + wired.readModels());
-            }
-        }
-        boolean legacyWired = wired.byReadModel(LEGACY_TOPICS_READ_MODEL).isPresent();
-        for (String alias : TOPIC_KEYS) {
-            if (getString(alias) != null && !legacyWired) {
-                throw new ConfigException(alias, getString(alias), "names a topic of the " + LEGACY_TOPICS_READ_MODEL
-                        + " aggregate type, which this service does not have; use <readModel>." + alias);
-            }
-        }
-        Map<String, CommandTopology.Topics> out = new java.util.LinkedHashMap<>();
-        Map<String, String> owners = new HashMap<>();
-        for (AggregateType<?, ?, ?> t : wired.all()) {
-            String rm = t.names().readModel();
-            if (!chosen.contains(rm)) {
-                continue;
-            }
-            List<String> names = new ArrayList<>();
-            for (String key : TOPIC_KEYS) {
-                String typed = rm + "." + key;
-                String value = getString(typed);
-                if (rm.equals(LEGACY_TOPICS_READ_MODEL) && getString(key) != null) {
-                    String alias = getString(key);
-                    if (originals().containsKey(typed) && !alias.equals(value)) {
-                        throw new ConfigException(key, alias, "is an alias of " + typed + ", which is set to '" + value
-                                + "'; set one of them");
-                    }
-                    value = alias;
-                }
-                String other = owners.putIfAbsent(value, typed);
-                if (other != null) {
-                    throw new ConfigException(typed, value, "is also the topic of " + other + "; every aggregate "
-                            + "type's commands, events, results and dead-letter topics are distinct");
-                }
-                names.add(value);
-            }
-            out.put(rm, new CommandTopology.Topics(names.get(0), names.get(1), names.get(2), names.get(3)));
-        }
+        Map<String, CommandTopology.Topics> out = new LinkedHashMap<>();
+        topicKeys(wired).resolve(this).forEach((rm, t) -> out.put(rm, new CommandTopology.Topics(t.get(COMMANDS_TOPIC),
+                t.get(EVENTS_TOPIC), t.get(RESULTS_TOPIC), t.get(DEAD_LETTER_TOPIC))));
         return out;
     }
 

@@ -176,9 +176,7 @@ public final class EventDocuments {
             for (Schema.Field f : r.getSchema().getFields()) {
                 appendText(out, r.get(f.pos()));
             }
-        } else if (v instanceof Map<?, ?> || v instanceof Iterable<?>) {
-            EventDocument.appendText(out, plain(v));
-        } else if (v != null) {
+        } else {
             EventDocument.appendText(out, plain(v));
         }
     }
