@@ -3,11 +3,10 @@ package io.eventflow.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.eventflow.eventstore.ElasticsearchClients;
-import io.eventflow.eventstore.EventStoreIndices;
 import io.eventflow.eventstore.PrometheusEndpoint;
+import io.eventflow.payments.Payments;
 import io.eventflow.projection.Projector;
 import io.eventflow.projection.ProjectorConfig;
 import io.eventflow.schemas.EventEnvelope;
@@ -17,14 +16,12 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.InputStream;
 import java.io.StringReader;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -129,12 +126,8 @@ class ProjectorResilienceIT {
     void aFieldWhoseTypeTheLiveIndexCannotTakeIsReportedAndTheRestIsStillIndexed() throws Exception {
         // The live payments index as an older projector made it: "error" was a long.
         String index = harness.indices.versionedIndex("payments", 1);
-        JsonNode template;
-        try (InputStream in = EventStoreIndices.class.getResourceAsStream("payments-template.json")) {
-            template = ElasticsearchClients.objectMapper().readTree(new String(in.readAllBytes(), StandardCharsets.UTF_8)
-                    .replace("${prefix}", harness.indexPrefix).replace("${replicas}", "0"));
-        }
-        ObjectNode mappings = (ObjectNode) template.path("template").path("mappings").deepCopy();
+        ObjectNode mappings = (ObjectNode) ElasticsearchClients.objectMapper()
+                .readTree(Payments.TYPE.readModel().mappings());
         ((ObjectNode) mappings.path("properties")).putObject("error").put("type", "long");
         String body = "{\"settings\":{\"number_of_replicas\":0},\"mappings\":" + mappings + ",\"aliases\":{\""
                 + harness.indices.alias("payments") + "\":{\"is_write_index\":true}}}";
