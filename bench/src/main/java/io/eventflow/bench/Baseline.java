@@ -16,7 +16,11 @@ import java.util.function.Consumer;
  */
 final class Baseline {
     /** How long the feed took to be acknowledged, in seconds, and how many bulk requests it made. */
-    record Result(double seconds, long requests) {
+    record Result(double seconds, long requests, CpuShare share, long clientTicks) {
+        /** Where the CPU went while BulkIngester ran; the client is this JVM. */
+        String cpuShare(long events) {
+            return share.line(events, clientTicks);
+        }
     }
 
     private Baseline() {
@@ -25,6 +29,14 @@ final class Baseline {
     static Result run(ElasticsearchClient es, int batch, int inFlight, Consumer<BulkIngester<Void>> feed) {
         AtomicLong failed = new AtomicLong();
         AtomicLong requests = new AtomicLong();
+        CpuShare share;
+        long clientTicks;
+        try {
+            share = CpuShare.start();
+            clientTicks = ProcessStats.cpuTicks(ProcessHandle.current().pid());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         long start = System.nanoTime();
         try (BulkIngester<Void> ingester = BulkIngester.of(b -> b.client(es).maxOperations(batch)
                 .maxSize(8L * 1024 * 1024).maxConcurrentRequests(inFlight).flushInterval(50, TimeUnit.MILLISECONDS)
@@ -52,9 +64,15 @@ final class Baseline {
             feed.accept(ingester);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        try {
+            share.stop();
+            clientTicks = ProcessStats.cpuTicks(ProcessHandle.current().pid()) - clientTicks;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         if (failed.get() > 0) {
             throw new IllegalStateException(failed.get() + " baseline writes failed");
         }
-        return new Result(seconds, requests.get());
+        return new Result(seconds, requests.get(), share, clientTicks);
     }
 }

@@ -21,7 +21,8 @@ final class ChildService {
     final long launchedNanos = System.nanoTime();
 
     /** What a run measured. Times in nanoseconds; CPU in cores averaged over the timed span. */
-    record Timing(double seconds, double totalSeconds, double rate, double cores, double machineBusy, long peakRssKb) {
+    record Timing(double seconds, double totalSeconds, double rate, double cores, double machineBusy, long peakRssKb,
+            String cpuShare) {
     }
 
     ChildService(Path jar, String heap, Map<String, String> config, Path dir, String name) throws IOException {
@@ -52,6 +53,7 @@ final class ChildService {
         long committedAtFirst = 0;
         long cpuAtFirst = 0;
         long[] machineAtFirst = null;
+        CpuShare share = null;
         long committed = 0;
         long lastPrint = System.nanoTime();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka))) {
@@ -66,6 +68,7 @@ final class ChildService {
                     committedAtFirst = committed;
                     cpuAtFirst = ProcessStats.cpuTicks(process.pid());
                     machineAtFirst = ProcessStats.machineTicks();
+                    share = CpuShare.start();
                 }
                 if (System.nanoTime() - lastPrint > 5_000_000_000L) {
                     lastPrint = System.nanoTime();
@@ -77,11 +80,12 @@ final class ChildService {
         long done = System.nanoTime();
         long cpu = ProcessStats.cpuTicks(process.pid()) - cpuAtFirst;
         long[] machine = ProcessStats.machineTicks();
+        share.stop();
         double seconds = (done - firstProgress) / 1e9;
         return new Timing(seconds, (done - launchedNanos) / 1e9, (n - committedAtFirst) / seconds,
                 cpu / (double) ProcessStats.TICKS_PER_SECOND / seconds,
                 1 - (double) (machine[1] - machineAtFirst[1]) / (machine[0] - machineAtFirst[0]),
-                ProcessStats.status(process.pid(), "VmHWM"));
+                ProcessStats.status(process.pid(), "VmHWM"), share.line(n - committedAtFirst, cpu));
     }
 
     void stop() throws InterruptedException {

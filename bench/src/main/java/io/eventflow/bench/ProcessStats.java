@@ -37,6 +37,39 @@ final class ProcessStats {
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
+    /**
+     * utime + stime, in clock ticks, summed over the live processes whose command line contains
+     * {@code needle} (e.g. the Elasticsearch server's main class); processes that exit while being
+     * read are skipped.
+     */
+    static long cpuTicksMatching(String needle) throws IOException {
+        long ticks = 0;
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path p : (Iterable<Path>) procs::iterator) {
+                String name = p.getFileName().toString();
+                if (!name.chars().allMatch(Character::isDigit)) {
+                    continue;
+                }
+                try {
+                    String cmdline = new String(Files.readAllBytes(p.resolve("cmdline")), java.nio.charset.StandardCharsets.UTF_8);
+                    if (cmdline.contains(needle)) {
+                        ticks += cpuTicks(Long.parseLong(name));
+                    }
+                } catch (IOException | RuntimeException gone) {
+                    // exited meanwhile
+                }
+            }
+        }
+        return ticks;
+    }
+
+    /** CPU of this JVM's children that it has waited for (cutime + cstime), in clock ticks. */
+    static long reapedChildrenTicks() throws IOException {
+        String stat = Files.readString(Path.of("/proc/self/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[13]) + Long.parseLong(f[14]);
+    }
+
     /** Total and idle (+iowait) clock ticks of the whole machine. */
     static long[] machineTicks() throws IOException {
         String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");

@@ -114,6 +114,7 @@ public final class ProjectorThroughput {
         });
         double baseSeconds = base.seconds();
         double baseRate = n / baseSeconds;
+        String baseShare = base.cpuShare(n);
         // Leave the node as we found it: two million documents per run add up.
         List<String> ours = List.copyOf(es.indices().get(g -> g.index(id + "-*")).result().keySet());
         es.indices().delete(d -> d.index(ours));
@@ -136,6 +137,8 @@ public final class ProjectorThroughput {
         System.out.printf("projector peak RSS             : %d MiB (VmHWM, -Xmx%s)%n", t.peakRssKb() / 1024, heap);
         System.out.printf("projector CPU                  : %.2f cores on average; whole machine %.0f%% busy (%d cores)%n",
                 t.cores(), t.machineBusy() * 100, Runtime.getRuntime().availableProcessors());
+        System.out.printf("CPU, projector side            : %s%n", t.cpuShare());
+        System.out.printf("CPU, BulkIngester side         : %s%n", baseShare);
         System.out.printf("target ratio 0.9               : %s%n", t.rate() / baseRate >= 0.9 ? "met" : "NOT met");
     }
 

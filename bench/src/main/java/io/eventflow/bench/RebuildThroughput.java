@@ -84,6 +84,7 @@ public final class RebuildThroughput {
             double rebuildRate;
             double rebuildSeconds;
             long replayed;
+            String rebuildShare;
             try {
                 projector.awaitCommitted(kafka, id + "-projector", n);
                 awaitNoMerges(es);
@@ -97,6 +98,9 @@ public final class RebuildThroughput {
                 command.addAll(List.of("-cp", jar.toString(), "io.eventflow.projection.ProjectorCli"));
                 config.forEach((k, v) -> command.addAll(List.of("-D", k + "=" + v)));
                 command.addAll(List.of("rebuild", "events", "--progress-interval-ms", "5000"));
+                // The rebuild's own CPU is read from this JVM's reaped-children counters once it has exited.
+                long reaped0 = ProcessStats.reapedChildrenTicks();
+                CpuShare share = CpuShare.start();
                 Process rebuild = new ProcessBuilder(command).redirectErrorStream(true).start();
                 Matcher m = null;
                 try (var out = new BufferedReader(new InputStreamReader(rebuild.getInputStream(), StandardCharsets.UTF_8))) {
@@ -113,6 +117,8 @@ public final class RebuildThroughput {
                 if (rebuild.waitFor() != 0 || m == null) {
                     throw new IllegalStateException("the rebuild failed (exit " + rebuild.exitValue() + ")");
                 }
+                share.stop();
+                rebuildShare = share.line(n, ProcessStats.reapedChildrenTicks() - reaped0);
                 replayed = Long.parseLong(m.group(1).replace(",", ""));
                 rebuildSeconds = Double.parseDouble(m.group(2));
                 rebuildRate = replayed / rebuildSeconds;
@@ -143,6 +149,8 @@ public final class RebuildThroughput {
             System.out.printf("ratio rebuild / BulkIngester    : %.3f%n", rebuildRate / baseRate);
             System.out.printf("both sides                      : %d documents per bulk at most, %d bulks in flight, "
                     + "refresh off, 0 replicas%n", BATCH, IN_FLIGHT);
+            System.out.printf("CPU, rebuild (whole run)        : %s%n", rebuildShare);
+            System.out.printf("CPU, BulkIngester side          : %s%n", base.cpuShare(n));
             System.out.printf("target ratio 0.9                : %s%n", rebuildRate / baseRate >= 0.9 ? "met" : "NOT met");
         } finally {
             List<String> ours = List.copyOf(es.indices().get(g -> g.index(id + "-*")).result().keySet());
