@@ -19,7 +19,7 @@ final class Baseline {
     record Result(double seconds, long requests, CpuShare share, long clientTicks) {
         /** Where the CPU went while BulkIngester ran; the client is this JVM. */
         String cpuShare(long events) {
-            return share.line(events, clientTicks);
+            return share.line(events, clientTicks) + "\n                                 " + share.nodeLine();
         }
     }
 

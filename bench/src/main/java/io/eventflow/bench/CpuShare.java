@@ -15,6 +15,8 @@ final class CpuShare {
     private final long es0;
     private final long kafka0;
     private final long[] machine0;
+    private final long[] node0;
+    private long[] node;
     private long esTicks;
     private long kafkaTicks;
     private long machineTicks;
@@ -24,6 +26,35 @@ final class CpuShare {
         es0 = ProcessStats.cpuTicksMatching(ELASTICSEARCH);
         kafka0 = ProcessStats.cpuTicksMatching(KAFKA);
         machine0 = ProcessStats.machineTicks();
+        node0 = nodeStats();
+    }
+
+    /** What the Elasticsearch node did, summed over its indices; see {@link #STATS}. */
+    private static final String[] STATS = {"indexing.index_total", "get.total", "refresh.total",
+        "refresh.external_total", "merges.total", "merges.total_time_in_millis", "flush.total",
+        "indexing.index_time_in_millis", "search.query_total"};
+
+    private static long[] nodeStats() throws IOException {
+        String url = System.getenv("ELASTICSEARCH_URL");
+        long[] out = new long[STATS.length];
+        if (url == null) {
+            return out;
+        }
+        try {
+            var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(url + "/_nodes/_local/stats/indices")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            var nodes = new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body()).path("nodes");
+            var indices = nodes.elements().next().path("indices");
+            for (int i = 0; i < STATS.length; i++) {
+                String[] path = STATS[i].split("\\.");
+                out[i] = indices.path(path[0]).path(path[1]).asLong();
+            }
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
     }
 
     static CpuShare start() throws IOException {
@@ -36,6 +67,7 @@ final class CpuShare {
         long[] machine = ProcessStats.machineTicks();
         machineTicks = machine[0] - machine0[0];
         machineBusyTicks = machineTicks - (machine[1] - machine0[1]);
+        node = nodeStats();
         return this;
     }
 
@@ -53,5 +85,14 @@ final class CpuShare {
         return String.format("Elasticsearch %.0f, Kafka %.0f, client %.0f, other %.0f CPU ms per 1,000 events; "
                 + "machine %.0f%% busy (%d cores)", esTicks * per, kafkaTicks * per, clientTicks * per, other * per,
                 machineTicks == 0 ? 0 : 100.0 * machineBusyTicks / machineTicks, cores);
+    }
+
+    /** What the Elasticsearch node did over the span: documents indexed, gets, refreshes, merges... */
+    String nodeLine() {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < STATS.length; i++) {
+            b.append(i == 0 ? "" : ", ").append(STATS[i]).append(' ').append(String.format("%,d", node[i] - node0[i]));
+        }
+        return b.toString();
     }
 }

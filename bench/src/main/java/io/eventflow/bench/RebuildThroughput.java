@@ -118,7 +118,8 @@ public final class RebuildThroughput {
                     throw new IllegalStateException("the rebuild failed (exit " + rebuild.exitValue() + ")");
                 }
                 share.stop();
-                rebuildShare = share.line(n, ProcessStats.reapedChildrenTicks() - reaped0);
+                rebuildShare = share.line(n, ProcessStats.reapedChildrenTicks() - reaped0) + "\n                                  "
+                        + share.nodeLine();
                 replayed = Long.parseLong(m.group(1).replace(",", ""));
                 rebuildSeconds = Double.parseDouble(m.group(2));
                 rebuildRate = replayed / rebuildSeconds;
@@ -166,7 +167,7 @@ public final class RebuildThroughput {
      * Waits until Elasticsearch runs no merges for three seconds in a row (at most three minutes),
      * so that neither side pays for the merges the other one (or the live projector) left behind.
      */
-    private static void awaitNoMerges(co.elastic.clients.elasticsearch.ElasticsearchClient es) throws Exception {
+    static void awaitNoMerges(co.elastic.clients.elasticsearch.ElasticsearchClient es) throws Exception {
         var rest = ElasticsearchClients.restClient(es);
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
         int quiet = 0;
