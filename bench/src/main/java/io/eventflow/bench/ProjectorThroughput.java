@@ -72,7 +72,8 @@ public final class ProjectorThroughput {
         System.out.printf("pre-producing %,d events (%,d payments) to %s (%d partitions)...%n", n, n / 5, topic, PARTITIONS);
         List<EventDocument> events = new ArrayList<>(n);
         Map<String, PaymentState> views = new LinkedHashMap<>(n / 5 * 2);
-        double avg = preProduce(kafka, registryUrl, topic, n, events, views);
+        List<Object> interleaved = new ArrayList<>(n + n / 4);
+        double avg = preProduce(kafka, registryUrl, topic, n, events, views, interleaved);
         System.out.printf("  average record %.0f B; %,d event documents and %,d payment documents to write%n", avg,
                 events.size(), views.size());
 
@@ -132,6 +133,26 @@ public final class ProjectorThroughput {
         double baseSeconds = base.seconds();
         double baseRate = n / baseSeconds;
         String baseShare = base.cpuShare(n);
+        // Diagnostic, not the target's baseline: the same documents in the order the projector writes
+        // them (each batch's events, then its payments' current documents), to see what that order
+        // costs Elasticsearch. This JVM's client is warm by now, so only its Elasticsearch line compares.
+        RebuildThroughput.awaitNoMerges(es);
+        System.out.println("running BulkIngester with the documents in the projector's order (diagnostic)...");
+        var indicesInOrder = io.eventflow.aggregate.AggregateIndices.of(id + "-o-",
+                io.eventflow.aggregate.AggregateTypes.of(io.eventflow.payments.Payments.TYPE));
+        indicesInOrder.ensure(es, 0);
+        Baseline.Result inOrder = Baseline.run(es, BATCH, IN_FLIGHT, ingester -> {
+            for (Object o : interleaved) {
+                if (o instanceof EventDocument d) {
+                    ingester.add(op -> op.create(c -> c.index(indicesInOrder.eventsAlias()).id(d.eventId()).document(d)));
+                } else {
+                    PaymentState v = (PaymentState) o;
+                    var doc = ProjectionDocuments.document(Payments.TYPE, v);
+                    ingester.add(op -> op.index(x -> x.index(indicesInOrder.alias("payments")).id(v.paymentId())
+                            .version(v.version()).versionType(VersionType.External).document(doc)));
+                }
+            }
+        });
         // Leave the node as we found it: two million documents per run add up.
         List<String> ours = List.copyOf(es.indices().get(g -> g.index(id + "-*")).result().keySet());
         es.indices().delete(d -> d.index(ours));
@@ -156,6 +177,9 @@ public final class ProjectorThroughput {
                 t.cores(), t.machineBusy() * 100, Runtime.getRuntime().availableProcessors());
         System.out.printf("CPU, projector side            : %s%n", t.cpuShare());
         System.out.printf("CPU, BulkIngester side         : %s%n", baseShare);
+        System.out.printf("diagnostic: BulkIngester in the projector's order (%,d documents, client warm): %,.0f events/s%n",
+                interleaved.size(), n / inOrder.seconds());
+        System.out.printf("CPU, diagnostic side           : %s%n", inOrder.cpuShare(n));
         System.out.printf("target ratio 0.9               : %s%n", t.rate() / baseRate >= 0.9 ? "met" : "NOT met");
     }
 
@@ -183,8 +207,14 @@ public final class ProjectorThroughput {
         return sum;
     }
 
+    /**
+     * Produces the events; fills {@code events}, the final {@code views}, and {@code interleaved}: the
+     * documents in the order a projector writes them, per {@link #BATCH} events those events and then
+     * the current document of each payment they touched.
+     */
     private static double preProduce(String kafka, String registryUrl, String topic, int n, List<EventDocument> events,
-            Map<String, PaymentState> views) throws Exception {
+            Map<String, PaymentState> views, List<Object> interleaved) throws Exception {
+        Map<String, PaymentState> touched = new LinkedHashMap<>();
         long bytes = 0;
         try (var registry = new RestSchemaRegistryClient(registryUrl, Duration.ofSeconds(10));
                 var serializer = new AvroSerializer<EventEnvelope>(registry, true);
@@ -200,8 +230,16 @@ public final class ProjectorThroughput {
                 byte[] value = serializer.serialize(topic, e);
                 bytes += key.length + value.length;
                 producer.send(new ProducerRecord<>(topic, key, value));
-                events.add(ProjectionDocuments.event(e));
-                views.put(id, ProjectionDocuments.fold(Payments.TYPE, views.get(id), e));
+                EventDocument doc = ProjectionDocuments.event(e);
+                events.add(doc);
+                PaymentState view = ProjectionDocuments.fold(Payments.TYPE, views.get(id), e);
+                views.put(id, view);
+                interleaved.add(doc);
+                touched.put(id, view);
+                if ((i + 1) % BATCH == 0 || i == n - 1) {
+                    interleaved.addAll(touched.values());
+                    touched.clear();
+                }
             }
             producer.flush();
         }
