@@ -85,7 +85,8 @@ final class ChildService {
         return new Timing(seconds, (done - launchedNanos) / 1e9, (n - committedAtFirst) / seconds,
                 cpu / (double) ProcessStats.TICKS_PER_SECOND / seconds,
                 1 - (double) (machine[1] - machineAtFirst[1]) / (machine[0] - machineAtFirst[0]),
-                ProcessStats.status(process.pid(), "VmHWM"), share.line(n - committedAtFirst, cpu) + "\n                                 " + share.nodeLine());
+                ProcessStats.status(process.pid(), "VmHWM"),
+                share.line(n - committedAtFirst, cpu) + "\n                                 " + share.nodeLine());
     }
 
     void stop() throws InterruptedException {

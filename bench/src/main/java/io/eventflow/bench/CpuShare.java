@@ -45,6 +45,9 @@ final class CpuShare {
                     java.net.URI.create(url + "/_nodes/_local/stats/indices")).build(),
                     java.net.http.HttpResponse.BodyHandlers.ofString());
             var nodes = new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body()).path("nodes");
+            if (response.statusCode() != 200 || !nodes.elements().hasNext()) {
+                return out; // e.g. a secured node: the figures are left at zero, the benchmark goes on
+            }
             var indices = nodes.elements().next().path("indices");
             for (int i = 0; i < STATS.length; i++) {
                 String[] path = STATS[i].split("\\.");
