@@ -43,9 +43,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *
  * <p>Pre-produces N events (per payment one PaymentProcessed and four PaymentRefunded, keyed by
  * payment) and keeps the documents they stand for: every event document and the final payment
- * document per payment. Then it runs the projector as its own JVM with {@code -Xmx256m} into fresh
- * indices, timed from its first committed offset to the last. Then it runs BulkIngester with the
- * projector's batch size and concurrency into other fresh indices.
+ * document per payment. A throwaway projector warms Elasticsearch up. Then it runs the projector as
+ * its own JVM with {@code -Xmx256m} into fresh indices, timed from its first committed offset to the
+ * last. Then it runs BulkIngester with the projector's batch size and concurrency into other fresh
+ * indices, and, as a diagnostic, once more in the projector's order at the projector's rate. Each
+ * side reports where the CPU went ({@link CpuShare}).
  */
 public final class ProjectorThroughput {
     private static final int PARTITIONS = 6;
