@@ -9,6 +9,7 @@ import static io.eventflow.payments.PaymentRejection.REFUND_EXCEEDS_AMOUNT;
 import static io.eventflow.payments.PaymentRejection.UNSUPPORTED_CURRENCY;
 
 import io.eventflow.aggregate.AggregateType;
+import io.eventflow.aggregate.Decider;
 import io.eventflow.aggregate.Decision;
 import io.eventflow.aggregate.Recorded;
 import io.eventflow.payments.PaymentCommand.DisputePayment;
@@ -98,21 +99,17 @@ public final class Payments {
         return Decision.accept(new PaymentDisputed(c.paymentId(), c.reason()));
     }
 
-    /** {@code decide(state, command) -> events | rejection} for every payment command. */
+    /**
+     * {@code decide(state, command) -> events | rejection} for every payment command, through the
+     * handlers {@link #TYPE}'s domain registers: the table the command-service dispatches with.
+     */
     public static Decision<PaymentEvent> decide(PaymentState state, PaymentCommand command) {
-        if (command instanceof ProcessPayment c) {
-            return process(state, c);
-        }
-        if (command instanceof FailPayment c) {
-            return fail(state, c);
-        }
-        if (command instanceof RefundPayment c) {
-            return refund(state, c);
-        }
-        if (command instanceof DisputePayment c) {
-            return dispute(state, c);
-        }
-        throw new IllegalArgumentException("unknown command " + command);
+        return Deciding.DECIDER.decide(state, command);
+    }
+
+    /** Built on first use: {@link #TYPE} must be initialised first. */
+    private static final class Deciding {
+        static final Decider<PaymentState, PaymentCommand, PaymentEvent> DECIDER = Decider.of(TYPE.domain());
     }
 
     /**

@@ -12,6 +12,7 @@ import static io.eventflow.workflows.WorkflowRejection.WORKFLOW_FINISHED;
 import static io.eventflow.workflows.WorkflowRejection.WORKFLOW_NOT_FOUND;
 
 import io.eventflow.aggregate.AggregateType;
+import io.eventflow.aggregate.Decider;
 import io.eventflow.aggregate.Decision;
 import io.eventflow.aggregate.Recorded;
 import io.eventflow.workflows.WorkflowCommand.CancelWorkflow;
@@ -120,30 +121,17 @@ public final class Workflows {
         return refused != null ? refused : Decision.accept(new WorkflowCancelled(c.workflowId(), cut(c.reason(), null)));
     }
 
-    /** {@code decide(state, command) -> events | rejection} for every workflow command. */
+    /**
+     * {@code decide(state, command) -> events | rejection} for every workflow command, through the
+     * handlers {@link #TYPE}'s domain registers: the table the command-service dispatches with.
+     */
     public static Decision<WorkflowEvent> decide(WorkflowState state, WorkflowCommand command) {
-        if (command instanceof StartWorkflow c) {
-            return start(state, c);
-        }
-        if (command instanceof StartStep c) {
-            return startStep(state, c);
-        }
-        if (command instanceof CompleteStep c) {
-            return completeStep(state, c);
-        }
-        if (command instanceof FailStep c) {
-            return failStep(state, c);
-        }
-        if (command instanceof CompleteWorkflow c) {
-            return complete(state, c);
-        }
-        if (command instanceof FailWorkflow c) {
-            return fail(state, c);
-        }
-        if (command instanceof CancelWorkflow c) {
-            return cancel(state, c);
-        }
-        throw new IllegalArgumentException("unknown command " + command);
+        return Deciding.DECIDER.decide(state, command);
+    }
+
+    /** Built on first use: {@link #TYPE} must be initialised first. */
+    private static final class Deciding {
+        static final Decider<WorkflowState, WorkflowCommand, WorkflowEvent> DECIDER = Decider.of(TYPE.domain());
     }
 
     /**
