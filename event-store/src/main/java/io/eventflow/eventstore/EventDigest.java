@@ -19,6 +19,7 @@ import java.util.Collection;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -41,6 +42,8 @@ public final class EventDigest {
     public static final String FIELD = "digest";
 
     private static final JsonFactory JSON = new JsonFactory();
+    /** Never updated: only cloned. */
+    private static final MessageDigest SHA256 = newSha256();
     private static final ObjectMapper MAPPER = ElasticsearchClients.objectMapper();
 
     private EventDigest() {
@@ -121,8 +124,7 @@ public final class EventDigest {
         } else if (v instanceof TemporalAccessor t) {
             g.writeString(t.toString());
         } else if (v instanceof Map<?, ?> map) {
-            Map<String, Object> sorted = new TreeMap<>();
-            map.forEach((k, val) -> sorted.put(k.toString(), val));
+            Map<String, ?> sorted = sorted(map);
             g.writeStartObject();
             for (var e : sorted.entrySet()) {
                 g.writeFieldName(e.getKey());
@@ -148,6 +150,18 @@ public final class EventDigest {
             // Anything else is stored as the documents' mapper writes it; digest that form.
             node(g, MAPPER.valueToTree(v));
         }
+    }
+
+    /** The map with its keys as strings, in their natural order: the map itself when it already is. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, ?> sorted(Map<?, ?> map) {
+        if (map instanceof SortedMap<?, ?> s && s.comparator() == null
+                && s.keySet().stream().allMatch(String.class::isInstance)) {
+            return (Map<String, ?>) map;
+        }
+        Map<String, Object> sorted = new TreeMap<>();
+        map.forEach((k, val) -> sorted.put(k.toString(), val));
+        return sorted;
     }
 
     private static void node(JsonGenerator g, JsonNode node) throws IOException {
@@ -194,6 +208,15 @@ public final class EventDigest {
     }
 
     private static MessageDigest sha256() {
+        // A clone of one instance rather than a provider lookup per event, on the projector's hot path.
+        try {
+            return (MessageDigest) SHA256.clone();
+        } catch (CloneNotSupportedException e) {
+            return newSha256();
+        }
+    }
+
+    private static MessageDigest newSha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

@@ -235,8 +235,8 @@ public final class EventStoreIndices {
             return "{\"index_patterns\": [\"${prefix}" + kind + "-*\"], \"priority\": 200,"
                     + " \"_meta\": {\"description\": \"eventflow read model " + kind + ": one document per aggregate, "
                     + "_id = aggregate id, external version = aggregate version\"},"
-                    + " \"template\": {\"settings\": {\"number_of_shards\": 1, \"number_of_replicas\": ${replicas},"
-                    + " \"refresh_interval\": \"1s\"}, \"mappings\": " + readModels.get(kind) + "}}";
+                    + " \"template\": {\"settings\": {\"number_of_shards\": 1, \"number_of_replicas\": ${replicas}}, "
+                    + "\"mappings\": " + readModels.get(kind) + "}}";
         }
         try (InputStream in = EventStoreIndices.class.getResourceAsStream(kind + "-template.json")) {
             if (in == null) {

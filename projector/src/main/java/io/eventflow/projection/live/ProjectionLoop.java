@@ -519,7 +519,9 @@ public final class ProjectionLoop implements Runnable {
         List<TopicPartition> resume = new ArrayList<>();
         for (var e : buffers.entrySet()) {
             int size = e.getValue().size();
-            if (size >= 2 * batching.maxEvents() && paused.add(e.getKey())) {
+            // One full batch waiting per partition is enough to fill any free slot at once (a partition
+            // has at most one batch out); more only waits in the heap.
+            if (size >= batching.maxEvents() && paused.add(e.getKey())) {
                 pause.add(e.getKey());
             } else if (size < batching.maxEvents() && paused.remove(e.getKey())) {
                 resume.add(e.getKey());

@@ -105,7 +105,12 @@ public final class Rebuild {
             double replaySeconds = replay.elapsedMillis() / 1000.0;
             ctx.say("replayed %,d records in %.1f s (%,.0f records/s)", replayed, replaySeconds,
                     replayed / Math.max(0.001, replaySeconds));
-            ctx.admin().putSettings(target, Map.of("refresh_interval", "1s", "number_of_replicas", replicas));
+            // Back to Elasticsearch's default, as the template leaves it: refreshed every second while
+            // searched, and not at all while idle, which is what indexing throughput needs (ADR 0012).
+            Map<String, Object> settings = new LinkedHashMap<>();
+            settings.put("refresh_interval", null);
+            settings.put("number_of_replicas", replicas);
+            ctx.admin().putSettings(target, settings);
             meta.put("state", "verifying");
             ctx.admin().putMeta(target, meta);
             verify(live, target, at);

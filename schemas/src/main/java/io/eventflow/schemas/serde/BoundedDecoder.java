@@ -24,6 +24,7 @@ final class BoundedDecoder extends Decoder {
     static final int ZERO_WIDTH_ITEMS = 1024;
 
     private final BinaryDecoder in;
+    private byte[] scratch = new byte[64];
 
     /** {@code in} must read from a byte array (its input stream's available() is then exact). */
     BoundedDecoder(BinaryDecoder in) {
@@ -97,9 +98,13 @@ final class BoundedDecoder extends Decoder {
     @Override
     public String readString() throws IOException {
         int length = checkedLength("a string");
-        byte[] bytes = new byte[length];
-        in.readFixed(bytes, 0, length);
-        return new String(bytes, StandardCharsets.UTF_8);
+        // Decoded from one scratch array per record: a fresh array per string was a tenth of what a
+        // replay allocates, copied once more into the String.
+        if (scratch.length < length) {
+            scratch = new byte[Math.max(length, 2 * scratch.length)];
+        }
+        in.readFixed(scratch, 0, length);
+        return new String(scratch, 0, length, StandardCharsets.UTF_8);
     }
 
     @Override
