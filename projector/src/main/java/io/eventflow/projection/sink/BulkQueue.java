@@ -95,21 +95,33 @@ final class BulkQueue {
                 }
                 return await(mine, abort);
             }
-            boolean slot;
-            try {
-                slot = slots.tryAcquire(20, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ElasticsearchProjection.AbortedException();
-            }
-            if (slot) {
+            if (slots.tryAcquire()) {
                 try {
-                    List<Pending> group = take();
+                    // Not when another sender took ours meanwhile: sending a third caller's writes
+                    // would hold our answer back for a whole request.
+                    List<Pending> group = take(mine);
                     if (!group.isEmpty()) {
                         send(group);
                     }
                 } finally {
                     slots.release();
+                    synchronized (queue) {
+                        queue.notifyAll();
+                    }
+                }
+                continue;
+            }
+            synchronized (queue) {
+                if (!mine.taken) {
+                    try {
+                        // Woken when a sender frees its slot; the reads that share the slots do not
+                        // wake anyone, hence the timeout.
+                        queue.wait(20);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        queue.remove(mine);
+                        throw new ElasticsearchProjection.AbortedException();
+                    }
                 }
             }
         }
@@ -125,11 +137,14 @@ final class BulkQueue {
     /**
      * The oldest event writes queued, if any, and the read-model writes queued, as long as the
      * request stays within {@link #MAX_SHARED_OPERATIONS} (one caller's writes always go whole);
-     * marked taken.
+     * marked taken. Nothing when {@code mine} was taken already.
      */
-    private List<Pending> take() {
+    private List<Pending> take(Pending mine) {
         List<Pending> group = new ArrayList<>();
         synchronized (queue) {
+            if (mine.taken) {
+                return group;
+            }
             boolean events = false;
             int size = 0;
             for (Iterator<Pending> it = queue.iterator(); it.hasNext(); ) {
