@@ -5,6 +5,7 @@ import co.elastic.clients.elasticsearch._types.ElasticsearchException;
 import co.elastic.clients.elasticsearch._types.SortOrder;
 import co.elastic.clients.elasticsearch._types.VersionType;
 import co.elastic.clients.elasticsearch._types.query_dsl.Query;
+import co.elastic.clients.elasticsearch.core.BulkResponse;
 import co.elastic.clients.elasticsearch.core.MgetRequest;
 import co.elastic.clients.elasticsearch.core.MgetResponse;
 import co.elastic.clients.elasticsearch.core.SearchResponse;
@@ -52,10 +53,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes a batch of events to Elasticsearch: first the event store (op_type create, {@code _id} =
- * eventId, with the event's {@link EventDigest}), then, once those writes are acknowledged, the
- * read models (the whole document, with {@code version_type=external} = aggregate version), folded
- * only over events the event store holds. The read-model writes share a bulk request with the next
- * batch's events when one is waiting ({@link BulkQueue}), so a batch costs about one request.
+ * eventId, with the event's {@link EventDigest}), then, in a second bulk, the payments read model
+ * (the whole document, with {@code version_type=external} = aggregate version), folded only over
+ * events the event store holds.
  *
  * <p>A 409 on an event document is a no-op only when the stored document has this event's digest;
  * otherwise it is an integrity error (counted, logged, returned for the dead-letter topic). An event
@@ -181,10 +181,9 @@ public final class ElasticsearchProjection {
     private static final ObjectMapper MAPPER = ElasticsearchClients.objectMapper();
 
     private final ElasticsearchClient client;
+    private final ElasticsearchClient bulkClient;
     /** Requests in flight to Elasticsearch, at most max.in.flight.bulks; batches prepare outside it. */
     private final Semaphore requests;
-    /** The bulk requests of all batches, sharing {@link #requests} with the reads. */
-    private final BulkQueue bulks;
     private final Targets targets;
     private final ExponentialBackoff backoff;
     private final Duration gapWait;
@@ -193,8 +192,7 @@ public final class ElasticsearchProjection {
     public ElasticsearchProjection(ElasticsearchClient client, Targets targets, Policy policy, SinkMetrics metrics) {
         this.client = Objects.requireNonNull(client, "client");
         this.requests = new Semaphore(policy.maxRequestsInFlight());
-        ElasticsearchClient bulkClient = client.withTransportOptions(o -> o.setParameter("filter_path", BULK_FILTER_PATH));
-        this.bulks = new BulkQueue(requests, ops -> bulkClient.bulk(b -> b.operations(ops)).items(), metrics);
+        this.bulkClient = client.withTransportOptions(o -> o.setParameter("filter_path", BULK_FILTER_PATH));
         this.targets = Objects.requireNonNull(targets, "targets");
         this.backoff = policy.backoff();
         this.gapWait = policy.gapWait();
@@ -812,8 +810,6 @@ public final class ElasticsearchProjection {
     /** Sends the writes, retrying transient item and request failures; one outcome per write, in order. */
     private List<Outcome> bulk(List<Write> writes, BooleanSupplier abort) {
         Outcome[] outcomes = new Outcome[writes.size()];
-        // Read-model writes may share a request with the next batch's events (see BulkQueue).
-        boolean readModel = !writes.isEmpty() && !EVENTS.equals(writes.get(0).index());
         List<Integer> pending = new ArrayList<>(writes.size());
         for (int i = 0; i < writes.size(); i++) {
             pending.add(i);
@@ -824,19 +820,22 @@ public final class ElasticsearchProjection {
             }
             List<BulkOperation> ops = new ArrayList<>(pending.size());
             pending.forEach(i -> ops.add(writes.get(i).op()));
-            List<BulkResponseItem> items;
+            BulkResponse response;
+            acquire(abort);
+            long start = System.nanoTime();
             try {
-                items = bulks.send(ops, readModel, abort);
-            } catch (AbortedException e) {
-                throw e;
+                response = bulkClient.bulk(b -> b.operations(ops));
             } catch (Exception e) {
                 handleRequestFailure("bulk of " + ops.size() + " writes", attempt, e);
                 continue;
+            } finally {
+                metrics.bulk(System.nanoTime() - start);
+                requests.release();
             }
             List<Integer> retry = new ArrayList<>();
-            for (int k = 0; k < items.size(); k++) {
+            for (int k = 0; k < response.items().size(); k++) {
                 int i = pending.get(k);
-                BulkResponseItem result = items.get(k);
+                BulkResponseItem result = response.items().get(k);
                 int status = result.status();
                 if (result.error() == null) {
                     outcomes[i] = new Outcome.Done();
