@@ -16,7 +16,8 @@ import java.util.Optional;
 /**
  * Maps each query type to one handler {@code (tenant, query) -> answer}, with a bounded in-process
  * cache in front. The cache key is the tenant plus the normalized query record, so one tenant never
- * gets another's answer. Hit and miss counts are in the metrics as {@code cache.gets{cache=queries}}.
+ * gets another's answer. Only answers are cached, never a "not found", so a document that appears
+ * is seen on the next request. Hit and miss counts are in the metrics as {@code cache.gets{cache=queries}}.
  * Registering a second handler for a type fails. Thread-safe once built.
  */
 public final class QueryBus {
@@ -61,7 +62,18 @@ public final class QueryBus {
         if (cache == null) {
             return run(handler, tenant, query);
         }
-        return cache.get(new Key(tenant, query), k -> run(handler, tenant, query));
+        Key key = new Key(tenant, query);
+        Optional<Object> cached = cache.getIfPresent(key);
+        if (cached != null) {
+            return cached;
+        }
+        Optional<Object> answer = run(handler, tenant, query);
+        // Only what was found is kept: a cached "not found" hid a client's own write for the whole
+        // ttl after Elasticsearch already showed it (asked once before it was indexed).
+        if (answer.isPresent()) {
+            cache.put(key, answer);
+        }
+        return answer;
     }
 
     private static Optional<Object> run(Handler<Object> handler, Tenant tenant, Object query) {
