@@ -68,20 +68,16 @@ public final class EventDocuments {
     /** The event's {@link EventDigest}, as its event-store document holds it. */
     static String digest(EventView e) {
         return EventDigest.of(e.aggregateType(), e.aggregateId(), e.version(), e.eventType(),
-                e.causationId(), sortedFields((GenericRecord) e.payload()));
-    }
-
-    /** As {@link #toMap}, sorted by field name: the order the digest writes, so it is not sorted twice. */
-    private static Map<String, Object> sortedFields(GenericRecord record) {
-        Map<String, Object> out = new TreeMap<>();
-        for (Schema.Field f : record.getSchema().getFields()) {
-            out.put(f.name(), plain(record.get(f.pos())));
-        }
-        return out;
+                // Sorted by field name, the order the digest writes: it takes a sorted map as it is.
+                e.causationId(), fields((GenericRecord) e.payload(), new TreeMap<>()));
     }
 
     static Map<String, Object> toMap(GenericRecord record) {
-        Map<String, Object> out = new LinkedHashMap<>();
+        return fields(record, new LinkedHashMap<>());
+    }
+
+    /** The record's fields by name, as plain values, put into {@code out}. */
+    private static Map<String, Object> fields(GenericRecord record, Map<String, Object> out) {
         for (Schema.Field f : record.getSchema().getFields()) {
             out.put(f.name(), plain(record.get(f.pos())));
         }
