@@ -9,12 +9,17 @@ import io.eventflow.eventstore.EventStoreIndices;
 import io.eventflow.eventstore.Health;
 import io.eventflow.payments.Payments;
 import io.eventflow.query.events.EventRoutes;
+import io.eventflow.query.http.Cors;
+import io.eventflow.query.http.Cursors;
+import io.eventflow.query.http.FreshReads;
 import io.eventflow.query.http.QueryBus;
 import io.eventflow.query.http.QueryRoutes;
 import io.eventflow.query.http.Route;
 import io.eventflow.query.http.Router;
 import io.eventflow.query.payments.PaymentRoutes;
+import io.eventflow.query.search.CursorPages;
 import io.eventflow.query.search.RawSearch;
+import io.eventflow.query.search.Search;
 import io.eventflow.query.workflows.WorkflowRoutes;
 import io.eventflow.workflows.Workflows;
 import io.javalin.http.Context;
@@ -22,6 +27,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
+import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,7 +59,7 @@ public final class AnalyticsApi implements AutoCloseable {
     private final ElasticsearchClient elasticsearch;
     private final Router router;
 
-    private AnalyticsApi(AnalyticsApiConfig config, PrometheusMeterRegistry metrics) {
+    private AnalyticsApi(AnalyticsApiConfig config, PrometheusMeterRegistry metrics, Clock clock) {
         this.elasticsearch = ElasticsearchClients.connect(config.getString(AnalyticsApiConfig.ELASTICSEARCH_URL));
         ObjectMapper json = ElasticsearchClients.objectMapper();
         // The aggregate types this API serves: one line per type.
@@ -61,23 +68,29 @@ public final class AnalyticsApi implements AutoCloseable {
                 Workflows.TYPE);
         EventStoreIndices indices = AggregateIndices.of(config.getString(AnalyticsApiConfig.INDEX_PREFIX), types);
         RawSearch raw = new RawSearch(ElasticsearchClients.restClient(elasticsearch), json);
-        int maxPageSize = config.getInt(AnalyticsApiConfig.MAX_PAGE_SIZE);
+        Cursors cursors = new Cursors(cursorSecrets(config), Duration.ofMillis(config.getLong(AnalyticsApiConfig.CURSOR_TTL_MS)),
+                clock);
+        Search search = new Search(elasticsearch, raw,
+                new CursorPages(elasticsearch, raw, cursors, config.getInt(AnalyticsApiConfig.PIT_MAX_PER_TENANT), clock),
+                new FreshReads(Duration.ofMillis(config.getLong(AnalyticsApiConfig.READ_WAIT_TIMEOUT_MS)),
+                        config.getInt(AnalyticsApiConfig.READ_WAIT_MAX_CONCURRENT), clock, metrics),
+                config.getInt(AnalyticsApiConfig.MAX_PAGE_SIZE));
         QueryBus bus = new QueryBus(Duration.ofMillis(config.getLong(AnalyticsApiConfig.CACHE_TTL_MS)),
                 config.getLong(AnalyticsApiConfig.CACHE_MAX_ENTRIES), metrics);
-        this.router = new Router(config.apiKeys(), bus, metrics, json);
+        this.router = new Router(config.apiKeys(), bus, new Cors(config.getList(AnalyticsApiConfig.CORS_ALLOWED_ORIGINS)),
+                metrics, json);
         serviceRoutes(router, new Readiness(elasticsearch, indices), metrics, openApiDocument());
         // One entry per query package; each registers its own queries and routes.
         List<QueryRoutes> queryRoutes = List.of(
-                new EventRoutes(elasticsearch, raw, indices, types, config.getInt(AnalyticsApiConfig.HISTORY_PAGE_SIZE),
-                        maxPageSize),
-                new PaymentRoutes(elasticsearch, raw, indices, maxPageSize),
-                new WorkflowRoutes(elasticsearch, raw, indices, maxPageSize));
+                new EventRoutes(search, indices, types, config.getInt(AnalyticsApiConfig.HISTORY_PAGE_SIZE)),
+                new PaymentRoutes(search, indices),
+                new WorkflowRoutes(search, indices));
         queryRoutes.forEach(r -> r.register(bus, router));
     }
 
     public static AnalyticsApi start(AnalyticsApiConfig config) {
         AnalyticsApi api = new AnalyticsApi(Objects.requireNonNull(config, "config"),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), Clock.systemUTC());
         api.router.start(config.getString(AnalyticsApiConfig.HTTP_HOST), config.getInt(AnalyticsApiConfig.HTTP_PORT));
         log.info("analytics-api listening on port {}", api.port());
         return api;
@@ -108,6 +121,20 @@ public final class AnalyticsApi implements AutoCloseable {
 
     private static Route open(String path) {
         return new Route(path, Set.of(), false);
+    }
+
+    /** The configured secrets, else one random secret for this process, with a warning. */
+    private static List<byte[]> cursorSecrets(AnalyticsApiConfig config) {
+        List<byte[]> secrets = config.cursorSecrets();
+        if (!secrets.isEmpty()) {
+            return secrets;
+        }
+        log.warn("{} is not set: pagination cursors are signed with a random secret of this process, so a cursor "
+                + "fails (400) on another instance or after a restart; set the same secrets on every instance",
+                AnalyticsApiConfig.CURSOR_SECRETS);
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        return List.of(secret);
     }
 
     private static byte[] openApiDocument() {

@@ -15,6 +15,8 @@ import io.eventflow.query.auth.Tenant;
 import io.eventflow.query.http.BadParameterException;
 import io.eventflow.query.http.Page;
 import io.eventflow.query.search.CursorPages;
+import io.eventflow.query.search.Search;
+import io.eventflow.query.search.Walk;
 import io.eventflow.query.search.Filters;
 import io.eventflow.query.search.RawSearch;
 import java.io.IOException;
@@ -43,16 +45,17 @@ final class EventQueries {
     private final EventStoreReader reader;
     private final RawSearch raw;
     private final CursorPages pages;
+    private final Walk walk;
     private final AggregateTypes types;
 
     /** @param historyPageSize events per search when a history is read (1 to 10,000) */
-    EventQueries(ElasticsearchClient client, RawSearch raw, EventStoreIndices indices, AggregateTypes types,
-            int historyPageSize) {
+    EventQueries(Search search, EventStoreIndices indices, AggregateTypes types, int historyPageSize, String route) {
         this.types = Objects.requireNonNull(types, "types");
-        this.raw = Objects.requireNonNull(raw, "raw");
+        this.raw = search.raw();
         this.indices = Objects.requireNonNull(indices, "indices");
-        this.reader = new EventStoreReader(client, indices, historyPageSize);
-        this.pages = new CursorPages(client, raw);
+        this.reader = new EventStoreReader(search.client(), indices, historyPageSize);
+        this.pages = search.pages();
+        this.walk = new Walk(route, indices.eventsAlias(), "timestamp", "eventId");
     }
 
     private Filters eventFilters(Tenant tenant, String aggregateType, String eventType, Instant from, Instant to,
@@ -87,7 +90,7 @@ final class EventQueries {
         filtersForCursor.put("to", q.to() == null ? null : q.to().toString());
         filtersForCursor.put("organizationId", q.organizationId());
         filtersForCursor.put("userId", q.userId());
-        return pages.page(indices.eventsAlias(), query, "timestamp", "eventId", q.size(), q.cursor(), filtersForCursor);
+        return pages.page(walk, tenant, query, q.size(), q.cursor(), filtersForCursor);
     }
 
     Map<String, Object> stats(Tenant tenant, Queries.EventStats q) throws IOException {
@@ -117,14 +120,14 @@ final class EventQueries {
         body.set("query", eventFilters(tenant, q.aggregateType(), q.eventType(), q.from(), q.to(),
                 q.organizationId(), null).query());
         ObjectNode h = body.putObject("aggs").putObject("trend").putObject("date_histogram");
-        h.put("field", "timestamp").put("calendar_interval", q.interval().name().toLowerCase())
+        h.put("field", "timestamp").put("calendar_interval", q.interval().label())
                 .put("time_zone", q.zone().getId()).put("min_doc_count", 0);
         if (q.from() != null && q.to() != null) {
             h.putObject("extended_bounds").put("min", q.from().toEpochMilli()).put("max", q.to().toEpochMilli());
         }
         JsonNode r = raw.search(indices.eventsAlias(), body);
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("interval", q.interval().name().toLowerCase());
+        out.put("interval", q.interval().label());
         out.put("timeZone", q.zone().getId());
         out.put("buckets", histogram(r.path("aggregations").path("trend")));
         return out;

@@ -1,17 +1,17 @@
 package io.eventflow.query.events;
 
-import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import io.eventflow.aggregate.AggregateTypes;
 import io.eventflow.eventstore.EventStoreIndices;
 import io.eventflow.query.http.BadParameterException;
 import io.eventflow.query.http.Cursors;
+import io.eventflow.query.http.FreshReads;
 import io.eventflow.query.http.Page;
 import io.eventflow.query.http.QueryBus;
 import io.eventflow.query.http.QueryRoutes;
 import io.eventflow.query.http.Route;
 import io.eventflow.query.http.Router;
-import io.eventflow.query.search.RawSearch;
-import java.time.Duration;
+import io.eventflow.query.search.Interval;
+import io.eventflow.query.search.Search;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -28,26 +28,27 @@ public final class EventRoutes implements QueryRoutes {
             true);
     private static final Route TRENDS = new Route("/events/trends", Set.of("interval", "timeZone", "from", "to",
             "eventType", "aggregateType", "organizationId"), true);
-    private static final Route HISTORY = new Route("/aggregates/{aggregateId}/events", Set.of("asOf", "aggregateType"),
+    private static final Route HISTORY = new Route("/aggregates/{aggregateId}/events", Set.of("asOf", "aggregateType",
+            "minVersion"),
             true);
     /** The filters a cursor carries, in the order a 400 names the first one given besides it. */
     private static final List<String> CURSOR_FILTERS = List.of("aggregateType", "eventType", "q", "from", "to",
             "organizationId", "userId");
 
     private final EventQueries queries;
+    private final Cursors cursors;
+    private final FreshReads fresh;
     private final int maxPageSize;
     /** The wired aggregate types' names, the values {@code aggregateType} may take on a history. */
     private final List<String> typeNames;
 
-    /**
-     * @param historyPageSize events per Elasticsearch search when a history is read (1 to 10,000)
-     * @param maxPageSize the largest {@code size} a search may ask for
-     */
-    public EventRoutes(ElasticsearchClient client, RawSearch raw, EventStoreIndices indices, AggregateTypes types,
-            int historyPageSize, int maxPageSize) {
-        this.queries = new EventQueries(client, raw, indices, types, historyPageSize);
+    /** @param historyPageSize events per Elasticsearch search when a history is read (1 to 10,000) */
+    public EventRoutes(Search search, EventStoreIndices indices, AggregateTypes types, int historyPageSize) {
+        this.queries = new EventQueries(search, indices, types, historyPageSize, EVENTS.path());
+        this.cursors = search.pages().cursors();
+        this.fresh = search.fresh();
         this.typeNames = types.all().stream().map(t -> t.names().type()).toList();
-        this.maxPageSize = maxPageSize;
+        this.maxPageSize = search.maxPageSize();
     }
 
     @Override
@@ -61,7 +62,7 @@ public final class EventRoutes implements QueryRoutes {
             int size = p.intInRange("size", 100, 1, maxPageSize);
             Queries.EventSearch q;
             if (p.has("cursor")) {
-                Cursors.Decoded c = Cursors.fromRequest(p, CURSOR_FILTERS);
+                Cursors.Decoded c = cursors.fromRequest(EVENTS.path(), router.tenant(ctx), p, CURSOR_FILTERS);
                 q = new Queries.EventSearch(c.string("aggregateType"), c.string("eventType"), c.string("q"),
                         c.instant("from"), c.instant("to"), c.id("organizationId"), c.id("userId"), size, c.cursor());
             } else {
@@ -77,34 +78,26 @@ public final class EventRoutes implements QueryRoutes {
                     p.id("organizationId"))));
         });
         router.get(TRENDS, (ctx, p) -> {
-            Queries.Interval interval = p.oneOf("interval", Queries.Interval.class, null);
             Instant[] range = p.range();
-            checkBuckets(interval, range[0], range[1]);
+            Interval interval = Interval.of(p, range[0], range[1]);
             ctx.json(router.ask(ctx, new Queries.EventTrends(p.term("eventType"), p.term("aggregateType"), range[0],
                     range[1], interval, p.zone("timeZone"), p.id("organizationId"))));
         });
         router.get(HISTORY, (ctx, p) -> {
             String id = p.pathId("aggregateId");
-            ctx.json(router.answer(ctx, new Queries.History(id, p.oneOf("aggregateType", typeNames), p.instant("asOf")),
-                    "aggregate '" + id + "' has no events" + (p.has("asOf") ? " up to asOf" : "")));
+            Long minVersion = p.longAtLeast("minVersion", 1);
+            if (minVersion != null && p.has("asOf")) {
+                // A history cut at asOf may never reach minVersion: the wait would always time out.
+                throw new BadParameterException("minVersion", "minVersion cannot be combined with asOf");
+            }
+            Queries.History q = new Queries.History(id, p.oneOf("aggregateType", typeNames), p.instant("asOf"));
+            if (minVersion == null) {
+                ctx.json(router.answer(ctx, q, "aggregate '" + id + "' has no events" + (p.has("asOf") ? " up to asOf" : "")));
+            } else {
+                ctx.json(fresh.await(() -> router.askFresh(ctx, q),
+                        h -> ((Number) ((java.util.Map<?, ?>) h).get("version")).longValue(), minVersion,
+                        "the history of '" + id + "'"));
+            }
         });
-    }
-
-    /** A date histogram over a range may not ask for more buckets than Elasticsearch allows. */
-    private static void checkBuckets(Queries.Interval interval, Instant from, Instant to) {
-        if (from == null || to == null) {
-            return;
-        }
-        long seconds = Duration.between(from, to).getSeconds();
-        long bucket = switch (interval) {
-            case HOUR -> 3_600L;
-            case DAY -> 86_400L;
-            case WEEK -> 7 * 86_400L;
-            case MONTH -> 28 * 86_400L;
-        };
-        if (seconds / bucket > 10_000) {
-            throw new BadParameterException("interval", "from..to holds more than 10,000 " + interval.name().toLowerCase()
-                    + " buckets; use a coarser interval or a shorter range", List.of("hour", "day", "week", "month"));
-        }
     }
 }

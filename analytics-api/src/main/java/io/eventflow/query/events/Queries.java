@@ -4,6 +4,7 @@ import io.eventflow.query.http.Cursor;
 import io.eventflow.query.http.Page;
 import io.eventflow.query.http.Query;
 import java.time.Instant;
+import io.eventflow.query.search.Interval;
 import java.time.ZoneId;
 
 /** The event queries as normalized records (see {@link Query}). */
@@ -18,8 +19,6 @@ final class Queries {
 
     record EventStats(String eventType, Instant from, Instant to, String organizationId) implements Query<Object> {
     }
-
-    enum Interval { HOUR, DAY, WEEK, MONTH }
 
     record EventTrends(String eventType, String aggregateType, Instant from, Instant to, Interval interval, ZoneId zone,
             String organizationId) implements Query<Object> {

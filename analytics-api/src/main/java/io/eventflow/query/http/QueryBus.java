@@ -76,6 +76,22 @@ public final class QueryBus {
         return answer;
     }
 
+    /**
+     * The handler's answer, never the cache's; a found answer replaces the cached one, so later
+     * cached reads are not older than this one.
+     */
+    Optional<Object> askFresh(Tenant tenant, Object query) {
+        Handler<Object> handler = handlers.get(query.getClass());
+        if (handler == null) {
+            throw new IllegalStateException("no handler for " + query.getClass().getName());
+        }
+        Optional<Object> answer = run(handler, tenant, query);
+        if (cache != null && answer.isPresent()) {
+            cache.put(new Key(tenant, query), answer);
+        }
+        return answer;
+    }
+
     private static Optional<Object> run(Handler<Object> handler, Tenant tenant, Object query) {
         try {
             Object answer = handler.handle(tenant, query);

@@ -2,13 +2,17 @@ package io.eventflow.query.http;
 
 import io.eventflow.eventstore.EnvelopeRules;
 import io.javalin.http.Context;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -24,6 +28,8 @@ public final class QueryParameters {
     private static final int MAX_TERM_LENGTH = 256;
     private static final int MAX_TEXT_LENGTH = 512;
     private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
+    private static final Instant MIN_INSTANT = Instant.parse("0000-01-01T00:00:00Z");
+    private static final Instant MAX_INSTANT = Instant.parse("9999-12-31T23:59:59.999999999Z");
 
     private final Context ctx;
     private final Map<String, List<String>> params;
@@ -35,12 +41,7 @@ public final class QueryParameters {
 
     /** The request's parameters, refusing unknown names, repeats and undecodable bytes. */
     static QueryParameters of(Context ctx, Set<String> allowed) {
-        Map<String, List<String>> params;
-        try {
-            params = ctx.queryParamMap();
-        } catch (RuntimeException e) {
-            throw new BadParameterException("query", "the query string is not valid percent-encoded UTF-8");
-        }
+        Map<String, List<String>> params = parse(ctx.queryString());
         for (var e : params.entrySet()) {
             String name = e.getKey();
             if (!allowed.contains(name)) {
@@ -56,6 +57,39 @@ public final class QueryParameters {
             }
         }
         return new QueryParameters(ctx, params);
+    }
+
+    /**
+     * The query string's parameters, decoded strictly. Javalin's own map drops a value whose
+     * percent-escape is malformed (a lone {@code %}) and keeps its name with no value, which
+     * reached the handlers as an empty list (a 500); here it is a 400 naming the parameter.
+     */
+    static Map<String, List<String>> parse(String query) {
+        Map<String, List<String>> params = new LinkedHashMap<>();
+        if (query == null || query.isEmpty()) {
+            return params;
+        }
+        for (String pair : query.split("&", -1)) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String rawName = eq < 0 ? pair : pair.substring(0, eq);
+            String rawValue = eq < 0 ? "" : pair.substring(eq + 1);
+            String name = decode(rawName, "query", "a parameter name");
+            String value = decode(rawValue, name.isEmpty() ? "query" : name, name);
+            params.computeIfAbsent(name, k -> new ArrayList<>(1)).add(value);
+        }
+        return params;
+    }
+
+    private static String decode(String raw, String parameter, String what) {
+        try {
+            return URLDecoder.decode(raw, StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw new BadParameterException(parameter, printable(what) + " is not valid percent-encoding: "
+                    + "write a literal % as %25");
+        }
     }
 
     private static String printable(String s) {
@@ -138,16 +172,29 @@ public final class QueryParameters {
         if (value == null) {
             return null;
         }
+        Instant instant;
         try {
-            return Instant.parse(value);
+            instant = Instant.parse(value);
         } catch (DateTimeParseException e) {
             try {
-                return LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant();
+                instant = LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant();
             } catch (DateTimeParseException | ArithmeticException e2) {
                 throw new BadParameterException(name, name + " must be an ISO-8601 instant such as 2026-01-31T10:15:30Z "
                         + "or a date such as 2026-01-31");
             }
         }
+        return checkYear(name, instant);
+    }
+
+    /**
+     * {@code instant} when its year is 0000 to 9999, else a 400 naming {@code name}: Elasticsearch's
+     * date fields refuse other years, which answered 500 before.
+     */
+    public static Instant checkYear(String name, Instant instant) {
+        if (instant.isBefore(MIN_INSTANT) || instant.isAfter(MAX_INSTANT)) {
+            throw new BadParameterException(name, name + " must be within the years 0000 to 9999 (UTC)");
+        }
+        return instant;
     }
 
     /** from and to, with from not after to. */
@@ -173,6 +220,23 @@ public final class QueryParameters {
             return n;
         } catch (NumberFormatException e) {
             throw new BadParameterException(name, name + " must be an integer from " + min + " to " + max);
+        }
+    }
+
+    /** A whole number from {@code min} up, or null when absent. */
+    public Long longAtLeast(String name, long min) {
+        String value = raw(name);
+        if (value == null) {
+            return null;
+        }
+        try {
+            long n = Long.parseLong(value);
+            if (n < min) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new BadParameterException(name, name + " must be an integer from " + min + " to " + Long.MAX_VALUE);
         }
     }
 

@@ -6,6 +6,7 @@ import io.eventflow.query.auth.ApiKeys;
 import io.eventflow.query.auth.Tenant;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -14,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -35,24 +37,30 @@ public final class Router {
     private static final Logger log = LoggerFactory.getLogger(Router.class);
     private static final String TENANT = "eventflow.tenant";
     private static final String STARTED = "eventflow.started";
+    /** The methods every route answers, for {@code Allow}. */
+    static final String ALLOW = "GET, OPTIONS";
 
     private final QueryBus bus;
     private final ApiKeys keys;
     private final MeterRegistry metrics;
     private final ObjectMapper json;
+    private final Cors cors;
     private final List<Route> routes = new CopyOnWriteArrayList<>();
     private final Set<String> open = ConcurrentHashMap.newKeySet();
     private final ConcurrentMap<String, Timer> timers = new ConcurrentHashMap<>();
     private final Javalin app;
 
     /** @param json renders answers and problems */
-    public Router(ApiKeys keys, QueryBus bus, MeterRegistry metrics, ObjectMapper json) {
+    public Router(ApiKeys keys, QueryBus bus, Cors cors, MeterRegistry metrics, ObjectMapper json) {
         this.keys = Objects.requireNonNull(keys, "keys");
         this.bus = Objects.requireNonNull(bus, "bus");
+        this.cors = Objects.requireNonNull(cors, "cors");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.json = Objects.requireNonNull(json, "json");
         this.app = Javalin.create(c -> {
             c.showJavalinBanner = false;
+            // A known path asked with another method is a 405 with Allow, not a 404.
+            c.http.prefer405over404 = true;
             c.jsonMapper(new JavalinJackson(json, false));
             // Jetty answers malformed requests before any route runs: make those problems too.
             c.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
@@ -72,6 +80,7 @@ public final class Router {
         }
         Set<String> allowed = route.parameters();
         app.get(route.path(), ctx -> handler.handle(ctx, QueryParameters.of(ctx, allowed)));
+        app.options(route.path(), cors::options);
         return this;
     }
 
@@ -80,10 +89,20 @@ public final class Router {
         return List.copyOf(routes);
     }
 
+    /** The tenant of the request's API key (set before any authenticated route runs). */
+    public Tenant tenant(Context ctx) {
+        return Objects.requireNonNull(ctx.attribute(TENANT), "no tenant: the route is not authenticated");
+    }
+
     /** The answer of the request's tenant to {@code query}; null when there is none (a 404). */
     public Object ask(Context ctx, Object query) {
         Tenant tenant = ctx.attribute(TENANT);
         return bus.ask(tenant, query).orElse(null);
+    }
+
+    /** As {@link #ask}, straight from the handler (see {@link QueryBus#askFresh}); empty when there is none. */
+    public Optional<Object> askFresh(Context ctx, Object query) {
+        return bus.askFresh(tenant(ctx), query);
     }
 
     /** As {@link #ask}, with a 404 problem saying {@code notFound} when there is no answer. */
@@ -121,7 +140,9 @@ public final class Router {
     private void filtersAndErrors() {
         app.before(ctx -> {
             ctx.attribute(STARTED, System.nanoTime());
-            if (open.contains(ctx.path())) {
+            cors.decorate(ctx);
+            // Only reads serve data: a preflight carries no key, and any other method is a 405.
+            if (open.contains(ctx.path()) || (ctx.method() != HandlerType.GET && ctx.method() != HandlerType.HEAD)) {
                 return;
             }
             String key = ApiKeys.keyOf(ctx.header("X-API-Key"), ctx.header("Authorization"));
@@ -137,12 +158,16 @@ public final class Router {
             Long started = ctx.attribute(STARTED);
             if (started != null) {
                 String route = ctx.endpointHandlerPath();
-                timer(route == null || route.isBlank() ? "unmatched" : route, ctx.statusCode())
+                timer(ctx.method().name(), route == null || route.isBlank() ? "unmatched" : route, ctx.statusCode())
                         .record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             }
         });
-        app.exception(ProblemException.class, (e, ctx) -> problem(ctx, e.status(), e.title(), e.getMessage(),
-                e.parameter(), e.allowed()));
+        app.exception(ProblemException.class, (e, ctx) -> {
+            if (e.retryAfterSeconds() != null) {
+                ctx.header("Retry-After", String.valueOf(e.retryAfterSeconds()));
+            }
+            problem(ctx, e.status(), e.title(), e.getMessage(), e.parameter(), e.allowed());
+        });
         app.exception(Exception.class, (e, ctx) -> {
             if (ElasticsearchErrors.isTransient(e)) {
                 log.warn("{} {} failed: Elasticsearch unavailable: {}", ctx.method(), ctx.path(), e.toString());
@@ -158,13 +183,17 @@ public final class Router {
                 problem(ctx, 404, "Not Found", "no route for " + ctx.method() + " " + ctx.path(), null, null);
             }
         });
-        app.error(405, ctx -> problem(ctx, 405, "Method Not Allowed", "only GET is supported", null, null));
+        app.error(405, ctx -> {
+            ctx.header("Allow", ALLOW);
+            problem(ctx, 405, "Method Not Allowed", ctx.method().name() + " is not supported here; the API only "
+                    + "answers " + ALLOW, null, null);
+        });
     }
 
     /** Looking a timer up per request costs more than recording into it: keep them. */
-    private Timer timer(String route, int status) {
-        return timers.computeIfAbsent(route + " " + status, k -> Timer.builder("http.server.requests")
-                .description("Request latency by route and status").tag("method", "GET").tag("route", route)
+    private Timer timer(String method, String route, int status) {
+        return timers.computeIfAbsent(method + " " + route + " " + status, k -> Timer.builder("http.server.requests")
+                .description("Request latency by route and status").tag("method", method).tag("route", route)
                 .tag("status", String.valueOf(status)).publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(30))
                 .register(metrics));

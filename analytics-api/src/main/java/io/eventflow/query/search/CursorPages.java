@@ -9,6 +9,10 @@ import io.eventflow.query.http.BadParameterException;
 import io.eventflow.query.http.Cursor;
 import io.eventflow.query.http.Cursors;
 import io.eventflow.query.http.Page;
+import io.eventflow.query.http.ProblemException;
+import io.eventflow.query.auth.Tenant;
+import java.time.Clock;
+import java.time.Duration;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,32 +25,58 @@ import org.elasticsearch.client.ResponseException;
  * search, so a one-page query costs one search. A walk that goes on opens a point in time on its
  * second page and keeps it, so deep pages stay cheap and see one snapshot. Events are only
  * appended and pages run newest first, so only an old event indexed late, between pages one and
- * two, can fall outside it. The last page closes the point in time. Thread-safe.
+ * two, can fall outside it. The last page closes the point in time.
+ *
+ * <p>Cursors are signed ({@link Cursors}), so a point in time is only opened or read for a cursor
+ * this API issued, and each tenant holds at most a configured number open on this instance; one
+ * more answers 429 with Retry-After. Thread-safe.
  */
 public final class CursorPages {
-    private static final String KEEP_ALIVE = "2m";
+    private static final Duration KEEP_ALIVE = Duration.ofMinutes(2);
 
     private final ElasticsearchClient client;
     private final RawSearch raw;
+    private final Cursors cursors;
+    private final PointInTimeBudget budget;
 
-    public CursorPages(ElasticsearchClient client, RawSearch raw) {
+    /** @param maxPointsInTimePerTenant how many points in time one tenant may hold open at once (at least 1) */
+    public CursorPages(ElasticsearchClient client, RawSearch raw, Cursors cursors, int maxPointsInTimePerTenant,
+            Clock clock) {
         this.client = Objects.requireNonNull(client, "client");
         this.raw = Objects.requireNonNull(raw, "raw");
+        this.cursors = Objects.requireNonNull(cursors, "cursors");
+        this.budget = new PointInTimeBudget(maxPointsInTimePerTenant, KEEP_ALIVE, clock);
+    }
+
+    /** The codec of the cursors these pages issue, for the routes that read them back. */
+    public Cursors cursors() {
+        return cursors;
     }
 
     /**
-     * One page, newest first by {@code timeField} and then by {@code idField}. Documents are
-     * passed through as Elasticsearch returned them.
+     * One page of {@code walk} for {@code tenant}. Documents are passed through as Elasticsearch
+     * returned them.
      *
-     * @param cursor null for the first page
+     * @param query the whole query, the tenant's organization filter included
+     * @param cursor null for the first page; else decoded from a cursor this API issued
      * @param filters the query's filters by parameter name, carried in the next page's cursor
-     * @throws BadParameterException naming {@code cursor} when it has expired or does not fit
+     * @throws BadParameterException naming {@code cursor} when its point in time has expired
+     * @throws ProblemException 429 when the tenant holds too many points in time open
      */
-    public Page page(String index, ObjectNode query, String timeField, String idField, int size, Cursor cursor,
+    public Page page(Walk walk, Tenant tenant, ObjectNode query, int size, Cursor cursor,
             Map<String, Object> filters) throws IOException {
+        String index = walk.index();
+        String timeField = walk.timeField();
+        String idField = walk.idField();
         String pit = cursor == null ? null : cursor.pointInTime();
         if (cursor != null && pit == null) {
-            pit = client.openPointInTime(p -> p.index(index).keepAlive(k -> k.time(KEEP_ALIVE))).id();
+            if (!budget.mayOpen(tenant)) {
+                throw new ProblemException(429, "Too Many Requests", "this API key holds too many paginated searches "
+                        + "open; finish or abandon some (they expire " + KEEP_ALIVE.toMinutes() + " minutes after "
+                        + "their last page)", "cursor", null, budget.retryAfterSeconds());
+            }
+            pit = client.openPointInTime(p -> p.index(index).keepAlive(k -> k.time(KEEP_ALIVE.toMinutes() + "m"))).id();
+            budget.used(tenant, pit);
         }
         String usedPit = pit;
         JsonNode[] response = new JsonNode[1];
@@ -54,7 +84,7 @@ public final class CursorPages {
                 cursor == null ? null : cursor.after(), (after, n) -> {
                     ObjectNode body = raw.object();
                     if (usedPit != null) {
-                        body.putObject("pit").put("id", usedPit).put("keep_alive", KEEP_ALIVE);
+                        body.putObject("pit").put("id", usedPit).put("keep_alive", KEEP_ALIVE.toMinutes() + "m");
                     }
                     body.set("query", query);
                     ArrayNode sort = body.putArray("sort");
@@ -91,9 +121,19 @@ public final class CursorPages {
         String nextPit = r.hasNonNull("pit_id") ? r.get("pit_id").asText() : pit;
         String next = null;
         if (page.next() != null) {
-            next = Cursors.encode(filters, new Cursor(nextPit, page.next()));
+            next = cursors.encode(walk.route(), tenant, filters, new Cursor(nextPit, page.next()));
+            if (nextPit != null) {
+                if (pit != null && !nextPit.equals(pit)) {
+                    budget.closed(tenant, pit);
+                }
+                budget.used(tenant, nextPit);
+            }
         } else if (nextPit != null) {
             String closing = nextPit;
+            budget.closed(tenant, closing);
+            if (pit != null) {
+                budget.closed(tenant, pit);
+            }
             try {
                 client.closePointInTime(c -> c.id(closing));
             } catch (Exception e) {

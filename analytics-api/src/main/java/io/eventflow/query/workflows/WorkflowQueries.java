@@ -7,6 +7,8 @@ import io.eventflow.eventstore.EventStoreIndices;
 import io.eventflow.query.auth.Tenant;
 import io.eventflow.query.http.Page;
 import io.eventflow.query.search.CursorPages;
+import io.eventflow.query.search.Search;
+import io.eventflow.query.search.Walk;
 import io.eventflow.query.search.Filters;
 import io.eventflow.query.search.RawSearch;
 import io.eventflow.workflows.Workflows;
@@ -28,11 +30,13 @@ final class WorkflowQueries {
     private final String alias;
     private final RawSearch raw;
     private final CursorPages pages;
+    private final Walk walk;
 
-    WorkflowQueries(ElasticsearchClient client, RawSearch raw, EventStoreIndices indices) {
-        this.raw = Objects.requireNonNull(raw, "raw");
+    WorkflowQueries(Search search, EventStoreIndices indices, String route) {
+        this.raw = search.raw();
         this.alias = indices.alias(Workflows.TYPE.names().readModel());
-        this.pages = new CursorPages(client, raw);
+        this.pages = search.pages();
+        this.walk = new Walk(route, alias, "startedAt", "workflowId");
     }
 
     /** The read-model document as stored, or null (a 404) when absent or another organization's. */
@@ -64,7 +68,7 @@ final class WorkflowQueries {
         filtersForCursor.put("organizationId", q.organizationId());
         filtersForCursor.put("from", q.from() == null ? null : q.from().toString());
         filtersForCursor.put("to", q.to() == null ? null : q.to().toString());
-        return pages.page(alias, query, "startedAt", "workflowId", q.size(), q.cursor(), filtersForCursor);
+        return pages.page(walk, tenant, query, q.size(), q.cursor(), filtersForCursor);
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.eventflow.query.workflows;
 
-import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import io.eventflow.eventstore.EventStoreIndices;
 import io.eventflow.query.http.Cursors;
 import io.eventflow.query.http.Page;
@@ -8,7 +7,7 @@ import io.eventflow.query.http.QueryBus;
 import io.eventflow.query.http.QueryRoutes;
 import io.eventflow.query.http.Route;
 import io.eventflow.query.http.Router;
-import io.eventflow.query.search.RawSearch;
+import io.eventflow.query.search.Search;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -28,12 +27,13 @@ public final class WorkflowRoutes implements QueryRoutes {
             "name");
 
     private final WorkflowQueries queries;
+    private final Cursors cursors;
     private final int maxPageSize;
 
-    /** @param maxPageSize the largest {@code size} a search may ask for */
-    public WorkflowRoutes(ElasticsearchClient client, RawSearch raw, EventStoreIndices indices, int maxPageSize) {
-        this.queries = new WorkflowQueries(client, raw, indices);
-        this.maxPageSize = maxPageSize;
+    public WorkflowRoutes(Search search, EventStoreIndices indices) {
+        this.queries = new WorkflowQueries(search, indices, WORKFLOWS.path());
+        this.cursors = search.pages().cursors();
+        this.maxPageSize = search.maxPageSize();
     }
 
     @Override
@@ -46,7 +46,7 @@ public final class WorkflowRoutes implements QueryRoutes {
             int size = p.intInRange("size", 100, 1, maxPageSize);
             Queries.WorkflowSearch q;
             if (p.has("cursor")) {
-                Cursors.Decoded c = Cursors.fromRequest(p, CURSOR_FILTERS);
+                Cursors.Decoded c = cursors.fromRequest(WORKFLOWS.path(), router.tenant(ctx), p, CURSOR_FILTERS);
                 q = new Queries.WorkflowSearch(c.string("status"), c.id("userId"), c.string("name"),
                         c.id("organizationId"), c.instant("from"), c.instant("to"), size, c.cursor());
             } else {
