@@ -199,6 +199,12 @@ final class Pipeline implements AutoCloseable {
         return new Response(r.statusCode(), JSON.readTree(r.body()));
     }
 
+    /** GET on the analytics API with the admin key, as it came: status, headers and body. */
+    HttpResponse<String> getRaw(String pathAndQuery) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + pathAndQuery))
+                .header("X-API-Key", ADMIN_KEY).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     record Response(int status, JsonNode body) {
     }
 
