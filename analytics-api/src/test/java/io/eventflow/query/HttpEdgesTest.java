@@ -102,7 +102,7 @@ class HttpEdgesTest {
         for (String q : new String[] {"/events?q=%", "/events?q=50%", "/events?q=%zz", "/payments?currency=%E2%28",
                 "/events?from=%2B10000-01-01T00:00:00Z", "/events?to=-0001-01-01T00:00:00Z",
                 "/aggregates/a-1/events?asOf=%2B99999-01-01T00:00:00Z", "/events?cursor=e30.AAAA",
-                "/payments/p-1?minVersion=x", "/payments/trends?interval=day&from=2026-01-01&to=2030-01-01&timeZone=Mars/Base"}) {
+                "/payments/p-1?minVersion=x", "/payments/%", "/payments/%?=day", "/aggregates/%zz/events", "/payments/trends?interval=day&from=2026-01-01&to=2030-01-01&timeZone=Mars/Base"}) {
             String r = rawGet(q);
             assertThat(r).as(q).startsWith("HTTP/1.1 400 ");
             assertThat(r).as(q).containsIgnoringCase("content-type: application/problem+json");

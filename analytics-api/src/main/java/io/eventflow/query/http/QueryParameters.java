@@ -285,8 +285,14 @@ public final class QueryParameters {
         }
     }
 
-    /** An id in the path (already percent-decoded by the router). */
+    /** An id in the path, percent-decoded; a malformed escape is a 400 naming it. */
     public String pathId(String name) {
-        return checkId(name, ctx.pathParam(name));
+        String value;
+        try {
+            value = ctx.pathParam(name);
+        } catch (IllegalArgumentException e) {
+            throw new BadParameterException(name, name + " is not valid percent-encoding: write a literal % as %25");
+        }
+        return checkId(name, value);
     }
 }

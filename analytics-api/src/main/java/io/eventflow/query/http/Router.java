@@ -10,6 +10,8 @@ import io.javalin.http.HandlerType;
 import io.javalin.json.JavalinJackson;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -141,6 +143,7 @@ public final class Router {
         app.before(ctx -> {
             ctx.attribute(STARTED, System.nanoTime());
             cors.decorate(ctx);
+            checkPathEncoding(ctx.req().getRequestURI());
             // Only reads serve data: a preflight carries no key, and any other method is a 405.
             if (open.contains(ctx.path()) || (ctx.method() != HandlerType.GET && ctx.method() != HandlerType.HEAD)) {
                 return;
@@ -188,6 +191,20 @@ public final class Router {
             problem(ctx, 405, "Method Not Allowed", ctx.method().name() + " is not supported here; the API only "
                     + "answers " + ALLOW, null, null);
         });
+    }
+
+    /**
+     * Javalin decodes path parameters before any handler runs and fails on a malformed escape
+     * (a lone {@code %}) with an exception that would be a 500: refuse the path first.
+     */
+    private static void checkPathEncoding(String rawPath) {
+        if (rawPath != null && rawPath.indexOf('%') >= 0) {
+            try {
+                URLDecoder.decode(rawPath, StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                throw new BadParameterException("path", "the path is not valid percent-encoding: write a literal % as %25");
+            }
+        }
     }
 
     /** Looking a timer up per request costs more than recording into it: keep them. */

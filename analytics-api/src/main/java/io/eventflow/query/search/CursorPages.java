@@ -18,6 +18,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import io.eventflow.eventstore.ElasticsearchClients;
+import java.util.Set;
+import org.apache.http.util.EntityUtils;
 import org.elasticsearch.client.ResponseException;
 
 /**
@@ -33,6 +36,8 @@ import org.elasticsearch.client.ResponseException;
  */
 public final class CursorPages {
     private static final Duration KEEP_ALIVE = Duration.ofMinutes(2);
+    /** The error types of a point-in-time id that does not decode. */
+    private static final Set<String> POINT_IN_TIME_ERRORS = Set.of("illegal_state_exception", "illegal_argument_exception");
 
     private final ElasticsearchClient client;
     private final RawSearch raw;
@@ -106,7 +111,7 @@ public final class CursorPages {
                         response[0] = raw.search(usedPit == null ? index : null, body);
                     } catch (ResponseException e) {
                         int status = e.getResponse().getStatusLine().getStatusCode();
-                        if (cursor != null && (status == 404 || status == 400)) {
+                        if (cursor != null && (status == 404 || status == 400 || unreadablePointInTime(e))) {
                             throw new BadParameterException("cursor", "the cursor has expired or does not fit this "
                                     + "query; start again without a cursor");
                         }
@@ -142,6 +147,24 @@ public final class CursorPages {
         }
         JsonNode total = r.path("hits").path("total");
         return new Page(total.path("value").asLong(), total.path("relation").asText("eq"), items, next);
+    }
+
+    /**
+     * Elasticsearch answers 500 when a point-in-time id does not decode (it came from a cursor: one
+     * this API signed, so it expired on a node that no longer knows it, or the cluster was
+     * replaced). That is the cursor's fault, not an outage; a 500 of any other kind still is one.
+     */
+    private boolean unreadablePointInTime(ResponseException e) {
+        if (e.getResponse().getStatusLine().getStatusCode() != 500) {
+            return false;
+        }
+        try {
+            JsonNode body = ElasticsearchClients.objectMapper().readTree(EntityUtils.toString(e.getResponse().getEntity()));
+            String type = body.path("error").path("type").asText();
+            return POINT_IN_TIME_ERRORS.contains(type);
+        } catch (IOException | RuntimeException unreadable) {
+            return false;
+        }
     }
 
     private static List<Object> sortValues(JsonNode hit) {
