@@ -46,6 +46,7 @@ final class OpenApiContract {
     private static final String IRI = "classpath:" + RESOURCE;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int SHOWN_BODY = 2_000;
+    private static final int SHOWN_ERRORS = 20;
     private static volatile OpenApiContract instance;
 
     private final JsonNode document;
@@ -220,8 +221,9 @@ final class OpenApiContract {
         List<Error> errors = schema(schemaAt).validate(json, InputFormat.JSON);
         if (!errors.isEmpty()) {
             throw new AssertionError(request + ": the body does not match #" + schemaAt + ":\n  "
-                    + errors.stream().map(e -> e.getInstanceLocation() + ": " + e.getMessage()
+                    + errors.stream().limit(SHOWN_ERRORS).map(e -> e.getInstanceLocation() + ": " + e.getMessage()
                             + " (" + e.getSchemaLocation() + ")").collect(Collectors.joining("\n  "))
+                    + (errors.size() > SHOWN_ERRORS ? "\n  ... " + (errors.size() - SHOWN_ERRORS) + " more" : "")
                     + "\nbody: " + shown(body));
         }
     }
