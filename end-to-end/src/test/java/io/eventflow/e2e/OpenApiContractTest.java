@@ -9,7 +9,9 @@ import io.eventflow.eventstore.ElasticsearchClients;
 import io.eventflow.payments.PaymentState;
 import io.eventflow.payments.Payments;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -106,5 +108,13 @@ class OpenApiContractTest {
         assertThat(CONTRACT.documents("GET", "/aggregates/pay-1/events")).isTrue();
         assertThat(CONTRACT.documents("GET", "/aggregates/pay-1/events/x")).isFalse();
         assertThat(CONTRACT.documents("DELETE", "/payments/pay-1")).isFalse();
+    }
+
+    /** The exemption for made-up paths cannot be used to skip the check of a documented route. */
+    @Test
+    void aDocumentedRouteCannotBeSentAsUndocumented() {
+        assertThatThrownBy(() -> OpenApiContract.sendUndocumented(HttpClient.newHttpClient(),
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:1/payments/pay-1")).GET().build()))
+                .isInstanceOf(AssertionError.class).hasMessageContaining("is a documented route");
     }
 }
