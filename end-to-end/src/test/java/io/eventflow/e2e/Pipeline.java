@@ -192,10 +192,10 @@ final class Pipeline implements AutoCloseable {
         return get(pathAndQuery, ADMIN_KEY);
     }
 
-    /** GET on the analytics API with an API key of the test's choice. */
+    /** GET on the analytics API with an API key of the test's choice; the answer is checked against openapi.json. */
     Response get(String pathAndQuery, String apiKey) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + pathAndQuery))
-                .header("X-API-Key", apiKey).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = OpenApiContract.send(http, HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + api.port() + pathAndQuery)).header("X-API-Key", apiKey).GET().build());
         return new Response(r.statusCode(), JSON.readTree(r.body()));
     }
 

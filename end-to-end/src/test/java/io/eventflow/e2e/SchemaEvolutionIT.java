@@ -158,9 +158,10 @@ class SchemaEvolutionIT {
         assertThat(b.version()).isEqualTo(2);
     }
 
+    /** GET on the analytics API; the answer is checked against openapi.json. */
     private static JsonNode get(AnalyticsApi api, String pathAndQuery) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port()
-                + pathAndQuery)).header("X-API-Key", ADMIN).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = OpenApiContract.send(HTTP, HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + api.port() + pathAndQuery)).header("X-API-Key", ADMIN).GET().build());
         assertThat(r.statusCode()).as("%s: %s", pathAndQuery, r.body()).isEqualTo(200);
         return JSON.readTree(r.body());
     }

@@ -148,9 +148,10 @@ class WorkflowsApiIT {
         }
     }
 
+    /** GET on the analytics API; the answer is checked against openapi.json. */
     private static Response get(String pathAndQuery, String key) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + pathAndQuery))
-                .header("X-API-Key", key).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = OpenApiContract.send(HTTP, HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + api.port() + pathAndQuery)).header("X-API-Key", key).GET().build());
         return new Response(r.statusCode(), JSON.readTree(r.body()), r.body());
     }
 
