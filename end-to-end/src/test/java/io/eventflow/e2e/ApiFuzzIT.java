@@ -21,6 +21,8 @@ import io.eventflow.workflows.Workflows;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -85,7 +87,19 @@ class ApiFuzzIT {
         ElasticsearchClients.close(es);
     }
 
-    record Raw(int status, String head, String body) {
+    record Raw(String method, String target, int status, String head, String body) {
+        /** The answer's headers, as java.net.http would give them. */
+        HttpHeaders headers() {
+            Map<String, List<String>> map = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            for (String line : head.split("\r\n")) {
+                int colon = line.indexOf(':');
+                if (colon > 0 && !line.startsWith("HTTP/")) {
+                    map.computeIfAbsent(line.substring(0, colon).trim(), k -> new ArrayList<>())
+                            .add(line.substring(colon + 1).trim());
+                }
+            }
+            return HttpHeaders.of(map, (k, v) -> true);
+        }
     }
 
     /** One request written byte for byte; the status line, headers and body as they came back. */
@@ -104,13 +118,24 @@ class ApiFuzzIT {
             String head = split < 0 ? response : response.substring(0, split);
             String body = split < 0 ? "" : response.substring(split + 4);
             int status = Integer.parseInt(head.substring(9, 12));
-            return new Raw(status, head, body);
+            return new Raw(method, target, status, head, body);
         }
     }
 
     private static void assertNoServerError(Raw r, String what, Map<Integer, Integer> statuses) {
         statuses.merge(r.status(), 1, Integer::sum);
         assertThat(r.status()).as("%s -> %s %s", what, r.head(), r.body()).isLessThan(500);
+        // An answer on a documented route matches the OpenAPI document, errors included.
+        URI uri;
+        try {
+            uri = URI.create("http://127.0.0.1" + r.target());
+        } catch (IllegalArgumentException notAUri) {
+            uri = null;
+        }
+        if (uri != null && r.status() != 405 && r.status() != 431 && !r.method().equals("OPTIONS")
+                && OpenApiContract.get().documents(r.method(), uri.getRawPath())) {
+            OpenApiContract.get().check(r.method(), uri, r.status(), r.headers(), r.body());
+        }
         if (r.status() >= 400) {
             assertThat(r.head().toLowerCase()).as("%s -> %s", what, r.head()).contains("content-type: application/problem+json");
             assertThat(r.body()).as(what).doesNotContain("\tat ").doesNotContain("Exception");

@@ -97,8 +97,8 @@ class PaymentMoneyIT {
     }
 
     private static JsonNode ok(String pathAndQuery, String key) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port()
-                + pathAndQuery)).header("X-API-Key", key).GET().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = OpenApiContract.send(HTTP, HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + api.port() + pathAndQuery)).header("X-API-Key", key).GET().build());
         assertThat(r.statusCode()).as("%s -> %s", pathAndQuery, r.body()).isEqualTo(200);
         return JSON.readTree(r.body());
     }

@@ -201,8 +201,8 @@ final class Pipeline implements AutoCloseable {
 
     /** GET on the analytics API with the admin key, as it came: status, headers and body. */
     HttpResponse<String> getRaw(String pathAndQuery) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + pathAndQuery))
-                .header("X-API-Key", ADMIN_KEY).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return OpenApiContract.send(http, HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port()
+                + pathAndQuery)).header("X-API-Key", ADMIN_KEY).GET().build());
     }
 
     record Response(int status, JsonNode body) {
