@@ -132,7 +132,9 @@ class ApiFuzzIT {
         } catch (IllegalArgumentException notAUri) {
             uri = null;
         }
-        if (uri != null && r.status() != 405 && r.status() != 431 && !r.method().equals("OPTIONS")
+        // 414 and 431 come from the HTTP server before any route (a request line or headers beyond its
+        // limits), and 405 from a method no route has: no operation of the document answers those.
+        if (uri != null && r.status() != 405 && r.status() != 414 && r.status() != 431 && !r.method().equals("OPTIONS")
                 && OpenApiContract.get().documents(r.method(), uri.getRawPath())) {
             OpenApiContract.get().check(r.method(), uri, r.status(), r.headers(), r.body());
         }
@@ -251,19 +253,12 @@ class ApiFuzzIT {
                 List.of("X-API-Key: " + ADMIN, "Accept: application/xml"), List.of("X-API-Key: " + ADMIN, "Accept: */*;q=x"),
                 List.of("X-API-Key: " + ADMIN, "Content-Type: application/json", "Content-Length: 0"),
                 List.of("X-API-Key: " + ADMIN, "If-None-Match: *"), List.of("X-API-Key: " + ADMIN, "Range: bytes=0-1"),
-                List.of("X-API-Key: " + ADMIN, "Accept-Encoding: gzip;q=2, br, zstd"),
-                List.of("X-API-Key: " + ADMIN, "Transfer-Encoding: chunked"));
+                List.of("X-API-Key: " + ADMIN, "Accept-Encoding: gzip;q=2, br, zstd"));
         Map<Integer, Integer> statuses = new TreeMap<>();
         for (List<String> headers : headerSets) {
             for (String method : List.of("GET", "HEAD", "OPTIONS", "POST", "DELETE", "TRACE", "BREW")) {
                 for (String target : List.of("/events?size=1", "/payments/stats", "/health", "/nope")) {
-                    if (headers.stream().anyMatch(h -> h.startsWith("Transfer-Encoding")) && !method.equals("POST")) {
-                        continue;
-                    }
                     List<String> all = new ArrayList<>(headers);
-                    if (method.equals("POST") && headers.stream().anyMatch(h -> h.startsWith("Transfer-Encoding"))) {
-                        all.add("X-Test: chunked-empty");
-                    }
                     Raw r;
                     try {
                         r = send(method, target, all);
