@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * 404 and 405 for unknown routes and methods, 503 with Retry-After when Elasticsearch is
  * unavailable, else 500; a stack trace never reaches a client. Latency is recorded per route and
  * status as {@code http.server.requests}. Routes are registered before {@link #start}; serving is
- * thread-safe.
+ * thread-safe. The web dashboard's static files ({@link Dashboard}) are served too, without a key.
  */
 public final class Router {
     private static final Logger log = LoggerFactory.getLogger(Router.class);
@@ -66,6 +66,7 @@ public final class Router {
             c.jsonMapper(new JavalinJackson(json, false));
             // Jetty answers malformed requests before any route runs: make those problems too.
             c.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
+            Dashboard.serve(c);
         });
         filtersAndErrors();
     }
@@ -145,7 +146,8 @@ public final class Router {
             cors.decorate(ctx);
             checkPathEncoding(ctx.req().getRequestURI());
             // Only reads serve data: a preflight carries no key, and any other method is a 405.
-            if (open.contains(ctx.path()) || (ctx.method() != HandlerType.GET && ctx.method() != HandlerType.HEAD)) {
+            if (open.contains(ctx.path()) || Dashboard.isOpen(ctx.path())
+                    || (ctx.method() != HandlerType.GET && ctx.method() != HandlerType.HEAD)) {
                 return;
             }
             String key = ApiKeys.keyOf(ctx.header("X-API-Key"), ctx.header("Authorization"));
