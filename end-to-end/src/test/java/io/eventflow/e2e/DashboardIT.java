@@ -230,8 +230,8 @@ class DashboardIT {
             url.append(i == 0 ? '?' : '&').append(params[i]).append('=')
                     .append(URLEncoder.encode(params[i + 1], StandardCharsets.UTF_8));
         }
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url.toString()))
-                .header("X-API-Key", key).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = OpenApiContract.send(HTTP, HttpRequest.newBuilder(URI.create(url.toString()))
+                .header("X-API-Key", key).build());
         assertThat(r.statusCode()).as("%s -> %s", url, r.body()).isEqualTo(200);
         return JSON.readTree(r.body());
     }
