@@ -102,7 +102,8 @@ class OpenApiContractTest {
 
     @Test
     void literalSegmentsWinOverPathParameters() {
-        Map<String, Object> stats = Map.of("total", 0, "by_status", List.of(), "failure_rate", 0.0, "refund_rate", 0.0);
+        Map<String, Object> stats = Map.of("total", 0, "by_status", List.of(), "failure_rate", 0.0, "refund_rate", 0.0,
+                "money_by_currency", List.of(), "failure_reasons", List.of());
         assertThatCode(() -> check(URI.create("http://h/payments/stats"), 200, JSON_TYPE, stats))
                 .doesNotThrowAnyException();
         assertThat(CONTRACT.documents("GET", "/aggregates/pay-1/events")).isTrue();
