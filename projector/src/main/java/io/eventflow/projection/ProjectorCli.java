@@ -134,10 +134,12 @@ public final class ProjectorCli {
     }
 
     @Command(name = "cleanup", description = "Deletes the model's indices that are not behind the alias, except the "
-            + "rollback target. Do not run it while a rebuild runs.")
+            + "rollback target. Refuses (exit 1, nothing deleted) while an index is still being built or verified.")
     int cleanup(@Parameters(paramLabel = "MODEL", description = "events or a read model") String model,
-            @Option(names = "--all", description = "Delete the rollback target too.") boolean all) throws IOException {
-        return withContext(model, Duration.ofSeconds(2), false, ctx -> new RebuildStatus(ctx).cleanup(model, all));
+            @Option(names = "--all", description = "Delete the rollback target too.") boolean all,
+            @Option(names = "--force", description = "Delete indices of a rebuild that died while building or "
+                    + "verifying too.") boolean force) throws IOException {
+        return withContext(model, Duration.ofSeconds(2), false, ctx -> new RebuildStatus(ctx).cleanup(model, all, force));
     }
 
     private interface Action {

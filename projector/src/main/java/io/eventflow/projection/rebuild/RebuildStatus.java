@@ -49,7 +49,7 @@ public final class RebuildStatus {
      * Deletes the model's indices that are neither behind the alias nor its rollback target
      * (unless {@code all}), with their rebuild consumer groups. Do not run it during a rebuild.
      */
-    public int cleanup(String model, boolean all) throws IOException {
+    public int cleanup(String model, boolean all, boolean force) throws IOException {
         String alias = ctx.wiring().indices().alias(model);
         String current = ctx.admin().writeIndex(alias).orElse(null);
         Set<String> keep = new HashSet<>();
@@ -61,6 +61,17 @@ public final class RebuildStatus {
             }
         }
         List<IndexAdmin.IndexInfo> indices = ctx.admin().indices(alias);
+        // An index being built or verified belongs to a rebuild that may still be running: deleting
+        // it would make that rebuild fail half-way. Only --force, for a rebuild that died, does.
+        List<String> inProgress = indices.stream().filter(i -> !keep.contains(i.name()))
+                .filter(i -> "building".equals(i.state()) || "verifying".equals(i.state()))
+                .map(i -> i.name() + " (" + i.state() + ")").toList();
+        if (!inProgress.isEmpty() && !force) {
+            ctx.say("cleanup of %s refused: a rebuild may still be running on %s. Nothing was deleted. If no "
+                    + "projector-cli rebuild is running (it died), run cleanup again with --force.", alias,
+                    String.join(", ", inProgress));
+            return 1;
+        }
         int deleted = 0;
         for (IndexAdmin.IndexInfo i : indices) {
             if (keep.contains(i.name())) {
