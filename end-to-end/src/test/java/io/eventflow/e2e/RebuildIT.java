@@ -289,6 +289,14 @@ class RebuildIT {
             // A rebuild that succeeds, then events the live projector writes into it, then a rollback.
             assertThat(tool.run(h.config(), "rebuild", "payments")).isZero();
             assertThat(tool.output).contains("swapped alias " + alias + ": " + alias + "-v1 -> " + alias + "-v2");
+            Cli json = new Cli();
+            assertThat(json.run(h.config(), "status", "payments", "--json")).isZero();
+            com.fasterxml.jackson.databind.JsonNode described = Pipeline.JSON.readTree(json.output.toString())
+                    .path("models").get(0);
+            assertThat(described.path("alias").asText()).isEqualTo(alias);
+            assertThat(described.path("current").asText()).isEqualTo(alias + "-v2");
+            assertThat(described.path("indices").toString()).contains("\"name\":\"" + alias + "-v1\",\"state\":\"retired\"")
+                    .contains("\"name\":\"" + alias + "-v2\",\"state\":\"live\"");
             h.produce(10_000, 1, Duration.ZERO);
             assertThat(tool.run(h.config(), "rollback", "payments")).isZero();
             assertThat(tool.output).contains("rolled back alias " + alias + ": " + alias + "-v2 -> " + alias + "-v1");

@@ -112,13 +112,28 @@ public final class ProjectorCli {
     @Command(name = "status", description = "Shows the alias, every index of the model with its state and document "
             + "count, and the progress of a rebuild.")
     int status(@Parameters(paramLabel = "MODEL", arity = "0..1", description = "events or a read model "
-            + "(default: all)") String model) throws IOException {
-        if (model != null) {
-            return withContext(model, Duration.ofSeconds(2), false, ctx -> new RebuildStatus(ctx).status(model));
-        }
+            + "(default: all)") String model,
+            @Option(names = "--json", description = "One JSON document, {\"models\": [...]}, for scripts and "
+                    + "monitoring.") boolean json) throws IOException {
         List<String> models = new ArrayList<>();
-        models.add(EventStoreIndices.EVENTS);
-        config().lanes().forEach(l -> models.add(l.readModel()));
+        if (model != null) {
+            models.add(model);
+        } else {
+            models.add(EventStoreIndices.EVENTS);
+            config().lanes().forEach(l -> models.add(l.readModel()));
+        }
+        if (json) {
+            List<Object> described = new ArrayList<>();
+            for (String m : models) {
+                withContext(m, Duration.ofSeconds(2), false, ctx -> {
+                    described.add(new RebuildStatus(ctx).describe(m));
+                    return 0;
+                });
+            }
+            out.println(ElasticsearchClients.objectMapper().writeValueAsString(Map.of("models", described)));
+            out.flush();
+            return 0;
+        }
         int status = 0;
         for (String m : models) {
             status = Math.max(status, withContext(m, Duration.ofSeconds(2), false, ctx -> new RebuildStatus(ctx).status(m)));

@@ -2,7 +2,9 @@ package io.eventflow.projection.rebuild;
 
 import io.eventflow.projection.sink.IndexAdmin;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -43,6 +45,46 @@ public final class RebuildStatus {
             ctx.say("%s", line);
         }
         return 0;
+    }
+
+    /**
+     * What {@link #status} prints, as data for {@code status --json}: {@code model}, {@code alias},
+     * {@code current} (null without an index) and {@code indices}, each with {@code name},
+     * {@code state}, {@code docs}, {@code current}, the {@code _meta.eventflow} times and links
+     * that are set, and for a rebuild in progress {@code replayed} and {@code total} records and
+     * its consumer {@code group}.
+     */
+    public Map<String, Object> describe(String model) throws IOException {
+        String alias = ctx.wiring().indices().alias(model);
+        String current = ctx.admin().writeIndex(alias).orElse(null);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("model", model);
+        out.put("alias", alias);
+        out.put("current", current);
+        List<Map<String, Object>> indices = new ArrayList<>();
+        Map<TopicPartition, Long> end = null;
+        for (IndexAdmin.IndexInfo i : ctx.admin().indices(alias)) {
+            Map<String, Object> m = i.meta();
+            Map<String, Object> index = new LinkedHashMap<>();
+            index.put("name", i.name());
+            index.put("state", i.name().equals(current) && m.get("state") == null ? "live" : i.state());
+            index.put("docs", i.docs());
+            index.put("current", i.name().equals(current));
+            for (String key : List.of("createdAt", "swappedAt", "previous", "replacedBy", "error")) {
+                if (m.get(key) != null) {
+                    index.put(key, m.get(key));
+                }
+            }
+            if (("building".equals(i.state()) || "verifying".equals(i.state())) && m.get("group") != null) {
+                end = end == null ? ctx.offsets().latest() : end;
+                index.put("replayed", TopicOffsets.sum(ctx.offsets().committed(m.get("group").toString())));
+                index.put("total", TopicOffsets.sum(end));
+                index.put("group", m.get("group"));
+            }
+            indices.add(index);
+        }
+        out.put("indices", indices);
+        return out;
     }
 
     /**
