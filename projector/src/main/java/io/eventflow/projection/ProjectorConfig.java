@@ -28,6 +28,8 @@ import org.apache.kafka.common.config.ConfigDef;
  * {@code producer.} or {@code admin.} go to that client only and win.
  */
 public final class ProjectorConfig extends AbstractConfig {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ProjectorConfig.class);
+
     public static final String BOOTSTRAP_SERVERS = CommonConfig.BOOTSTRAP_SERVERS;
     public static final String GROUP_ID = ConsumerConfig.GROUP_ID_CONFIG;
     public static final String SCHEMA_REGISTRY_URL = CommonConfig.SCHEMA_REGISTRY_URL;
@@ -45,8 +47,15 @@ public final class ProjectorConfig extends AbstractConfig {
     public static final String DEAD_LETTER_TOPIC_RETENTION_MS = CommonConfig.DEAD_LETTER_TOPIC_RETENTION_MS;
     public static final String EVENTS_TOPIC_ALLOW_FINITE_RETENTION = CommonConfig.EVENTS_TOPIC_ALLOW_FINITE_RETENTION;
     public static final String INFRASTRUCTURE_RETRY_TIMEOUT_MS = CommonConfig.INFRASTRUCTURE_RETRY_TIMEOUT_MS;
-    public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
-    public static final String RETRY_BACKOFF_MAX_MS = "retry.backoff.max.ms";
+    public static final String RETRY_BACKOFF_MS = "elasticsearch.retry.backoff.ms";
+    public static final String RETRY_BACKOFF_MAX_MS = "elasticsearch.retry.backoff.max.ms";
+    /**
+     * The old names of {@link #RETRY_BACKOFF_MS} and {@link #RETRY_BACKOFF_MAX_MS}: they clash
+     * with Kafka's own {@code retry.backoff.ms}. Still read, with a warning, and never given to a
+     * Kafka client; set Kafka's through {@code consumer.}, {@code producer.} or {@code admin.}.
+     */
+    static final String LEGACY_RETRY_BACKOFF_MS = "retry.backoff.ms";
+    static final String LEGACY_RETRY_BACKOFF_MAX_MS = "retry.backoff.max.ms";
     public static final String BATCH_MAX_EVENTS = "batch.max.events";
     public static final String BATCH_MAX_BYTES = "batch.max.bytes";
     public static final String BATCH_LINGER_MS = "batch.linger.ms";
@@ -70,6 +79,13 @@ public final class ProjectorConfig extends AbstractConfig {
                             + "retried until they succeed; the batch's partitions are paused meanwhile.")
             .define(RETRY_BACKOFF_MAX_MS, Type.LONG, 30_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
                     "Longest backoff between attempts, in milliseconds.")
+            .define(LEGACY_RETRY_BACKOFF_MS, Type.LONG, null, ConfigDef.LambdaValidator.with(
+                    (name, value) -> atLeastOne(name, value), () -> "[1,...] or unset"), Importance.LOW,
+                    "Deprecated name of " + RETRY_BACKOFF_MS + " (it clashes with Kafka's own key): read when "
+                            + "the new name is not set, with a warning, and never passed to a Kafka client.")
+            .define(LEGACY_RETRY_BACKOFF_MAX_MS, Type.LONG, null, ConfigDef.LambdaValidator.with(
+                    (name, value) -> atLeastOne(name, value), () -> "[1,...] or unset"), Importance.LOW,
+                    "Deprecated name of " + RETRY_BACKOFF_MAX_MS + ", as above.")
             .define(BATCH_MAX_EVENTS, Type.INT, 2_000, ConfigDef.Range.between(1, 100_000), Importance.MEDIUM,
                     "A bulk closes when it holds this many events.")
             .define(BATCH_MAX_BYTES, Type.LONG, 8L * 1024 * 1024, ConfigDef.Range.atLeast(1024), Importance.MEDIUM,
@@ -118,6 +134,36 @@ public final class ProjectorConfig extends AbstractConfig {
         this.wired = types;
         this.topics = topicKeys(types).resolve(this);
         CommonConfig.validateTopicCreation(this);
+    }
+
+    private static void atLeastOne(String name, Object value) {
+        if (value != null && (Long) value < 1) {
+            throw new org.apache.kafka.common.config.ConfigException(name, value, "must be at least 1");
+        }
+    }
+
+    /** The first backoff after a transient Elasticsearch failure, in milliseconds (the old key's when only it is set). */
+    public long retryBackoffMs() {
+        return renamed(RETRY_BACKOFF_MS, LEGACY_RETRY_BACKOFF_MS);
+    }
+
+    /** The longest backoff between attempts, in milliseconds (likewise). */
+    public long retryBackoffMaxMs() {
+        return renamed(RETRY_BACKOFF_MAX_MS, LEGACY_RETRY_BACKOFF_MAX_MS);
+    }
+
+    private long renamed(String key, String legacy) {
+        Long old = getLong(legacy);
+        if (old == null) {
+            return getLong(key);
+        }
+        if (originals().containsKey(key)) {
+            log.warn("{} is set, so the deprecated {} is ignored (and never passed to Kafka)", key, legacy);
+            return getLong(key);
+        }
+        log.warn("{} is deprecated: it clashes with Kafka's own key, and is never passed to Kafka. Use {} "
+                + "(and consumer./producer./admin.retry.backoff.ms for Kafka's)", legacy, key);
+        return old;
     }
 
     private static TypeTopicKeys topicKeys(AggregateTypes types) {

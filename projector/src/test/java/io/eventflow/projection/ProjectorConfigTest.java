@@ -24,18 +24,33 @@ class ProjectorConfigTest {
     }
 
     @Test
+    void theOldNamesOfTheElasticsearchBackoffAreReadButTheNewOnesWin() {
+        assertThat(new ProjectorConfig(Map.of()).retryBackoffMs()).isEqualTo(100);
+        var old = new ProjectorConfig(Map.of("retry.backoff.ms", "250", "retry.backoff.max.ms", "9000"));
+        assertThat(old.retryBackoffMs()).isEqualTo(250);
+        assertThat(old.retryBackoffMaxMs()).isEqualTo(9000);
+        var both = new ProjectorConfig(Map.of("retry.backoff.ms", "250", ProjectorConfig.RETRY_BACKOFF_MS, "300"));
+        assertThat(both.retryBackoffMs()).isEqualTo(300);
+        assertThat(both.consumerProperties()).doesNotContainKeys("retry.backoff.ms", ProjectorConfig.RETRY_BACKOFF_MS);
+        assertThat(new ProjectorConfig(Map.of("consumer.retry.backoff.ms", "77")).consumerProperties())
+                .containsEntry("retry.backoff.ms", "77");
+        assertThatThrownBy(() -> new ProjectorConfig(Map.of("retry.backoff.ms", "0")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("retry.backoff.ms");
+    }
+
+    @Test
     void securitySettingsAreSetOnceForEveryClientAndPrefixedKeysWin() {
         var config = new ProjectorConfig(Map.of("security.protocol", "SASL_SSL",
                 "sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required;",
                 "client.dns.lookup", "use_all_dns_ips", "admin.security.protocol", "SSL", "producer.linger.ms", "5",
-                ProjectorConfig.RETRY_BACKOFF_MS, "250"));
+                "retry.backoff.ms", "250"));
         for (Map<String, Object> props : java.util.List.of(config.consumerProperties(), config.producerProperties())) {
             assertThat(props).containsEntry("security.protocol", "SASL_SSL")
                     .containsEntry("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required;")
                     .containsEntry("client.dns.lookup", "use_all_dns_ips")
                     .containsEntry("bootstrap.servers", "localhost:9092")
-                    // retry.backoff.ms is the projector's own key here, not a client override
-                    .doesNotContainKey(ProjectorConfig.RETRY_BACKOFF_MS);
+                    // retry.backoff.ms is the old name of the projector's own key, never Kafka's
+                    .doesNotContainKeys("retry.backoff.ms", ProjectorConfig.RETRY_BACKOFF_MS);
         }
         assertThat(config.adminProperties()).containsEntry("security.protocol", "SSL")
                 .containsEntry("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required;")

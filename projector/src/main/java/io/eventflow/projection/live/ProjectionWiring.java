@@ -118,8 +118,7 @@ public final class ProjectionWiring implements AutoCloseable {
      */
     public ProjectionLoop loop(ProjectionLoop.Source source, String groupId, ElasticsearchProjection.Targets targets,
             Duration gapWait) {
-        var backoff = backoff(config.getLong(ProjectorConfig.RETRY_BACKOFF_MS),
-                config.getLong(ProjectorConfig.RETRY_BACKOFF_MAX_MS));
+        var backoff = backoff(config.retryBackoffMs(), config.retryBackoffMaxMs());
         var projection = new ElasticsearchProjection(elasticsearch, targets,
                 new ElasticsearchProjection.Policy(backoff, batching.maxInFlight(), gapWait), metrics);
         var retry = new BatchTask.InfrastructureRetry(
