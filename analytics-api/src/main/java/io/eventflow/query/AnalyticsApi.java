@@ -2,6 +2,7 @@ package io.eventflow.query;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.eventflow.eventstore.ServiceMetrics;
 import io.eventflow.aggregate.AggregateIndices;
 import io.eventflow.aggregate.AggregateTypes;
 import io.eventflow.eventstore.ElasticsearchClients;
@@ -23,7 +24,6 @@ import io.eventflow.query.search.Search;
 import io.eventflow.query.workflows.WorkflowRoutes;
 import io.eventflow.workflows.Workflows;
 import io.javalin.http.Context;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -90,7 +90,7 @@ public final class AnalyticsApi implements AutoCloseable {
 
     public static AnalyticsApi start(AnalyticsApiConfig config) {
         AnalyticsApi api = new AnalyticsApi(Objects.requireNonNull(config, "config"),
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), Clock.systemUTC());
+                ServiceMetrics.prometheus(), Clock.systemUTC());
         api.router.start(config.getString(AnalyticsApiConfig.HTTP_HOST), config.getInt(AnalyticsApiConfig.HTTP_PORT));
         log.info("analytics-api listening on port {}", api.port());
         return api;

@@ -1,9 +1,9 @@
 package io.eventflow.command;
 
+import io.eventflow.eventstore.ServiceMetrics;
 import io.eventflow.eventstore.Health;
 import io.eventflow.eventstore.PrometheusEndpoint;
 import io.eventflow.eventstore.ServiceConfigLoader;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.util.Optional;
@@ -30,7 +30,7 @@ public final class CommandServiceMain {
         try {
             CommandServiceConfig config = new CommandServiceConfig(
                     ServiceConfigLoader.load(CommandServiceConfig.configDef(), args, System.getenv()));
-            PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            PrometheusMeterRegistry metrics = ServiceMetrics.prometheus();
             AtomicReference<CommandService> current = new AtomicReference<>();
             endpoint = PrometheusEndpoint.startUnlessDisabled(metrics, config.getInt(CommandServiceConfig.METRICS_PORT),
                     () -> {

@@ -1,9 +1,9 @@
 package io.eventflow.projection;
 
+import io.eventflow.eventstore.ServiceMetrics;
 import io.eventflow.eventstore.Health;
 import io.eventflow.eventstore.PrometheusEndpoint;
 import io.eventflow.eventstore.ServiceConfigLoader;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -31,7 +31,7 @@ public final class ProjectorMain {
         try {
             ProjectorConfig config = new ProjectorConfig(
                     ServiceConfigLoader.load(ProjectorConfig.configDef(), args, System.getenv()));
-            PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            PrometheusMeterRegistry metrics = ServiceMetrics.prometheus();
             AtomicReference<Projector> started = new AtomicReference<>();
             endpoint = PrometheusEndpoint.startUnlessDisabled(metrics, config.getInt(ProjectorConfig.METRICS_PORT),
                     () -> {
