@@ -269,6 +269,7 @@ class RebuildIT {
             }
             assertThat(status).isEqualTo(1);
             assertThat(failing.output).contains("REBUILD FAILED").contains("Elasticsearch is unreachable")
+                    .contains("delete it with 'cleanup --force'")
                     .contains("The alias " + alias + " was not touched and still points to " + alias + "-v1");
             Cli tool = new Cli();
             await().atMost(WAIT).ignoreExceptions().until(() -> tool.run(h.config(), "status", "payments") == 0);

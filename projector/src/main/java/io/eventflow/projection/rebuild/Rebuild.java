@@ -240,12 +240,14 @@ public final class Rebuild {
         if (e instanceof Replay.ReplayException && e.getCause() == null) {
             reason += elasticsearchState();
         }
+        boolean marked = false;
         try {
             if (!swapped) {
                 meta.put("state", "failed");
             }
             meta.put("error", reason);
             ctx.admin().putMeta(target, meta);
+            marked = true;
         } catch (IOException | RuntimeException ignored) {
             // Elasticsearch may be the reason; the report below says what is known
         }
@@ -254,8 +256,10 @@ public final class Rebuild {
                     + "Events the live projector wrote to %s just before the swap may be missing from %s; "
                     + "run 'rollback' to go back to %s.", alias, target, reason, live, target, live);
         } else {
+            // Unmarked, the index still says "building", and cleanup cannot tell it from a running rebuild.
             ctx.say("REBUILD FAILED: %s. The alias %s was not touched and still points to %s. The partial index %s "
-                    + "is kept for inspection; delete it with 'cleanup'.", reason, alias, live, target);
+                    + "is kept for inspection; delete it with %s.", reason, alias, live, target,
+                    marked ? "'cleanup'" : "'cleanup --force' (its state could not be set to failed)");
         }
     }
 
