@@ -2,14 +2,10 @@ package io.eventflow.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import co.elastic.clients.elasticsearch.ElasticsearchClient;
-import co.elastic.clients.elasticsearch.core.BulkRequest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.eventflow.aggregate.Histories;
-import io.eventflow.eventstore.ElasticsearchClients;
 import io.eventflow.eventstore.EventDocument;
-import io.eventflow.eventstore.EventStoreIndices;
 import io.eventflow.query.AnalyticsApi;
 import io.eventflow.payments.Payments;
 import io.eventflow.query.AnalyticsApiConfig;
@@ -47,11 +43,9 @@ class AnalyticsApiIT {
     private static final String ADMIN = "admin-key-1234";
     private static final String ORG_A = "org-a-key-1234";
 
-    private static final String ID = UUID.randomUUID().toString().substring(0, 8);
-    private static final String PREFIX = "it-" + ID + "-";
     private static final List<EventDocument> EVENTS = new ArrayList<>();
     private static final Map<String, Map<String, Object>> VIEWS = new LinkedHashMap<>();
-    private static ElasticsearchClient es;
+    private static SeededApi seeded;
     private static AnalyticsApi api;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -86,31 +80,17 @@ class AnalyticsApiIT {
             view.put("position", null);
             VIEWS.put(id, view);
         }
-        TestServers servers = TestServers.get();
-        es = ElasticsearchClients.connect(servers.elasticsearch());
-        EventStoreIndices indices = io.eventflow.aggregate.AggregateIndices.of(PREFIX, io.eventflow.aggregate.AggregateTypes.of(io.eventflow.payments.Payments.TYPE, io.eventflow.workflows.Workflows.TYPE));
-        indices.ensure(es, 0);
-        BulkRequest.Builder bulk = new BulkRequest.Builder().refresh(co.elastic.clients.elasticsearch._types.Refresh.True);
-        for (EventDocument d : EVENTS) {
-            bulk.operations(o -> o.create(c -> c.index(indices.eventsAlias()).id(d.eventId()).document(d)));
-        }
-        for (var v : VIEWS.entrySet()) {
-            bulk.operations(o -> o.index(c -> c.index(indices.alias("payments")).id(v.getKey()).document(v.getValue())));
-        }
-        assertThat(es.bulk(bulk.build()).errors()).isFalse();
-        api = AnalyticsApi.start(new AnalyticsApiConfig(Map.of(
-                AnalyticsApiConfig.HTTP_HOST, "127.0.0.1", AnalyticsApiConfig.HTTP_PORT, "0",
-                AnalyticsApiConfig.ELASTICSEARCH_URL, servers.elasticsearch(), AnalyticsApiConfig.INDEX_PREFIX, PREFIX,
-                AnalyticsApiConfig.API_KEYS, ADMIN + ":*," + ORG_A + ":org-a")));
+        seeded = new SeededApi();
+        EVENTS.forEach(seeded::event);
+        VIEWS.forEach(seeded::payment);
+        api = seeded.start(ADMIN + ":*," + ORG_A + ":org-a", Map.of());
     }
 
     @AfterAll
     static void stop() {
-        if (api != null) {
-            api.close();
+        if (seeded != null) {
+            seeded.close();
         }
-        TestCleanup.deleteIndices(es, PREFIX);
-        ElasticsearchClients.close(es);
     }
 
     private static EventDocument event(String id, long version, String type, Instant at, String org, String user,
@@ -389,12 +369,12 @@ class AnalyticsApiIT {
         try (AnalyticsApi empty = AnalyticsApi.start(new AnalyticsApiConfig(Map.of(
                 AnalyticsApiConfig.HTTP_HOST, "127.0.0.1", AnalyticsApiConfig.HTTP_PORT, "0",
                 AnalyticsApiConfig.ELASTICSEARCH_URL, TestServers.get().elasticsearch(),
-                AnalyticsApiConfig.INDEX_PREFIX, PREFIX + "none-", AnalyticsApiConfig.API_KEYS, ADMIN + ":*")))) {
+                AnalyticsApiConfig.INDEX_PREFIX, seeded.prefix + "none-", AnalyticsApiConfig.API_KEYS, ADMIN + ":*")))) {
             assertThat(healthOf(empty, "live").statusCode()).isEqualTo(200);
             HttpResponse<String> ready = healthOf(empty, "ready");
             assertThat(ready.statusCode()).isEqualTo(503);
             JsonNode body = JSON.readTree(ready.body());
-            assertThat(body.path("reason").asText()).contains(PREFIX + "none-").contains("missing");
+            assertThat(body.path("reason").asText()).contains(seeded.prefix + "none-").contains("missing");
             assertThat(body.path("elasticsearch").asText()).isEqualTo("reachable");
             assertThat(OpenApiContract.send(HTTP, HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + empty.port()
                     + "/health")).build()).statusCode()).isEqualTo(503);

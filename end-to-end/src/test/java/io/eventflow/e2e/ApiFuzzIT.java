@@ -2,19 +2,11 @@ package io.eventflow.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import co.elastic.clients.elasticsearch.ElasticsearchClient;
-import co.elastic.clients.elasticsearch.core.BulkRequest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.eventflow.aggregate.AggregateIndices;
-import io.eventflow.aggregate.AggregateTypes;
-import io.eventflow.eventstore.ElasticsearchClients;
 import io.eventflow.eventstore.EventDocument;
-import io.eventflow.eventstore.EventStoreIndices;
-import io.eventflow.payments.Payments;
 import io.eventflow.query.AnalyticsApi;
 import io.eventflow.query.AnalyticsApiConfig;
-import io.eventflow.workflows.Workflows;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -47,41 +39,29 @@ class ApiFuzzIT {
     private static final String ADMIN = "fuzz-admin-key-1";
     private static final String ORG_A = "fuzz-org-a-key-1";
     private static final String SECRET = "fuzz-cursor-secret-0123456789";
-    private static final String PREFIX = "it-" + UUID.randomUUID().toString().substring(0, 8) + "-";
-    private static ElasticsearchClient es;
+    private static SeededApi seeded;
     private static AnalyticsApi api;
 
     @BeforeAll
     static void start() throws Exception {
-        TestServers servers = TestServers.get();
-        es = ElasticsearchClients.connect(servers.elasticsearch());
-        EventStoreIndices indices = AggregateIndices.of(PREFIX, AggregateTypes.of(Payments.TYPE, Workflows.TYPE));
-        indices.ensure(es, 0);
-        BulkRequest.Builder bulk = new BulkRequest.Builder().refresh(co.elastic.clients.elasticsearch._types.Refresh.True);
+        seeded = new SeededApi();
         Instant t0 = Instant.parse("2026-03-10T08:00:00Z");
         for (int i = 0; i < 30; i++) {
             String org = i % 2 == 0 ? "org-a" : "org-b";
-            EventDocument d = new EventDocument(UUID.nameUUIDFromBytes(("f" + i).getBytes()).toString(), "pay-" + i,
+            seeded.event(new EventDocument(UUID.nameUUIDFromBytes(("f" + i).getBytes()).toString(), "pay-" + i,
                     "Payment", "PaymentProcessed", 1, t0.plusSeconds(60L * i), "corr-" + i, "cmd-" + i,
                     Map.of("paymentId", "pay-" + i, "amount", 100 + i, "currency", "EUR", "organizationId", org,
-                            "userId", "u-1"), Map.of("organizationId", org, "userId", "u-1"));
-            bulk.operations(o -> o.create(c -> c.index(indices.eventsAlias()).id(d.eventId()).document(d)));
+                            "userId", "u-1"), Map.of("organizationId", org, "userId", "u-1")));
         }
-        assertThat(es.bulk(bulk.build()).errors()).isFalse();
-        api = AnalyticsApi.start(new AnalyticsApiConfig(Map.of(
-                AnalyticsApiConfig.HTTP_HOST, "127.0.0.1", AnalyticsApiConfig.HTTP_PORT, "0",
-                AnalyticsApiConfig.ELASTICSEARCH_URL, servers.elasticsearch(), AnalyticsApiConfig.INDEX_PREFIX, PREFIX,
-                AnalyticsApiConfig.API_KEYS, ADMIN + ":*," + ORG_A + ":org-a", AnalyticsApiConfig.CURSOR_SECRETS, SECRET,
-                AnalyticsApiConfig.CORS_ALLOWED_ORIGINS, "https://dash.example.com")));
+        api = seeded.start(ADMIN + ":*," + ORG_A + ":org-a", Map.of(AnalyticsApiConfig.CURSOR_SECRETS, SECRET,
+                AnalyticsApiConfig.CORS_ALLOWED_ORIGINS, "https://dash.example.com"));
     }
 
     @AfterAll
     static void stop() {
-        if (api != null) {
-            api.close();
+        if (seeded != null) {
+            seeded.close();
         }
-        TestCleanup.deleteIndices(es, PREFIX);
-        ElasticsearchClients.close(es);
     }
 
     record Raw(String method, String target, int status, String head, String body) {

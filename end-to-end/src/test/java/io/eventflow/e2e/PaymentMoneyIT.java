@@ -2,19 +2,12 @@ package io.eventflow.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import co.elastic.clients.elasticsearch.ElasticsearchClient;
-import co.elastic.clients.elasticsearch.core.BulkRequest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.eventflow.aggregate.AggregateIndices;
-import io.eventflow.aggregate.AggregateTypes;
-import io.eventflow.eventstore.ElasticsearchClients;
-import io.eventflow.eventstore.EventStoreIndices;
 import io.eventflow.payments.PaymentState;
 import io.eventflow.payments.PaymentState.Status;
 import io.eventflow.payments.Payments;
 import io.eventflow.query.AnalyticsApi;
-import io.eventflow.query.AnalyticsApiConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -24,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,10 +30,9 @@ class PaymentMoneyIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ADMIN = "money-admin-key";
     private static final String ORG_A = "money-org-a-key";
-    private static final String PREFIX = "it-" + UUID.randomUUID().toString().substring(0, 8) + "-";
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final String RANGE = "from=2026-03-10T00:00:00Z&to=2026-03-11T23:59:59Z";
-    private static ElasticsearchClient es;
+    private static SeededApi seeded;
     private static AnalyticsApi api;
 
     private static PaymentState payment(String id, Status status, long amount, String currency, String org,
@@ -70,30 +61,20 @@ class PaymentMoneyIT {
                 payment("pb-1", Status.PROCESSED, 777_777, "EUR", "org-b", "2026-03-10T10:00:00Z", 111_111,
                         "2026-03-10T11:00:00Z", null),
                 payment("pb-2", Status.FAILED, 5_555, "GBP", "org-b", "2026-03-10T10:30:00Z", 0, null, "zebra-reason-b"));
-        TestServers servers = TestServers.get();
-        es = ElasticsearchClients.connect(servers.elasticsearch());
-        EventStoreIndices indices = AggregateIndices.of(PREFIX, AggregateTypes.of(Payments.TYPE));
-        indices.ensure(es, 0);
-        BulkRequest.Builder bulk = new BulkRequest.Builder().refresh(co.elastic.clients.elasticsearch._types.Refresh.True);
+        seeded = new SeededApi();
         for (PaymentState p : payments) {
             Map<String, Object> doc = new LinkedHashMap<>(Payments.TYPE.readModel().toDocument(p));
             doc.put("position", null);
-            bulk.operations(o -> o.index(c -> c.index(indices.alias("payments")).id(p.paymentId()).document(doc)));
+            seeded.payment(p.paymentId(), doc);
         }
-        assertThat(es.bulk(bulk.build()).errors()).isFalse();
-        api = AnalyticsApi.start(new AnalyticsApiConfig(Map.of(
-                AnalyticsApiConfig.HTTP_HOST, "127.0.0.1", AnalyticsApiConfig.HTTP_PORT, "0",
-                AnalyticsApiConfig.ELASTICSEARCH_URL, servers.elasticsearch(), AnalyticsApiConfig.INDEX_PREFIX, PREFIX,
-                AnalyticsApiConfig.API_KEYS, ADMIN + ":*," + ORG_A + ":org-a")));
+        api = seeded.start(ADMIN + ":*," + ORG_A + ":org-a", Map.of());
     }
 
     @AfterAll
     static void stop() {
-        if (api != null) {
-            api.close();
+        if (seeded != null) {
+            seeded.close();
         }
-        TestCleanup.deleteIndices(es, PREFIX);
-        ElasticsearchClients.close(es);
     }
 
     private static JsonNode ok(String pathAndQuery, String key) throws Exception {
