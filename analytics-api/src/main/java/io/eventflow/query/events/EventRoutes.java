@@ -95,7 +95,7 @@ public final class EventRoutes implements QueryRoutes {
                 ctx.json(router.answer(ctx, q, "aggregate '" + id + "' has no events" + (p.has("asOf") ? " up to asOf" : "")));
             } else {
                 ctx.json(fresh.await(() -> router.askFresh(ctx, q),
-                        h -> ((Number) ((java.util.Map<?, ?>) h).get("version")).longValue(), minVersion,
+                        FreshReads::versionField, minVersion,
                         "the history of '" + id + "'"));
             }
         });

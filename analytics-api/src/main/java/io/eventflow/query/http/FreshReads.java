@@ -47,6 +47,14 @@ public final class FreshReads {
     }
 
     /**
+     * The {@code version} field of an answer that is a JSON object: a read-model document's, or a
+     * history's (its last visible event's).
+     */
+    public static long versionField(Object answer) {
+        return ((Number) ((java.util.Map<?, ?>) answer).get("version")).longValue();
+    }
+
+    /**
      * The first answer of {@code ask} whose version is at least {@code minVersion}.
      *
      * @param ask one fresh read; empty while there is nothing to show yet

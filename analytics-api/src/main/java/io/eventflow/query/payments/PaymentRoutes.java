@@ -81,14 +81,9 @@ public final class PaymentRoutes implements QueryRoutes {
             if (minVersion == null) {
                 ctx.json(router.answer(ctx, q, "payment '" + id + "' not found"));
             } else {
-                ctx.json(fresh.await(() -> router.askFresh(ctx, q), PaymentRoutes::version, minVersion,
+                ctx.json(fresh.await(() -> router.askFresh(ctx, q), FreshReads::versionField, minVersion,
                         "payment '" + id + "'"));
             }
         });
-    }
-
-    /** The read-model document's version (the payments module's {@code version} field). */
-    private static long version(Object document) {
-        return ((Number) ((java.util.Map<?, ?>) document).get("version")).longValue();
     }
 }
