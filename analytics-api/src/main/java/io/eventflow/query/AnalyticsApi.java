@@ -60,7 +60,14 @@ public final class AnalyticsApi implements AutoCloseable {
     private final Router router;
 
     private AnalyticsApi(AnalyticsApiConfig config, PrometheusMeterRegistry metrics, Clock clock) {
-        this.elasticsearch = ElasticsearchClients.connect(config.getString(AnalyticsApiConfig.ELASTICSEARCH_URL));
+        this.elasticsearch = ElasticsearchClients.connect(config.elasticsearch());
+        try {
+            log.info("{}: authenticated as {}", config.elasticsearch(),
+                    ElasticsearchClients.checkAccess(elasticsearch, config.elasticsearch()));
+        } catch (RuntimeException e) {
+            ElasticsearchClients.close(elasticsearch);
+            throw e;
+        }
         ObjectMapper json = ElasticsearchClients.objectMapper();
         // The aggregate types this API serves: one line per type.
         AggregateTypes types = AggregateTypes.of(

@@ -74,8 +74,16 @@ public final class AnalyticsApiConfig extends AbstractConfig {
                     Importance.LOW, "Events per Elasticsearch search when an aggregate's history is read; a long "
                             + "history takes several searches (search_after over version).");
 
+    private final io.eventflow.eventstore.ElasticsearchSettings elasticsearch;
+
     public AnalyticsApiConfig(Map<?, ?> originals) {
         super(DEF, originals, false);
+        this.elasticsearch = io.eventflow.eventstore.ElasticsearchSettings.from(this);
+    }
+
+    /** How to reach Elasticsearch: nodes, credentials, TLS (checked when the config was built). */
+    io.eventflow.eventstore.ElasticsearchSettings elasticsearch() {
+        return elasticsearch;
     }
 
     /** The configured API keys; fails like any other bad value if one is malformed. */

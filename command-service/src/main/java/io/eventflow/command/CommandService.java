@@ -60,10 +60,17 @@ public final class CommandService implements AutoCloseable {
     private CommandService(CommandServiceConfig config, List<KafkaTopics.DeadLetterTopic> deadLetters, Clock clock,
             MeterRegistry metrics) {
         Duration requestTimeout = Duration.ofMillis(config.getLong(CommandServiceConfig.ELASTICSEARCH_REQUEST_TIMEOUT_MS));
-        this.elasticsearch = ElasticsearchClients.connect(config.getString(CommandServiceConfig.ELASTICSEARCH_URL),
-                requestTimeout);
-        this.registry = new SerdeConfig(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL,
-                config.getString(CommandServiceConfig.SCHEMA_REGISTRY_URL))).newClient();
+        this.elasticsearch = ElasticsearchClients.connect(config.elasticsearch(), requestTimeout);
+        this.registry = config.registry().newClient();
+        try {
+            log.info("{}: authenticated as {}", config.elasticsearch(),
+                    ElasticsearchClients.checkAccess(elasticsearch, config.elasticsearch()));
+            registry.checkAccess();
+        } catch (RuntimeException e) {
+            ElasticsearchClients.close(elasticsearch);
+            registry.close();
+            throw e;
+        }
         EventStoreReader reader = new EventStoreReader(elasticsearch,
                 AggregateIndices.of(config.getString(CommandServiceConfig.INDEX_PREFIX), AGGREGATE_TYPES));
         var idempotency = new Idempotency(Duration.ofMillis(config.getLong(CommandServiceConfig.IDEMPOTENCY_WINDOW_MS)),

@@ -8,6 +8,8 @@ import io.eventflow.command.pipeline.BoundedRocksDbMemory;
 import io.eventflow.command.pipeline.CommandTopology;
 import io.eventflow.command.pipeline.Idempotency;
 import io.eventflow.eventstore.CommonConfig;
+import io.eventflow.eventstore.ElasticsearchSettings;
+import io.eventflow.schemas.serde.SerdeConfig;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -71,7 +73,8 @@ public final class CommandServiceConfig extends AbstractConfig {
     static final long STREAMS_EOS_TRANSACTION_TIMEOUT_MS = 10_000L;
 
     private static final ConfigDef BASE = CommonConfig.defineElasticsearchRequestTimeout(CommonConfig.defineInfrastructureRetry(
-            CommonConfig.defineTopicCreation(CommonConfig.defineElasticsearch(CommonConfig.defineKafka(new ConfigDef())))),
+            CommonConfig.defineTopicCreation(CommonConfig.defineElasticsearch(SerdeConfig.defineClient(
+                    CommonConfig.defineKafka(new ConfigDef()))))),
                     CommandTopology.DEFAULT_REQUEST_TIMEOUT.toMillis())
             .define(PROCESSING_DEADLINE_MS, Type.LONG, CommandTopology.DEFAULT_DEADLINE.toMillis(),
                     ConfigDef.Range.between(100, 600_000), Importance.MEDIUM,
@@ -111,6 +114,18 @@ public final class CommandServiceConfig extends AbstractConfig {
     private final ConfigDef def;
     private final AggregateTypes wired;
     private final Map<String, CommandTopology.Topics> topics;
+    private final ElasticsearchSettings elasticsearch;
+    private final SerdeConfig registry;
+
+    /** How to reach Elasticsearch: nodes, credentials, TLS (checked when the config was built). */
+    ElasticsearchSettings elasticsearch() {
+        return elasticsearch;
+    }
+
+    /** The registry client's settings: URL, credentials, TLS (checked when the config was built). */
+    SerdeConfig registry() {
+        return registry;
+    }
 
     /** With the aggregate types the command-service is wired with ({@link CommandService#AGGREGATE_TYPES}). */
     public CommandServiceConfig(Map<?, ?> originals) {
@@ -128,6 +143,8 @@ public final class CommandServiceConfig extends AbstractConfig {
         this.wired = types;
         this.topics = resolveTopics();
         CommonConfig.validateTopicCreation(this);
+        this.elasticsearch = ElasticsearchSettings.from(this);
+        this.registry = SerdeConfig.forService(this);
         long results = getLong(RESULTS_TOPIC_RETENTION_MS);
         long window = getLong(IDEMPOTENCY_WINDOW_MS);
         if (results != -1 && results < window) {
@@ -238,6 +255,8 @@ public final class CommandServiceConfig extends AbstractConfig {
     Map<String, Object> streamsProperties() {
         Map<String, Object> props = new HashMap<>(originals());
         def.names().forEach(props::remove);
+        // Resolved already (ServiceConfigLoader): Streams need not instantiate them again.
+        props.keySet().removeIf(key -> key.startsWith("config.providers"));
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", getList(BOOTSTRAP_SERVERS)));
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(APPLICATION_ID));
         props.put(StreamsConfig.STATE_DIR_CONFIG, getString(STATE_DIR));

@@ -29,7 +29,8 @@ public final class CommandServiceMain {
         Optional<PrometheusEndpoint> endpoint = Optional.empty();
         try {
             CommandServiceConfig config = new CommandServiceConfig(
-                    ServiceConfigLoader.load(CommandServiceConfig.configDef(), args, System.getenv()));
+                    ServiceConfigLoader.load(CommandServiceConfig.configDef(), args, System.getenv(),
+                            org.apache.kafka.streams.StreamsConfig.configDef().names()));
             PrometheusMeterRegistry metrics = ServiceMetrics.prometheus();
             AtomicReference<CommandService> current = new AtomicReference<>();
             endpoint = PrometheusEndpoint.startUnlessDisabled(metrics, config.getInt(CommandServiceConfig.METRICS_PORT),

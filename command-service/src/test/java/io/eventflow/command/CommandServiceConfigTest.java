@@ -65,6 +65,19 @@ class CommandServiceConfigTest {
     }
 
     @Test
+    void registryAndElasticsearchSecretsStayOutOfKafkaStreamsAndAreCheckedAtStartUp() {
+        var config = new CommandServiceConfig(Map.of("basic.auth.credentials.source", "USER_INFO",
+                "basic.auth.user.info", "svc:pw", "elasticsearch.username", "u", "elasticsearch.password", "p",
+                "schema.registry.ssl.truststore.type", "PEM", "security.protocol", "SASL_SSL"));
+        assertThat(config.streamsProperties()).containsEntry("security.protocol", "SASL_SSL")
+                .doesNotContainKeys("basic.auth.user.info", "elasticsearch.password", "schema.registry.ssl.truststore.type",
+                        "config.providers");
+        assertThat(config.registry().getPassword("basic.auth.user.info").value()).isEqualTo("svc:pw");
+        assertThatThrownBy(() -> new CommandServiceConfig(Map.of("elasticsearch.password", "p")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("elasticsearch.username");
+    }
+
+    @Test
     void topicSettingsAreCheckedTogether() {
         assertThatThrownBy(() -> new CommandServiceConfig(Map.of(CommandServiceConfig.TOPIC_REPLICATION_FACTOR, "2",
                 CommandServiceConfig.TOPIC_MIN_INSYNC_REPLICAS, "3")))

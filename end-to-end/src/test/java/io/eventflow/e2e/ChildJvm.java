@@ -22,6 +22,11 @@ final class ChildJvm implements AutoCloseable {
     }
 
     Process start(Class<?> main, String name, Map<String, String> config) throws IOException {
+        return start(main, name, config, Map.of());
+    }
+
+    /** As above, with {@code env} added to the child's environment (after the server addresses are removed). */
+    Process start(Class<?> main, String name, Map<String, String> config, Map<String, String> env) throws IOException {
         Path dir = Files.createDirectories(Path.of("target", "it-logs"));
         Path props = dir.resolve(name + ".properties");
         Properties p = new Properties();
@@ -35,6 +40,7 @@ final class ChildJvm implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log(name).toFile()));
         pb.environment().keySet().removeIf(k -> k.startsWith("KAFKA_") || k.startsWith("ELASTICSEARCH_")
                 || k.startsWith("SCHEMA_REGISTRY_"));
+        pb.environment().putAll(env);
         Process process = pb.start();
         processes.add(process);
         return process;

@@ -12,6 +12,12 @@ public final class CommonConfig {
     public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
     public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
     public static final String ELASTICSEARCH_URL = "elasticsearch.url";
+    public static final String ELASTICSEARCH_API_KEY = "elasticsearch.api.key";
+    public static final String ELASTICSEARCH_USERNAME = "elasticsearch.username";
+    public static final String ELASTICSEARCH_PASSWORD = "elasticsearch.password";
+    public static final String ELASTICSEARCH_SSL_CA = "elasticsearch.ssl.certificate.authorities";
+    public static final String ELASTICSEARCH_SSL_CA_FINGERPRINT = "elasticsearch.ssl.ca.fingerprint";
+    public static final String ELASTICSEARCH_SSL_VERIFICATION_MODE = "elasticsearch.ssl.verification.mode";
     public static final String INDEX_PREFIX = "elasticsearch.index.prefix";
     public static final String TOPIC_PARTITIONS = "topics.partitions";
     public static final String TOPIC_REPLICATION_FACTOR = "topics.replication.factor";
@@ -65,15 +71,37 @@ public final class CommonConfig {
                         Importance.HIGH, "Confluent-compatible schema registry base URL. Env: SCHEMA_REGISTRY_URL.");
     }
 
-    /** elasticsearch.url and elasticsearch.index.prefix. */
+    /**
+     * elasticsearch.url, its credentials and TLS keys (read together by {@link ElasticsearchSettings#from}),
+     * and elasticsearch.index.prefix.
+     */
     public static ConfigDef defineElasticsearch(ConfigDef def) {
         return def
                 .define(ELASTICSEARCH_URL, Type.STRING, "http://localhost:9200", new ConfigDef.NonEmptyString(),
-                        Importance.HIGH, "Elasticsearch URL(s), comma separated. Env: ELASTICSEARCH_URL.")
+                        Importance.HIGH, "Elasticsearch node URL(s), comma separated, all http or all https; "
+                                + "requests go round them and skip a node that fails. Env: ELASTICSEARCH_URL.")
+                .define(ELASTICSEARCH_API_KEY, Type.PASSWORD, null, Importance.HIGH,
+                        "API key sent as 'Authorization: ApiKey ...': the base64 'encoded' value Elasticsearch "
+                                + "returns when it creates the key (id:api_key). Not with a username. Env: "
+                                + "ELASTICSEARCH_API_KEY; from a file with ${file:path:key} or ${directory:dir:file}.")
+                .define(ELASTICSEARCH_USERNAME, Type.STRING, null, Importance.HIGH,
+                        "User for basic authentication (a file, native or LDAP realm user), with "
+                                + ELASTICSEARCH_PASSWORD + ".")
+                .define(ELASTICSEARCH_PASSWORD, Type.PASSWORD, null, Importance.HIGH,
+                        "Password of " + ELASTICSEARCH_USERNAME + ". Env: ELASTICSEARCH_PASSWORD; never logged.")
+                .define(ELASTICSEARCH_SSL_CA, Type.STRING, null, Importance.MEDIUM,
+                        "Path of a PEM file of the CA certificate(s) that sign the nodes' HTTP certificates "
+                                + "(e.g. config/certs/http_ca.crt). Unset: the JVM's trust store. https URLs only.")
+                .define(ELASTICSEARCH_SSL_CA_FINGERPRINT, Type.STRING, null, Importance.MEDIUM,
+                        "Instead of a CA file: the SHA-256 fingerprint (hex, colons allowed) of the CA "
+                                + "certificate, as Elasticsearch prints it on its first start.")
+                .define(ELASTICSEARCH_SSL_VERIFICATION_MODE, Type.STRING, "full",
+                        ConfigDef.CaseInsensitiveValidString.in("full", "certificate"), Importance.LOW,
+                        "full checks the certificate chain and that it names the host; certificate checks "
+                                + "the chain only (nodes reached by an address their certificate does not name).")
                 .define(INDEX_PREFIX, Type.STRING, "", Importance.LOW, "Prefix of every index, alias and template name.");
     }
 
-    /**
     /**
      * elasticsearch.request.timeout.ms: the connect, socket (no byte for this long) and pool-wait
      * timeout of each Elasticsearch request, with the service's own default.

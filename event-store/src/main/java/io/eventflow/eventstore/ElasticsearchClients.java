@@ -11,8 +11,16 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Arrays;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import org.apache.http.Header;
 import org.apache.http.HttpHost;
+import org.apache.http.conn.ssl.NoopHostnameVerifier;
+import org.apache.http.message.BasicHeader;
+import org.elasticsearch.client.Request;
+import org.elasticsearch.client.Response;
+import org.elasticsearch.client.ResponseException;
 import org.apache.http.client.config.RequestConfig;
 import org.elasticsearch.client.RequestOptions;
 import org.elasticsearch.client.RestClient;
@@ -35,7 +43,15 @@ public final class ElasticsearchClients {
      * @return a thread-safe client; close it with {@link #close(ElasticsearchClient)}
      */
     public static ElasticsearchClient connect(String urls) {
-        return connect(urls, Duration.ofSeconds(5), Duration.ofSeconds(60));
+        return connect(ElasticsearchSettings.ofUrls(urls));
+    }
+
+    /**
+     * @param settings the nodes, credentials and TLS trust
+     * @return a thread-safe client; close it with {@link #close(ElasticsearchClient)}
+     */
+    public static ElasticsearchClient connect(ElasticsearchSettings settings) {
+        return connect(settings, Duration.ofSeconds(5), Duration.ofSeconds(60));
     }
 
     /**
@@ -44,18 +60,35 @@ public final class ElasticsearchClients {
      * keeps trickling bytes is not cut off by it, so callers with a hard deadline check it too).
      */
     public static ElasticsearchClient connect(String urls, Duration requestTimeout) {
-        return connect(urls, requestTimeout, requestTimeout);
+        return connect(ElasticsearchSettings.ofUrls(urls), requestTimeout);
     }
 
-    private static ElasticsearchClient connect(String urls, Duration connectTimeout, Duration socketTimeout) {
+    /** As {@link #connect(ElasticsearchSettings)}, every request bounded by {@code requestTimeout} as above. */
+    public static ElasticsearchClient connect(ElasticsearchSettings settings, Duration requestTimeout) {
+        return connect(settings, requestTimeout, requestTimeout);
+    }
+
+    private static ElasticsearchClient connect(ElasticsearchSettings settings, Duration connectTimeout,
+            Duration socketTimeout) {
         int connectMs = Math.toIntExact(connectTimeout.toMillis());
         int socketMs = Math.toIntExact(socketTimeout.toMillis());
-        HttpHost[] hosts = Arrays.stream(urls.split(",")).map(String::trim).filter(s -> !s.isEmpty())
-                .map(HttpHost::create).toArray(HttpHost[]::new);
-        RestClient rest = RestClient.builder(hosts)
+        var builder = RestClient.builder(settings.hosts().toArray(HttpHost[]::new))
                 .setRequestConfigCallback(c -> c.setConnectTimeout(connectMs).setSocketTimeout(socketMs)
-                        .setConnectionRequestTimeout(connectMs))
-                .build();
+                        .setConnectionRequestTimeout(connectMs));
+        // Sent with every request (no 401 round trip first); the header is never logged.
+        settings.authorization().ifPresent(value ->
+                builder.setDefaultHeaders(new Header[] {new BasicHeader("Authorization", value)}));
+        Optional<SSLContext> ssl = settings.sslContext();
+        if (settings.tls()) {
+            builder.setHttpClientConfigCallback(http -> {
+                ssl.ifPresent(http::setSSLContext);
+                if (settings.verification() == ElasticsearchSettings.Verification.CERTIFICATE) {
+                    http.setSSLHostnameVerifier(NoopHostnameVerifier.INSTANCE);
+                }
+                return http;
+            });
+        }
+        RestClient rest = builder.build();
         return new ElasticsearchClient(new RestClientTransport(rest, new JacksonJsonpMapper(objectMapper())));
     }
 
@@ -81,6 +114,43 @@ public final class ElasticsearchClients {
         boolean keepBody = current instanceof RestClientOptions r && r.keepResponseBodyOnException();
         return client.withTransportOptions(new RestClientOptions(base.toBuilder().setRequestConfig(config).build(),
                 keepBody));
+    }
+
+    /**
+     * The start-up check of a service's access: asks Elasticsearch who the credentials are
+     * ({@code GET /_security/_authenticate}, which needs no privilege). Refused credentials (401) or
+     * a server certificate the settings do not trust are misconfigurations that no retry mends, so
+     * they throw, naming the keys to fix. A node that does not answer is left to the service's own
+     * retries, and a cluster without security passes.
+     *
+     * @return who Elasticsearch says the credentials are, e.g. {@code "eventflow-projector (realm file)"}, or a
+     *     reason the check could not tell
+     * @throws IllegalStateException when the credentials or the certificate are refused
+     */
+    public static String checkAccess(ElasticsearchClient client, ElasticsearchSettings settings) {
+        try {
+            Response response = restClient(client).performRequest(new Request("GET", "/_security/_authenticate"));
+            var json = objectMapper().readTree(response.getEntity().getContent());
+            return json.path("username").asText("?") + " (realm " + json.path("authentication_realm").path("name")
+                    .asText("?") + ")";
+        } catch (ResponseException e) {
+            int status = e.getResponse().getStatusLine().getStatusCode();
+            if (status == 401) {
+                throw new IllegalStateException("Elasticsearch " + settings.hosts() + " refused the credentials (401): "
+                        + (settings.credentialsKey().isEmpty() ? "it needs some; set " + CommonConfig.ELASTICSEARCH_API_KEY
+                        + " or " + CommonConfig.ELASTICSEARCH_USERNAME + " and " + CommonConfig.ELASTICSEARCH_PASSWORD
+                        : "check " + settings.credentialsKey()));
+            }
+            // Security off (the endpoint is refused), or a node in trouble: the service's retries decide.
+            return "not checked: GET /_security/_authenticate answered " + status;
+        } catch (SSLException e) {
+            throw new IllegalStateException("TLS with Elasticsearch " + settings.hosts() + " failed: " + e.getMessage()
+                    + " (is its certificate signed by the CA of " + CommonConfig.ELASTICSEARCH_SSL_CA + " or "
+                    + CommonConfig.ELASTICSEARCH_SSL_CA_FINGERPRINT + ", and does it name the host? "
+                    + CommonConfig.ELASTICSEARCH_SSL_VERIFICATION_MODE + "=certificate skips the host name)", e);
+        } catch (IOException e) {
+            return "not checked: " + e;
+        }
     }
 
     public static void close(ElasticsearchClient client) {

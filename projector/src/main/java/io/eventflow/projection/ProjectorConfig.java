@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.eventflow.eventstore.CommonConfig;
+import io.eventflow.eventstore.ElasticsearchSettings;
+import io.eventflow.schemas.serde.SerdeConfig;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -68,7 +70,7 @@ public final class ProjectorConfig extends AbstractConfig {
     public static final String REBUILD_SWAP_WAIT_MS = "rebuild.swap.wait.ms";
 
     static final ConfigDef DEF = CommonConfig.defineInfrastructureRetry(CommonConfig.defineTopicCreation(
-            CommonConfig.defineElasticsearch(CommonConfig.defineKafka(new ConfigDef()))))
+            CommonConfig.defineElasticsearch(SerdeConfig.defineClient(CommonConfig.defineKafka(new ConfigDef())))))
             .define(GROUP_ID, Type.STRING, "eventflow-projector", new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "Consumer group of the projector workers; add workers to scale up to the topic's partitions.")
             .define(INDEX_REPLICAS, Type.INT, 1, ConfigDef.Range.atLeast(0), Importance.LOW,
@@ -117,6 +119,18 @@ public final class ProjectorConfig extends AbstractConfig {
     private final ConfigDef def;
     private final AggregateTypes wired;
     private final Map<String, Map<String, String>> topics;
+    private final ElasticsearchSettings elasticsearch;
+    private final SerdeConfig registry;
+
+    /** How to reach Elasticsearch: nodes, credentials, TLS (checked when the config was built). */
+    public ElasticsearchSettings elasticsearch() {
+        return elasticsearch;
+    }
+
+    /** The registry client's settings: URL, credentials, TLS (checked when the config was built). */
+    public SerdeConfig registry() {
+        return registry;
+    }
 
     /** With the aggregate types the projector is wired with ({@link Projector#AGGREGATE_TYPES}). */
     public ProjectorConfig(Map<?, ?> originals) {
@@ -134,6 +148,8 @@ public final class ProjectorConfig extends AbstractConfig {
         this.wired = types;
         this.topics = topicKeys(types).resolve(this);
         CommonConfig.validateTopicCreation(this);
+        this.elasticsearch = ElasticsearchSettings.from(this);
+        this.registry = SerdeConfig.forService(this);
     }
 
     private static void atLeastOne(String name, Object value) {

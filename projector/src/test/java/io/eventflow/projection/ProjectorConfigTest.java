@@ -18,6 +18,23 @@ class ProjectorConfigTest {
     }
 
     @Test
+    void securedConnectionSettingsAreCheckedAtStartUpAndReachTheirClients() {
+        assertThatThrownBy(() -> new ProjectorConfig(Map.of("elasticsearch.api.key", "k", "elasticsearch.username", "u")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("elasticsearch.api.key");
+        assertThatThrownBy(() -> new ProjectorConfig(Map.of("basic.auth.credentials.source", "USER_INFO")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("basic.auth.user.info");
+        var config = new ProjectorConfig(Map.of("schema.registry.url", "http://registry:8081",
+                "basic.auth.credentials.source", "USER_INFO", "basic.auth.user.info", "svc:pw",
+                "elasticsearch.url", "https://es:9200", "elasticsearch.api.key", "a2V5"));
+        assertThat(config.registry().getPassword("basic.auth.user.info").value()).isEqualTo("svc:pw");
+        assertThat(config.registry().getString("schema.registry.url")).isEqualTo("http://registry:8081");
+        assertThat(config.elasticsearch().credentialsKey()).isEqualTo("elasticsearch.api.key");
+        // Registry and Elasticsearch secrets are never handed to a Kafka client.
+        assertThat(config.consumerProperties()).doesNotContainKeys("basic.auth.user.info", "elasticsearch.api.key");
+        assertThat(config.producerProperties()).doesNotContainKeys("basic.auth.user.info", "elasticsearch.api.key");
+    }
+
+    @Test
     void badValuesFailAtStartUpNamingTheKey() {
         assertThatThrownBy(() -> new ProjectorConfig(Map.of(ProjectorConfig.INDEX_REPLICAS, "-1")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining(ProjectorConfig.INDEX_REPLICAS);

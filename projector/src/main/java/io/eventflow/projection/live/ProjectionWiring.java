@@ -9,7 +9,6 @@ import io.eventflow.aggregate.AggregateIndices;
 import io.eventflow.schemas.serde.AvroDeserializer;
 import io.eventflow.schemas.serde.KafkaTopics;
 import io.eventflow.schemas.serde.SchemaRegistryClient;
-import io.eventflow.schemas.serde.SerdeConfig;
 import io.eventflow.schemas.serde.TopicPolicy;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -35,6 +34,7 @@ import org.apache.kafka.common.utils.ExponentialBackoff;
  * rebuild). Closing it closes the shared clients. Not thread-safe; loops it built are.
  */
 public final class ProjectionWiring implements AutoCloseable {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ProjectionWiring.class);
     private final ProjectorConfig config;
     private final ElasticsearchClient elasticsearch;
     private final EventStoreIndices indices;
@@ -52,9 +52,17 @@ public final class ProjectionWiring implements AutoCloseable {
         this.lanes = config.lanes();
         // Every wired type's read model is set up, running or not, so that rebuilds and readers find it.
         this.indices = AggregateIndices.of(config.getString(ProjectorConfig.INDEX_PREFIX), config.aggregateTypes());
-        this.elasticsearch = ElasticsearchClients.connect(config.getString(ProjectorConfig.ELASTICSEARCH_URL));
-        this.registry = new SerdeConfig(Map.of(SerdeConfig.SCHEMA_REGISTRY_URL,
-                config.getString(ProjectorConfig.SCHEMA_REGISTRY_URL))).newClient();
+        this.elasticsearch = ElasticsearchClients.connect(config.elasticsearch());
+        this.registry = config.registry().newClient();
+        try {
+            log.info("{}: authenticated as {}", config.elasticsearch(),
+                    ElasticsearchClients.checkAccess(elasticsearch, config.elasticsearch()));
+            registry.checkAccess();
+        } catch (RuntimeException e) {
+            ElasticsearchClients.close(elasticsearch);
+            registry.close();
+            throw e;
+        }
         this.metrics = new ProjectorMetrics(Objects.requireNonNull(meterRegistry, "meterRegistry"));
         int maxInFlight = config.getInt(ProjectorConfig.MAX_IN_FLIGHT_BULKS);
         this.batching = new ProjectionLoop.Batching(config.getInt(ProjectorConfig.BATCH_MAX_EVENTS),

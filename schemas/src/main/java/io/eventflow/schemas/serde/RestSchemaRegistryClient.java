@@ -13,8 +13,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.SSLContext;
 import org.apache.avro.Schema;
 
 /**
@@ -34,6 +36,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
     private static final int VERSION_NOT_FOUND = 40402;
 
     private final List<URI> baseUrls;
+    private final Optional<String> authorization;
     private final HttpClient http;
     private final Duration requestTimeout;
     private final Map<Integer, Schema> schemasById = new ConcurrentHashMap<>();
@@ -47,16 +50,59 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
      *     first that answers is used
      */
     public RestSchemaRegistryClient(String urls, Duration requestTimeout) {
+        this(urls, requestTimeout, Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * @param urls as above; credentials in them ({@code user:password@}) are removed, so they are
+     *     never shown (a caller that wants them sent passes them as {@code authorization})
+     * @param authorization the {@code Authorization} header sent with every request, if any
+     * @param ssl the TLS context for https URLs; empty for the JVM's default
+     */
+    public RestSchemaRegistryClient(String urls, Duration requestTimeout, Optional<String> authorization,
+            Optional<SSLContext> ssl) {
         Objects.requireNonNull(urls, "urls");
         this.baseUrls = java.util.Arrays.stream(urls.split(","))
                 .map(String::trim).filter(s -> !s.isEmpty())
-                .map(s -> URI.create(s.endsWith("/") ? s : s + "/"))
+                .map(s -> withoutUserInfo(URI.create(s.endsWith("/") ? s : s + "/")))
                 .toList();
         if (baseUrls.isEmpty()) {
             throw new IllegalArgumentException("schema.registry.url must name at least one URL");
         }
         this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
-        this.http = HttpClient.newBuilder().connectTimeout(requestTimeout).build();
+        this.authorization = Objects.requireNonNull(authorization, "authorization");
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(requestTimeout);
+        Objects.requireNonNull(ssl, "ssl").ifPresent(builder::sslContext);
+        this.http = builder.build();
+    }
+
+    private static URI withoutUserInfo(URI uri) {
+        if (uri.getRawUserInfo() == null) {
+            return uri;
+        }
+        try {
+            return new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), uri.getPath(), uri.getQuery(), null);
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("schema.registry.url: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The start-up check of the client's access: {@code GET subjects}. Refused credentials (401,
+     * 403) or a TLS failure are misconfigurations no retry mends, so they throw; an unreachable
+     * registry is left to the callers' retries.
+     *
+     * @throws IllegalStateException naming the keys to check
+     */
+    @Override
+    public void checkAccess() {
+        try {
+            send("GET", "subjects", null);
+        } catch (SchemaRegistryUnavailableException e) {
+            if (e.refusedCredentials() || e.getCause() instanceof javax.net.ssl.SSLException) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+        }
     }
 
     @Override
@@ -255,6 +301,7 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
             HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                     .timeout(requestTimeout)
                     .header("Accept", CONTENT_TYPE + ", application/json");
+            authorization.ifPresent(value -> request.header("Authorization", value));
             if (body != null) {
                 request.header("Content-Type", CONTENT_TYPE)
                         .method(method, HttpRequest.BodyPublishers.ofString(body));
@@ -264,6 +311,10 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
             HttpResponse<String> response;
             try {
                 response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            } catch (javax.net.ssl.SSLException e) {
+                lastTransient = new SchemaRegistryUnavailableException("TLS with schema registry " + base + " failed: "
+                        + e.getMessage() + " (check schema.registry.ssl.truststore.*)", e);
+                continue;
             } catch (IOException e) {
                 lastTransient = new SchemaRegistryUnavailableException(
                         "schema registry " + base + " unreachable: " + e, e);
@@ -292,6 +343,14 @@ public final class RestSchemaRegistryClient implements SchemaRegistryClient {
             }
             if (clientError) {
                 detail += " (no Confluent error code: is the URL missing its API path, e.g. /apis/ccompat/v7?)";
+            }
+            if (status == 401 || status == 403) {
+                lastTransient = SchemaRegistryUnavailableException.refused(detail + (authorization.isEmpty()
+                        ? " (it needs credentials: basic.auth.credentials.source=USER_INFO with basic.auth.user.info, "
+                        + "or bearer.auth.credentials.source=STATIC_TOKEN with bearer.auth.token)"
+                        : status == 401 ? " (the credentials were refused: check basic.auth.user.info or bearer.auth.token)"
+                        : " (the credentials lack the permission for this request)"));
+                continue;
             }
             lastTransient = new SchemaRegistryUnavailableException(detail);
         }

@@ -76,6 +76,14 @@ public interface SchemaRegistryClient extends AutoCloseable {
     }
 
     /** Where the registry is, for messages. */
+    /**
+     * Checks at start-up that the registry accepts this client's credentials and TLS settings.
+     *
+     * @throws IllegalStateException when it refuses them
+     */
+    default void checkAccess() {
+    }
+
     default String describe() {
         return getClass().getSimpleName();
     }

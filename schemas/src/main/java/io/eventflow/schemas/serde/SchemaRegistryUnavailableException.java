@@ -18,4 +18,18 @@ public class SchemaRegistryUnavailableException extends RetriableException {
     public SchemaRegistryUnavailableException(String message) {
         super(message);
     }
+
+    private boolean refusedCredentials;
+
+    /** The registry answered 401 or 403: the credentials are missing, wrong or lack a permission. */
+    public static SchemaRegistryUnavailableException refused(String message) {
+        var e = new SchemaRegistryUnavailableException(message);
+        e.refusedCredentials = true;
+        return e;
+    }
+
+    /** True when the registry refused the credentials (401/403): a misconfiguration, not an outage. */
+    public boolean refusedCredentials() {
+        return refusedCredentials;
+    }
 }

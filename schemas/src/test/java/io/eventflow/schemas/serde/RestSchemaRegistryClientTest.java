@@ -21,10 +21,12 @@ class RestSchemaRegistryClientTest {
     private volatile int status;
     private volatile String body;
     private volatile String contentType = "application/json";
+    private volatile String authorization;
 
     private RestSchemaRegistryClient client() throws IOException {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", exchange -> {
+            authorization = exchange.getRequestHeaders().getFirst("Authorization");
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", contentType);
             exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
@@ -47,6 +49,28 @@ class RestSchemaRegistryClientTest {
     private void answer(int status, String body) {
         this.status = status;
         this.body = body;
+    }
+
+    @Test
+    void credentialsGoInAHeaderNeverInWhatTheClientShowsAndARefusalSaysWhichKeyToCheck() throws IOException {
+        client();
+        int port = server.getAddress().getPort();
+        var client = new SerdeConfig(java.util.Map.of("schema.registry.url",
+                "http://svc:s3cret@127.0.0.1:" + port + "/apis/ccompat/v7")).newClient();
+        answer(200, "[]");
+        client.checkAccess();
+        assertThat(authorization).isEqualTo("Basic " + java.util.Base64.getEncoder()
+                .encodeToString("svc:s3cret".getBytes(StandardCharsets.UTF_8)));
+        assertThat(client.describe()).doesNotContain("s3cret").doesNotContain("svc");
+        answer(401, "{\"error_code\":401,\"message\":\"Unauthorized\"}");
+        assertThatThrownBy(client::checkAccess).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("credentials were refused: check basic.auth.user.info").hasMessageNotContaining("s3cret");
+        assertThatThrownBy(() -> client.byId(1)).isInstanceOfSatisfying(SchemaRegistryUnavailableException.class,
+                e -> assertThat(e.refusedCredentials()).isTrue());
+        var anonymous = new RestSchemaRegistryClient("http://127.0.0.1:" + port, Duration.ofSeconds(5));
+        assertThatThrownBy(anonymous::checkAccess).hasMessageContaining("it needs credentials");
+        answer(503, "{}");
+        anonymous.checkAccess(); // an outage is left to the callers' retries
     }
 
     @Test
