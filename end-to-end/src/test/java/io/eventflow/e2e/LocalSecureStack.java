@@ -19,7 +19,7 @@ import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
-import java.util.HEXFormat;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +44,11 @@ final class LocalSecureStack implements AutoCloseable {
     private final Map<String, String> env = new LinkedHashMap<>();
     private final HttpClient https;
 
-    LocalSecureStack(String name) throws Exception {
+    private final String indexPattern;
+
+    /** @param indexPattern the indices the services' Elasticsearch roles cover, e.g. {@code it-123-*} */
+    LocalSecureStack(String name, String indexPattern) throws Exception {
+        this.indexPattern = indexPattern;
         String configured = System.getenv("EVENTFLOW_STACK");
         stack = (configured == null || configured.isBlank() ? Path.of("..", "bin", "stack") : Path.of(configured))
                 .toAbsolutePath().normalize();
@@ -62,8 +66,18 @@ final class LocalSecureStack implements AutoCloseable {
                 }
             }
         }
-        for (String key : List.of("KAFKA_PORT", "KAFKA_CONTROLLER_PORT", "ES_PORT", "ES_TRANSPORT_PORT", "REGISTRY_PORT")) {
-            ports.put(key, String.valueOf(freePort()));
+        // Held open together, so that no two of them are the same port.
+        List<ServerSocket> held = new ArrayList<>();
+        try {
+            for (String key : List.of("KAFKA_PORT", "KAFKA_CONTROLLER_PORT", "ES_PORT", "ES_TRANSPORT_PORT", "REGISTRY_PORT")) {
+                ServerSocket socket = new ServerSocket(0);
+                held.add(socket);
+                ports.put(key, String.valueOf(socket.getLocalPort()));
+            }
+        } finally {
+            for (ServerSocket socket : held) {
+                socket.close();
+            }
         }
         run("start", "--secure", "kafka");
         run("start", "elasticsearch");
@@ -101,7 +115,7 @@ final class LocalSecureStack implements AutoCloseable {
     String caFingerprint() throws Exception {
         try (InputStream in = Files.newInputStream(caFile())) {
             Certificate ca = CertificateFactory.getInstance("X.509").generateCertificate(in);
-            return HEXFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(ca.getEncoded()));
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(ca.getEncoded()));
         }
     }
 
@@ -117,6 +131,11 @@ final class LocalSecureStack implements AutoCloseable {
     /** The password of Kafka user {@code user} (eventflow-command, eventflow-projector, eventflow-upstream). */
     String kafkaPassword(String user) {
         return env.get("STACK_KAFKA_" + user.toUpperCase().replace('-', '_') + "_PASSWORD");
+    }
+
+    /** The password of Elasticsearch user {@code user} (eventflow-command, eventflow-projector, eventflow-analytics). */
+    String esPassword(String user) {
+        return env.get("STACK_ES_" + user.toUpperCase().replace('-', '_') + "_PASSWORD");
     }
 
     String kafkaAdminPassword() {
@@ -176,6 +195,7 @@ final class LocalSecureStack implements AutoCloseable {
         Map<String, String> penv = pb.environment();
         penv.put("STACK_HOME", home.toString());
         penv.putAll(ports);
+        penv.put("STACK_ES_INDEX_PATTERN", indexPattern);
         Process p = pb.start();
         byte[] output = p.getInputStream().readAllBytes();
         if (!p.waitFor(5, TimeUnit.MINUTES)) {

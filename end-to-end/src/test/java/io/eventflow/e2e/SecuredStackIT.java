@@ -62,11 +62,13 @@ import org.junit.jupiter.api.Timeout;
  * The whole pipeline on a secured stack, as production runs it: Kafka with SASL/PLAIN and ACLs,
  * Elasticsearch with security and TLS on HTTP (a CA generated for this run), a schema registry
  * behind basic authentication. Each service runs as its own JVM with least privilege: a Kafka user
- * with only the ACLs the README lists, an Elasticsearch role of its own (the projector as a user
- * with a password read from a file, the command-service and the API with API keys, one given in
- * the environment). Then: commands, projection, the API, a rebuild and a command hydrated from
- * the rebuilt index; no secret in any log; and a wrong credential stops a service at start-up
- * with a message that names the key.
+ * with only the ACLs the README lists, and an Elasticsearch file-realm user with a role of its own
+ * (bin/stack's roles.yml) whose password comes from the config file (command-service), a file
+ * through a config provider (projector) or the environment (analytics API). API keys cannot be
+ * created on this minimal node (its .security index needs the analysis-common module), so their
+ * header is covered by {@code ElasticsearchClientsTest}. Then: commands, projection, the API, a
+ * rebuild and a command hydrated from the rebuilt index; no secret in any log; and a wrong
+ * credential stops a service at start-up with a message that names the key.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(value = 20, unit = TimeUnit.MINUTES)
@@ -75,6 +77,7 @@ class SecuredStackIT {
     private static final String COMMAND_USER = "eventflow-command";
     private static final String PROJECTOR_USER = "eventflow-projector";
     private static final String UPSTREAM_USER = "eventflow-upstream";
+    private static final String ANALYTICS_USER = "eventflow-analytics";
     private static final String API_ADMIN_KEY = "sit-admin-key-" + UUID.randomUUID();
 
     private final String id = UUID.randomUUID().toString().substring(0, 8);
@@ -88,35 +91,31 @@ class SecuredStackIT {
     private final String groupId = prefix + "projector";
     private final String registryUser = "sit-registry";
     private final String registryPassword = "reg-" + UUID.randomUUID();
-    private final String projectorEsPassword = "es-" + UUID.randomUUID();
 
     private LocalSecureStack stack;
     private AuthenticatingProxy registry;
     private Path secrets;
-    private JsonNode commandApiKey;
-    private JsonNode analyticsApiKey;
     private final List<String> allSecrets = new ArrayList<>();
 
     @BeforeAll
     void secureStack() throws Exception {
-        stack = new LocalSecureStack("secured-stack");
+        stack = new LocalSecureStack("secured-stack", prefix + "*");
         registry = new AuthenticatingProxy(TestServers.get().schemaRegistry(), registryUser, registryPassword);
         grantKafkaAcls();
-        createElasticsearchCredentials();
         secrets = Files.createTempDirectory("sit-secrets-");
-        Files.writeString(secrets.resolve("es-password"), projectorEsPassword);
+        Files.writeString(secrets.resolve("es-password"), stack.esPassword(PROJECTOR_USER));
         Properties registryFile = new Properties();
         registryFile.setProperty("user.info", registryUser + ":" + registryPassword);
         try (var w = Files.newBufferedWriter(secrets.resolve("registry.properties"))) {
             registryFile.store(w, null);
         }
-        allSecrets.addAll(List.of(registryPassword, projectorEsPassword, stack.esAdminPassword(),
+        allSecrets.addAll(List.of(registryPassword, stack.esAdminPassword(), stack.esPassword(COMMAND_USER),
+                stack.esPassword(PROJECTOR_USER), stack.esPassword(ANALYTICS_USER),
                 stack.kafkaAdminPassword(), stack.kafkaPassword(COMMAND_USER), stack.kafkaPassword(PROJECTOR_USER),
-                stack.kafkaPassword(UPSTREAM_USER), commandApiKey.path("encoded").asText(),
-                commandApiKey.path("api_key").asText(), analyticsApiKey.path("encoded").asText(),
-                analyticsApiKey.path("api_key").asText(), API_ADMIN_KEY,
+                stack.kafkaPassword(UPSTREAM_USER), API_ADMIN_KEY,
                 Base64.getEncoder().encodeToString((registryUser + ":" + registryPassword).getBytes(StandardCharsets.UTF_8)),
-                Base64.getEncoder().encodeToString((prefix + "projector:" + projectorEsPassword).getBytes(StandardCharsets.UTF_8))));
+                basic(COMMAND_USER, stack.esPassword(COMMAND_USER)), basic(PROJECTOR_USER, stack.esPassword(PROJECTOR_USER)),
+                basic(ANALYTICS_USER, stack.esPassword(ANALYTICS_USER))));
         assertThat(allSecrets).allSatisfy(s -> assertThat(s).hasSizeGreaterThan(8));
     }
 
@@ -135,14 +134,14 @@ class SecuredStackIT {
         int apiPort = LocalSecureStack.freePort();
         try (ChildJvm jvms = new ChildJvm()) {
             jvms.start(CommandServiceMain.class, prefix + "command-service", commandServiceConfig(
-                    stack.kafkaPassword(COMMAND_USER), commandApiKey.path("encoded").asText(), registryAuthFromFile()));
+                    stack.kafkaPassword(COMMAND_USER), stack.esPassword(COMMAND_USER), registryAuthFromFile()));
             try (Admin admin = Admin.create(stack.kafkaClient("admin", stack.kafkaAdminPassword()))) {
                 await().atMost(Duration.ofSeconds(120)).until(() -> admin.listTopics().names().get()
                         .containsAll(List.of(commands, events, results, commandsDlq)));
             }
             jvms.start(ProjectorMain.class, prefix + "projector", projectorConfig());
             jvms.start(AnalyticsApiMain.class, prefix + "analytics-api", analyticsConfig(apiPort),
-                    Map.of("ELASTICSEARCH_API_KEY", analyticsApiKey.path("encoded").asText()));
+                    Map.of("ELASTICSEARCH_PASSWORD", stack.esPassword(ANALYTICS_USER)));
 
             // Upstream: may only write commands, through the authenticated registry.
             int n = 20;
@@ -191,7 +190,8 @@ class SecuredStackIT {
                     ChildJvm.log(prefix + "analytics-api"));
             String everything = String.join("\n", Files.readString(logs.get(0)), Files.readString(logs.get(1)),
                     Files.readString(logs.get(2)), out.toString(), err.toString());
-            assertThat(everything).contains("authenticated as " + prefix + "projector");
+            assertThat(everything).contains("authenticated as " + PROJECTOR_USER, "authenticated as " + COMMAND_USER,
+                    "authenticated as " + ANALYTICS_USER);
             assertThat(allSecrets).allSatisfy(secret -> assertThat(everything).as("logs hold a secret").doesNotContain(secret));
         }
     }
@@ -199,13 +199,12 @@ class SecuredStackIT {
     @Test
     void aServiceRefusesToStartWithAClearMessageWhenACredentialIsWrong() throws Exception {
         try (ChildJvm jvms = new ChildJvm()) {
-            String wrongKey = Base64.getEncoder().encodeToString((analyticsApiKey.path("id").asText() + ":not-the-key")
-                    .getBytes(StandardCharsets.UTF_8));
-            Process api = jvms.start(AnalyticsApiMain.class, prefix + "api-wrong-es-key",
-                    analyticsConfig(LocalSecureStack.freePort()), Map.of("ELASTICSEARCH_API_KEY", wrongKey));
-            assertStops(api, prefix + "api-wrong-es-key", "refused the credentials (401): check elasticsearch.api.key");
+            Process api = jvms.start(AnalyticsApiMain.class, prefix + "api-wrong-es-password",
+                    analyticsConfig(LocalSecureStack.freePort()), Map.of("ELASTICSEARCH_PASSWORD", "not-the-password"));
+            assertStops(api, prefix + "api-wrong-es-password",
+                    "refused the credentials (401): check elasticsearch.username/elasticsearch.password");
 
-            Map<String, String> wrongKafka = commandServiceConfig("not-the-password", commandApiKey.path("encoded").asText(),
+            Map<String, String> wrongKafka = commandServiceConfig("not-the-password", stack.esPassword(COMMAND_USER),
                     registryAuthFromFile());
             Process command = jvms.start(CommandServiceMain.class, prefix + "command-wrong-kafka", wrongKafka);
             assertStops(command, prefix + "command-wrong-kafka", "Authentication failed");
@@ -236,7 +235,11 @@ class SecuredStackIT {
                 "basic.auth.user.info", "${file:" + secrets.resolve("registry.properties") + ":user.info}");
     }
 
-    private Map<String, String> commandServiceConfig(String kafkaPassword, String esApiKey, Map<String, String> registryKeys)
+    private static String basic(String user, String password) {
+        return Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private Map<String, String> commandServiceConfig(String kafkaPassword, String esPassword, Map<String, String> registryKeys)
             throws Exception {
         Map<String, String> c = new HashMap<>(kafkaKeys(COMMAND_USER, kafkaPassword));
         c.putAll(registryKeys);
@@ -245,8 +248,8 @@ class SecuredStackIT {
                 "payments.results.topic", results, "payments.dead.letter.topic", commandsDlq,
                 "state.dir", Files.createTempDirectory("sit-state-").toString(), "metrics.port", "0",
                 "elasticsearch.index.prefix", prefix));
-        c.putAll(Map.of("elasticsearch.url", stack.elasticsearchUrl(), "elasticsearch.api.key", esApiKey,
-                "elasticsearch.ssl.certificate.authorities", stack.caFile().toString()));
+        c.putAll(Map.of("elasticsearch.url", stack.elasticsearchUrl(), "elasticsearch.username", COMMAND_USER,
+                "elasticsearch.password", esPassword, "elasticsearch.ssl.certificate.authorities", stack.caFile().toString()));
         return c;
     }
 
@@ -259,7 +262,7 @@ class SecuredStackIT {
                 "elasticsearch.index.replicas", "0"));
         // Two URLs of the same node; the password from a file through Kafka's directory config provider.
         c.putAll(Map.of("elasticsearch.url", stack.elasticsearchUrl() + ",https://localhost:" + stack.elasticsearchPort(),
-                "elasticsearch.username", prefix + "projector",
+                "elasticsearch.username", PROJECTOR_USER,
                 "elasticsearch.password", "${directory:" + secrets + ":es-password}",
                 "elasticsearch.ssl.certificate.authorities", stack.caFile().toString()));
         return c;
@@ -268,6 +271,7 @@ class SecuredStackIT {
     private Map<String, String> analyticsConfig(int port) throws Exception {
         return Map.of("http.host", "127.0.0.1", "http.port", String.valueOf(port), "metrics.port", "-1",
                 "api.keys", API_ADMIN_KEY + ":*", "elasticsearch.url", stack.elasticsearchUrl(),
+                "elasticsearch.username", ANALYTICS_USER,
                 "elasticsearch.ssl.ca.fingerprint", stack.caFingerprint(), "elasticsearch.index.prefix", prefix);
     }
 
@@ -348,22 +352,5 @@ class SecuredStackIT {
             acls.add(new AclBinding(new ResourcePattern(type, name, pattern),
                     new AccessControlEntry(principal, "*", op, AclPermissionType.ALLOW)));
         }
-    }
-
-    /** A role per service on the test's indices; the projector as a user, the others as API keys. */
-    private void createElasticsearchCredentials() throws Exception {
-        String indices = prefix + "*";
-        Map<String, Object> projectorRole = Map.of("cluster", List.of("monitor", "manage_index_templates"),
-                "indices", List.of(Map.of("names", List.of(indices),
-                        "privileges", List.of("create_index", "manage", "write", "read", "view_index_metadata"))));
-        Map<String, Object> readerRole = Map.of("indices", List.of(Map.of("names", List.of(indices),
-                "privileges", List.of("read", "view_index_metadata"))));
-        stack.esAdmin("PUT", "/_security/role/" + prefix + "projector", projectorRole);
-        stack.esAdmin("PUT", "/_security/user/" + prefix + "projector", Map.of("password", projectorEsPassword,
-                "roles", List.of(prefix + "projector")));
-        commandApiKey = stack.esAdmin("POST", "/_security/api_key", Map.of("name", prefix + "command-service",
-                "role_descriptors", Map.of("command_service", readerRole)));
-        analyticsApiKey = stack.esAdmin("POST", "/_security/api_key", Map.of("name", prefix + "analytics-api",
-                "role_descriptors", Map.of("analytics_api", readerRole)));
     }
 }
