@@ -40,6 +40,7 @@ import org.apache.kafka.streams.StreamsConfig;
  * {@code aggregate.types} chooses which of the wired types run. Immutable.
  */
 public final class CommandServiceConfig extends AbstractConfig {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(CommandServiceConfig.class);
     public static final String BOOTSTRAP_SERVERS = CommonConfig.BOOTSTRAP_SERVERS;
     public static final String APPLICATION_ID = StreamsConfig.APPLICATION_ID_CONFIG;
     public static final String SCHEMA_REGISTRY_URL = CommonConfig.SCHEMA_REGISTRY_URL;
@@ -145,6 +146,9 @@ public final class CommandServiceConfig extends AbstractConfig {
         CommonConfig.validateTopicCreation(this);
         this.elasticsearch = ElasticsearchSettings.from(this);
         this.registry = SerdeConfig.forService(this);
+        for (String key : unknownKeys()) {
+            log.warn("configuration key {} is ignored: neither the command-service nor Kafka Streams knows it", key);
+        }
         long results = getLong(RESULTS_TOPIC_RETENTION_MS);
         long window = getLong(IDEMPOTENCY_WINDOW_MS);
         if (results != -1 && results < window) {
@@ -165,6 +169,25 @@ public final class CommandServiceConfig extends AbstractConfig {
                     + "until the broker aborts them and fences the producer; lower it, or raise "
                     + StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG));
         }
+    }
+
+    /** The keys given that neither this service nor Kafka Streams and its clients know. */
+    List<String> unknownKeys() {
+        return CommonConfig.unknownKeys(originals(), def.names(), CommandServiceConfig::isStreamsKey);
+    }
+
+    /** A Kafka Streams key, bare or with one of the prefixes Streams hands to its clients and topics. */
+    private static boolean isStreamsKey(String key) {
+        if (StreamsConfig.configDef().names().contains(key) || key.equals(BoundedRocksDbMemory.MEMORY_CONFIG)) {
+            return true;
+        }
+        for (String prefix : List.of(StreamsConfig.MAIN_CONSUMER_PREFIX, StreamsConfig.RESTORE_CONSUMER_PREFIX,
+                StreamsConfig.GLOBAL_CONSUMER_PREFIX, StreamsConfig.TOPIC_PREFIX)) {
+            if (key.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The producer's transaction.timeout.ms as Kafka Streams will set it. */

@@ -78,6 +78,15 @@ class CommandServiceConfigTest {
     }
 
     @Test
+    void aKeyNoClientKnowsIsReportedNotSilentlyDropped() {
+        var config = new CommandServiceConfig(Map.of("sasl.jaas.config", "x", "main.consumer.max.poll.records", "5",
+                "producer.linger.ms", "5", "rocksdb.memory.bytes", "1000000", "num.stream.threads", "2",
+                "topic.segment.ms", "1000", "elasticsearch.url", "http://es:9200",
+                "sasl.jass.config", "typo", "elasticsearch.pasword", "typo"));
+        assertThat(config.unknownKeys()).containsExactly("elasticsearch.pasword", "sasl.jass.config");
+    }
+
+    @Test
     void topicSettingsAreCheckedTogether() {
         assertThatThrownBy(() -> new CommandServiceConfig(Map.of(CommandServiceConfig.TOPIC_REPLICATION_FACTOR, "2",
                 CommandServiceConfig.TOPIC_MIN_INSYNC_REPLICAS, "3")))

@@ -62,6 +62,26 @@ public final class CommonConfig {
     private CommonConfig() {
     }
 
+    private static final List<String> CLIENT_PREFIXES = List.of("", "consumer.", "producer.", "admin.");
+
+    /**
+     * The keys of {@code originals} that neither the service ({@code ours}) nor a Kafka client
+     * knows (bare, or with a {@code consumer.}, {@code producer.} or {@code admin.} prefix), nor
+     * {@code moreKnown} accepts: a misspelt key is reported instead of silently dropped. Config
+     * provider keys are known.
+     */
+    public static List<String> unknownKeys(java.util.Map<String, ?> originals, java.util.Set<String> ours,
+            java.util.function.Predicate<String> moreKnown) {
+        java.util.Set<String> client = new java.util.HashSet<>();
+        client.addAll(org.apache.kafka.clients.consumer.ConsumerConfig.configNames());
+        client.addAll(org.apache.kafka.clients.producer.ProducerConfig.configNames());
+        client.addAll(org.apache.kafka.clients.admin.AdminClientConfig.configNames());
+        return originals.keySet().stream().sorted().filter(key -> !ours.contains(key)
+                && !key.startsWith("config.providers") && !moreKnown.test(key)
+                && CLIENT_PREFIXES.stream().noneMatch(p -> key.startsWith(p) && client.contains(key.substring(p.length()))))
+                .toList();
+    }
+
     /** bootstrap.servers and schema.registry.url. */
     public static ConfigDef defineKafka(ConfigDef def) {
         return def

@@ -150,6 +150,14 @@ public final class ProjectorConfig extends AbstractConfig {
         CommonConfig.validateTopicCreation(this);
         this.elasticsearch = ElasticsearchSettings.from(this);
         this.registry = SerdeConfig.forService(this);
+        for (String key : unknownKeys()) {
+            log.warn("configuration key {} is ignored: neither the projector nor a Kafka client knows it", key);
+        }
+    }
+
+    /** The keys given that neither the projector nor a Kafka client knows. */
+    List<String> unknownKeys() {
+        return CommonConfig.unknownKeys(originals(), def.names(), k -> false);
     }
 
     private static void atLeastOne(String name, Object value) {

@@ -35,6 +35,14 @@ class ProjectorConfigTest {
     }
 
     @Test
+    void aKeyNoClientKnowsIsReportedNotSilentlyDropped() {
+        var config = new ProjectorConfig(Map.of("security.protocol", "SASL_SSL", "consumer.fetch.min.bytes", "1",
+                "workflows.events.topic", "w", "basic.auth.user.info", "a:b", "schema.registry.ssl.truststore.type", "PEM",
+                "ssl.truststore.locaton", "typo", "consumer.max.pol.records", "typo"));
+        assertThat(config.unknownKeys()).containsExactly("consumer.max.pol.records", "ssl.truststore.locaton");
+    }
+
+    @Test
     void badValuesFailAtStartUpNamingTheKey() {
         assertThatThrownBy(() -> new ProjectorConfig(Map.of(ProjectorConfig.INDEX_REPLICAS, "-1")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining(ProjectorConfig.INDEX_REPLICAS);
