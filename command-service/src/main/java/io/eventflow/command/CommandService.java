@@ -5,6 +5,7 @@ import io.eventflow.aggregate.AggregateIndices;
 import io.eventflow.aggregate.AggregateTypes;
 import io.eventflow.command.pipeline.CommandTopology;
 import io.eventflow.command.pipeline.Idempotency;
+import io.eventflow.eventstore.DeadLetterDepth;
 import io.eventflow.eventstore.ElasticsearchClients;
 import io.eventflow.eventstore.EventStoreReader;
 import io.eventflow.eventstore.Health;
@@ -16,6 +17,7 @@ import io.eventflow.schemas.serde.SerdeConfig;
 import io.eventflow.schemas.serde.TopicPolicy;
 import io.eventflow.workflows.Workflows;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -36,7 +38,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The command-service, wired by hand: the one place where its parts are built. Start it with
- * {@link #start}; {@link #close} stops Kafka Streams and releases the clients. Not thread-safe for
+ * {@link #start}; {@link #close} stops Kafka Streams and releases the clients. Its meter registry also
+ * gets Kafka Streams' metrics (Micrometer's {@link KafkaStreamsMetrics}: its threads, tasks, stores and
+ * clients) and the depth of each dead-letter topic ({@link DeadLetterDepth}), both unbound on close. Not thread-safe for
  * start/close themselves; the running service is driven by Kafka Streams' threads.
  */
 public final class CommandService implements AutoCloseable {
@@ -50,6 +54,8 @@ public final class CommandService implements AutoCloseable {
     private final ElasticsearchClient elasticsearch;
     private final SchemaRegistryClient registry;
     private final KafkaStreams streams;
+    private final KafkaStreamsMetrics streamsMetrics;
+    private final DeadLetterDepth deadLetterDepth;
     private final CommandTopology topology;
     /** Changelog partitions being restored now. */
     private final Set<TopicPartition> restoring = ConcurrentHashMap.newKeySet();
@@ -94,6 +100,11 @@ public final class CommandService implements AutoCloseable {
         }
         props.putIfAbsent(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), largest);
         this.streams = new KafkaStreams(topology.topology(), props);
+        this.streamsMetrics = new KafkaStreamsMetrics(streams);
+        streamsMetrics.bindTo(metrics);
+        this.deadLetterDepth = DeadLetterDepth.start(config.adminProperties(),
+                deadLetters.stream().map(KafkaTopics.DeadLetterTopic::name).toList(),
+                Duration.ofMillis(config.getLong(CommandServiceConfig.DEAD_LETTER_DEPTH_REFRESH_MS)), metrics);
         // A failed task (the registry or Elasticsearch stayed unreachable past the retries) restarts
         // from the last committed offsets after a growing delay; nothing is skipped. A broken state
         // store, or faults that outlast infrastructure.retry.timeout.ms, stop the service instead.
@@ -271,6 +282,8 @@ public final class CommandService implements AutoCloseable {
     @Override
     public void close() {
         streams.close(Duration.ofSeconds(30));
+        streamsMetrics.close();
+        deadLetterDepth.close();
         registry.close();
         ElasticsearchClients.close(elasticsearch);
         log.info("command-service stopped");

@@ -61,6 +61,7 @@ public final class CommandServiceConfig extends AbstractConfig {
     public static final String COMMANDS_TOPIC_RETENTION_MS = "commands.topic.retention.ms";
     public static final String RESULTS_TOPIC_RETENTION_MS = "results.topic.retention.ms";
     public static final String DEAD_LETTER_TOPIC_RETENTION_MS = CommonConfig.DEAD_LETTER_TOPIC_RETENTION_MS;
+    public static final String DEAD_LETTER_DEPTH_REFRESH_MS = CommonConfig.DEAD_LETTER_DEPTH_REFRESH_MS;
     public static final String EVENTS_TOPIC_ALLOW_FINITE_RETENTION = CommonConfig.EVENTS_TOPIC_ALLOW_FINITE_RETENTION;
     public static final String STATE_DIR = StreamsConfig.STATE_DIR_CONFIG;
     public static final String METRICS_PORT = "metrics.port";
@@ -73,9 +74,9 @@ public final class CommandServiceConfig extends AbstractConfig {
     /** Kafka Streams' transaction.timeout.ms under exactly-once unless set. */
     static final long STREAMS_EOS_TRANSACTION_TIMEOUT_MS = 10_000L;
 
-    private static final ConfigDef BASE = CommonConfig.defineElasticsearchRequestTimeout(CommonConfig.defineInfrastructureRetry(
-            CommonConfig.defineTopicCreation(CommonConfig.defineElasticsearch(SerdeConfig.defineClient(
-                    CommonConfig.defineKafka(new ConfigDef()))))),
+    private static final ConfigDef BASE = CommonConfig.defineElasticsearchRequestTimeout(CommonConfig.defineDeadLetterDepth(
+            CommonConfig.defineInfrastructureRetry(CommonConfig.defineTopicCreation(CommonConfig.defineElasticsearch(
+                    SerdeConfig.defineClient(CommonConfig.defineKafka(new ConfigDef())))))),
                     CommandTopology.DEFAULT_REQUEST_TIMEOUT.toMillis())
             .define(PROCESSING_DEADLINE_MS, Type.LONG, CommandTopology.DEFAULT_DEADLINE.toMillis(),
                     ConfigDef.Range.between(100, 600_000), Importance.MEDIUM,

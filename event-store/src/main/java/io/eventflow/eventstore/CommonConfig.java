@@ -28,6 +28,7 @@ public final class CommonConfig {
     public static final long SEVEN_DAYS_MS = 7L * 24 * 60 * 60 * 1000;
     public static final String INFRASTRUCTURE_RETRY_TIMEOUT_MS = "infrastructure.retry.timeout.ms";
     public static final String ELASTICSEARCH_REQUEST_TIMEOUT_MS = "elasticsearch.request.timeout.ms";
+    public static final String DEAD_LETTER_DEPTH_REFRESH_MS = "dead.letter.depth.refresh.ms";
     /** Five minutes. */
     public static final long INFRASTRUCTURE_RETRY_TIMEOUT_MS_DEFAULT = 300_000L;
 
@@ -181,5 +182,12 @@ public final class CommonConfig {
                         + "refusing the client or misconfigured, version skew; a dead-letter send that Kafka does not "
                         + "acknowledge) with backoff, its partition waiting, before it stops with an error naming the "
                         + "fault. Such faults never dead-letter a record; 0 stops at the first one.");
+    }
+
+    /** dead.letter.depth.refresh.ms: how often the dead-letter depth gauge reads the topics' offsets. */
+    public static ConfigDef defineDeadLetterDepth(ConfigDef def) {
+        return def.define(DEAD_LETTER_DEPTH_REFRESH_MS, Type.LONG, 30_000L, ConfigDef.Range.between(1_000, 3_600_000),
+                Importance.LOW, "Milliseconds between two reads of the dead-letter topics' offsets for the gauge "
+                        + DeadLetterDepth.METER + " (records in each dead-letter topic); a scrape never waits for one.");
     }
 }

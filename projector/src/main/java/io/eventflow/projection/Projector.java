@@ -43,6 +43,7 @@ public final class Projector implements AutoCloseable {
                     config.getInt(ProjectorConfig.INDEX_REPLICAS));
             wiring.metrics().status().conflicts(conflicts);
             wiring.ensureDeadLetterTopics();
+            wiring.watchDeadLetterDepth();
             List<String> topics = wiring.eventsTopics();
             this.loop = wiring.loop(new ProjectionLoop.Source.Subscribe(topics), config.getString(ProjectorConfig.GROUP_ID),
                     ElasticsearchProjection.Targets.live(wiring.indices()),

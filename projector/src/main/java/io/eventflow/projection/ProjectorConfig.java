@@ -47,6 +47,7 @@ public final class ProjectorConfig extends AbstractConfig {
     public static final String TOPIC_REPLICATION_FACTOR = CommonConfig.TOPIC_REPLICATION_FACTOR;
     public static final String TOPIC_MIN_INSYNC_REPLICAS = CommonConfig.TOPIC_MIN_INSYNC_REPLICAS;
     public static final String DEAD_LETTER_TOPIC_RETENTION_MS = CommonConfig.DEAD_LETTER_TOPIC_RETENTION_MS;
+    public static final String DEAD_LETTER_DEPTH_REFRESH_MS = CommonConfig.DEAD_LETTER_DEPTH_REFRESH_MS;
     public static final String EVENTS_TOPIC_ALLOW_FINITE_RETENTION = CommonConfig.EVENTS_TOPIC_ALLOW_FINITE_RETENTION;
     public static final String INFRASTRUCTURE_RETRY_TIMEOUT_MS = CommonConfig.INFRASTRUCTURE_RETRY_TIMEOUT_MS;
     public static final String RETRY_BACKOFF_MS = "elasticsearch.retry.backoff.ms";
@@ -69,8 +70,9 @@ public final class ProjectorConfig extends AbstractConfig {
     public static final String REBUILD_VERIFY_TIMEOUT_MS = "rebuild.verify.timeout.ms";
     public static final String REBUILD_SWAP_WAIT_MS = "rebuild.swap.wait.ms";
 
-    static final ConfigDef DEF = CommonConfig.defineInfrastructureRetry(CommonConfig.defineTopicCreation(
-            CommonConfig.defineElasticsearch(SerdeConfig.defineClient(CommonConfig.defineKafka(new ConfigDef())))))
+    static final ConfigDef DEF = CommonConfig.defineDeadLetterDepth(CommonConfig.defineInfrastructureRetry(
+            CommonConfig.defineTopicCreation(CommonConfig.defineElasticsearch(SerdeConfig.defineClient(
+                    CommonConfig.defineKafka(new ConfigDef()))))))
             .define(GROUP_ID, Type.STRING, "eventflow-projector", new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "Consumer group of the projector workers; add workers to scale up to the topic's partitions.")
             .define(INDEX_REPLICAS, Type.INT, 1, ConfigDef.Range.atLeast(0), Importance.LOW,

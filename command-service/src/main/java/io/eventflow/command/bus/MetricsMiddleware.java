@@ -2,6 +2,7 @@ package io.eventflow.command.bus;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -9,9 +10,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
- * Times every command into the timer {@code eventflow.commands}, tagged with the command type, the
- * outcome ({@code accepted}, {@code rejected}, {@code error}) and the rejection reason. Its count
- * is the number of commands by outcome and reason. Thread-safe.
+ * Times every command into the timer {@code eventflow.commands} (Prometheus
+ * {@code eventflow_commands_seconds}, a histogram), tagged with the command type, the outcome
+ * ({@code accepted}, {@code rejected}, {@code error}) and the rejection reason. Its count is the
+ * number of commands by outcome and reason. Thread-safe.
  */
 public final class MetricsMiddleware<S, C, R> implements Middleware<S, C, R> {
     public static final String TIMER = "eventflow.commands";
@@ -31,7 +33,8 @@ public final class MetricsMiddleware<S, C, R> implements Middleware<S, C, R> {
         return timers.computeIfAbsent(type, t -> new ConcurrentHashMap<>()).computeIfAbsent(outcome, o ->
                 Timer.builder(TIMER).description("Commands handled, by type, outcome and rejection reason")
                         .tag("type", type.getSimpleName()).tag("outcome", o.status()).tag("reason", o.reason())
-                        .register(registry));
+                        .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+                        .maximumExpectedValue(Duration.ofSeconds(10)).register(registry));
     }
 
     @Override

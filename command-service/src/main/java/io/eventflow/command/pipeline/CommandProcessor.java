@@ -13,6 +13,7 @@ import io.eventflow.command.bus.NoHandlerException;
 import io.eventflow.command.pipeline.AggregateRecord.ProcessedCommand;
 import io.eventflow.eventstore.EnvelopeRules;
 import io.eventflow.eventstore.EventIds;
+import io.eventflow.eventstore.LogContext;
 import io.eventflow.schemas.Metadata;
 import io.eventflow.schemas.serde.DeadLetterHeaders;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -85,6 +86,12 @@ final class CommandProcessor<S, C, E> implements Processor<byte[], byte[], Objec
     @Override
     public void process(Record<byte[], byte[]> record) {
         RecordMetadata source = context.recordMetadata().orElseThrow();
+        try (LogContext logContext = LogContext.record(source.topic(), source.partition(), source.offset())) {
+            handle(record, source, logContext);
+        }
+    }
+
+    private void handle(Record<byte[], byte[]> record, RecordMetadata source, LogContext logContext) {
         CommandView command;
         try {
             SpecificRecord envelope = deps.retry().call("decoding " + where(source),
@@ -93,6 +100,8 @@ final class CommandProcessor<S, C, E> implements Processor<byte[], byte[], Objec
                 throw new SerializationException("command record has no value (tombstone)");
             }
             command = Envelopes.command(envelope);
+            // Cut to the length a result echoes: a hostile id must not bloat every line.
+            logContext.commandId(command.commandId() == null ? null : Results.echo(command.commandId()));
         } catch (TransientRetry.StillUnavailableException e) {
             // e.g. the schema registry is unreachable: never dead-letter; fail the task so the record
             // is read again from the last committed offset.

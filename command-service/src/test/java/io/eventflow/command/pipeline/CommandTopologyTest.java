@@ -3,6 +3,9 @@ package io.eventflow.command.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.eventflow.eventstore.LogContext;
 import io.eventflow.payments.PaymentState;
 import io.eventflow.schemas.CommandEnvelope;
 import io.eventflow.schemas.CommandResult;
@@ -36,6 +39,8 @@ import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /** Component test of the command topology with Kafka's TopologyTestDriver; the event store is empty. */
 class CommandTopologyTest {
@@ -121,6 +126,31 @@ class CommandTopologyTest {
         assertThat(new String(letter.headers().lastHeader(DeadLetterHeaders.SOURCE_OFFSET).value(), StandardCharsets.UTF_8))
                 .isEqualTo("0");
         assertThat(results.readValue().getStatus()).isEqualTo(CommandStatus.ACCEPTED);
+    }
+
+    @Test
+    void theLinesAboutACommandCarryItsRecordAndCommandIdOnlyWhileItIsHandled() {
+        var lines = new ListAppender<ILoggingEvent>();
+        var root = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        lines.start();
+        root.addAppender(lines);
+        try {
+            commands.pipeInput("p-1", command("c-1", 0L, new ProcessPayment("p-1", 500L, "EUR", "org-1", "u-1", null)));
+            commands.pipeInput("p-1", command("c-2", 0L, new RefundPayment("p-1", 100L)));
+            rawCommands.pipeInput(new TestRecord<>("p-1".getBytes(StandardCharsets.UTF_8),
+                    "garbage".getBytes(StandardCharsets.UTF_8)));
+        } finally {
+            root.detachAppender(lines);
+        }
+
+        assertThat(lines.list).filteredOn(l -> l.getFormattedMessage().startsWith("command c-2 (RefundPayment)"))
+                .singleElement().satisfies(l -> assertThat(l.getMDCPropertyMap()).containsExactlyInAnyOrderEntriesOf(
+                        Map.of(LogContext.TOPIC, "commands", LogContext.PARTITION, "0", LogContext.OFFSET, "1",
+                                LogContext.COMMAND_ID, "c-2")));
+        assertThat(lines.list).filteredOn(l -> l.getFormattedMessage().startsWith("dead-lettered record commands-0@2"))
+                .singleElement().satisfies(l -> assertThat(l.getMDCPropertyMap()).containsExactlyInAnyOrderEntriesOf(
+                        Map.of(LogContext.TOPIC, "commands", LogContext.PARTITION, "0", LogContext.OFFSET, "2")));
+        assertThat(MDC.getCopyOfContextMap()).as("nothing left on the stream thread").isNullOrEmpty();
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.eventflow.projection.live;
 import io.eventflow.projection.sink.ElasticsearchProjection;
 import io.eventflow.aggregate.Envelopes;
 import io.eventflow.aggregate.Envelopes.EventView;
+import io.eventflow.eventstore.LogContext;
 import io.eventflow.schemas.serde.DeadLetterHeaders;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -97,12 +98,12 @@ final class BatchTask {
             for (ConsumerRecord<byte[], byte[]> r : records) {
                 Decoding decoding = decoding(r.topic());
                 EventView event;
-                try {
+                try (var ignored = LogContext.record(r.topic(), r.partition(), r.offset())) {
                     event = decode(decoding, r, batch);
                 } catch (InfrastructureFault | ElasticsearchProjection.AbortedException e) {
                     throw e; // the worker stops or the batch is given up: not the record's fault
                 } catch (RuntimeException e) {
-                    letters.add(new Letter(r, e));
+                    letters.add(new Letter(r, null, e));
                     continue;
                 }
                 items.add(new ElasticsearchProjection.Item(r.topic(), r.partition(), r.offset(), decoding.lane().type(),
@@ -112,9 +113,12 @@ final class BatchTask {
         if (!items.isEmpty()) {
             for (ElasticsearchProjection.Failure f : projection.project(items, batch::isAborted)) {
                 var item = f.item();
-                log.warn("event {} of {} ({}-{}@{}) not projected: {}", item.event().eventId(),
-                        item.event().aggregateId(), item.topic(), item.partition(), item.offset(), f.reason());
-                letters.add(new Letter(find(batch, item), new IllegalArgumentException(f.reason())));
+                String eventId = item.event().eventId();
+                try (var ignored = LogContext.record(item.topic(), item.partition(), item.offset()).eventId(eventId)) {
+                    log.warn("event {} of {} ({}-{}@{}) not projected: {}", eventId, item.event().aggregateId(),
+                            item.topic(), item.partition(), item.offset(), f.reason());
+                }
+                letters.add(new Letter(find(batch, item), eventId, new IllegalArgumentException(f.reason())));
             }
         }
         if (!letters.isEmpty()) {
@@ -122,7 +126,8 @@ final class BatchTask {
         }
     }
 
-    private record Letter(ConsumerRecord<byte[], byte[]> record, Exception reason) {
+    /** A record to dead-letter; {@code eventId} is null when it did not decode. */
+    private record Letter(ConsumerRecord<byte[], byte[]> record, String eventId, Exception reason) {
     }
 
     private Decoding decoding(String topic) {
@@ -187,34 +192,40 @@ final class BatchTask {
             List<Letter> retry = new ArrayList<>();
             for (int i = 0; i < sent.size(); i++) {
                 ConsumerRecord<byte[], byte[]> r = pending.get(i).record();
-                try {
-                    sent.get(i).get();
-                    metrics.deadLettered();
-                    log.warn("dead-lettered {}-{}@{} to {}: {}", r.topic(), r.partition(), r.offset(), deadLetterTopic(r),
-                            pending.get(i).reason().getMessage());
-                } catch (ExecutionException e) {
-                    Throwable cause = e.getCause();
-                    if (!(cause instanceof RetriableException)) {
-                        // Too large, not authorized, a fatal producer state: retrying gives the same answer.
-                        throw new InfrastructureFault("dead-letter topic " + deadLetterTopic(r) + " refused the dead letter of "
-                                + r.topic() + "-" + r.partition() + "@" + r.offset() + " for good: " + cause, cause);
+                // Outside the try below: its catch blocks run after the resources are closed.
+                try (var ignored = LogContext.record(r.topic(), r.partition(), r.offset())
+                        .eventId(pending.get(i).eventId())) {
+                    try {
+                        sent.get(i).get();
+                        metrics.deadLettered();
+                        log.warn("dead-lettered {}-{}@{} to {}: {}", r.topic(), r.partition(), r.offset(),
+                                deadLetterTopic(r), pending.get(i).reason().getMessage());
+                    } catch (ExecutionException e) {
+                        Throwable cause = e.getCause();
+                        if (!(cause instanceof RetriableException)) {
+                            // Too large, not authorized, a fatal producer state: retrying gives the same answer.
+                            throw new InfrastructureFault("dead-letter topic " + deadLetterTopic(r)
+                                    + " refused the dead letter of " + r.topic() + "-" + r.partition() + "@" + r.offset()
+                                    + " for good: " + cause, cause);
+                        }
+                        if (firstFailure == 0) {
+                            firstFailure = System.nanoTime();
+                        }
+                        if (infrastructure.exhausted(firstFailure)) {
+                            throw new InfrastructureFault("dead-letter topic " + deadLetterTopic(r)
+                                    + " still not acknowledging " + r.topic() + "-" + r.partition() + "@" + r.offset()
+                                    + " after " + elapsed(firstFailure)
+                                    + " (infrastructure.retry.timeout.ms=" + infrastructure.timeout().toMillis()
+                                    + "); last error: " + cause, cause);
+                        }
+                        log.warn("dead letter for {}-{}@{} not acknowledged (attempt {}), retrying: {}", r.topic(),
+                                r.partition(), r.offset(), attempt + 1, cause.toString());
+                        metrics.retry("dead-letter");
+                        retry.add(pending.get(i));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new ElasticsearchProjection.AbortedException();
                     }
-                    if (firstFailure == 0) {
-                        firstFailure = System.nanoTime();
-                    }
-                    if (infrastructure.exhausted(firstFailure)) {
-                        throw new InfrastructureFault("dead-letter topic " + deadLetterTopic(r) + " still not acknowledging "
-                                + r.topic() + "-" + r.partition() + "@" + r.offset() + " after " + elapsed(firstFailure)
-                                + " (infrastructure.retry.timeout.ms=" + infrastructure.timeout().toMillis()
-                                + "); last error: " + cause, cause);
-                    }
-                    log.warn("dead letter for {}-{}@{} not acknowledged (attempt {}), retrying: {}", r.topic(), r.partition(),
-                            r.offset(), attempt + 1, cause.toString());
-                    metrics.retry("dead-letter");
-                    retry.add(pending.get(i));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new ElasticsearchProjection.AbortedException();
                 }
             }
             pending = retry;

@@ -118,6 +118,8 @@ public final class ProjectionLoop implements Runnable {
     }
 
     private final Consumer<byte[], byte[]> consumer;
+    /** The consumer's Kafka client metrics in the registry; closed with the consumer. */
+    private final AutoCloseable consumerMetrics;
     private final Source source;
     private final String topic;
     private final BatchTask task;
@@ -142,9 +144,10 @@ public final class ProjectionLoop implements Runnable {
     private final Set<TopicPartition> paused = new HashSet<>();
     private long lastLagUpdate;
 
-    ProjectionLoop(Consumer<byte[], byte[]> consumer, Source source, BatchTask task, ExecutorService workers,
-            Batching batching, ProjectorMetrics metrics, Duration kafkaRetryTimeout) {
+    ProjectionLoop(Consumer<byte[], byte[]> consumer, AutoCloseable consumerMetrics, Source source, BatchTask task,
+            ExecutorService workers, Batching batching, ProjectorMetrics metrics, Duration kafkaRetryTimeout) {
         this.consumer = Objects.requireNonNull(consumer, "consumer");
+        this.consumerMetrics = Objects.requireNonNull(consumerMetrics, "consumerMetrics");
         this.source = Objects.requireNonNull(source, "source");
         this.topic = source.describe();
         this.task = Objects.requireNonNull(task, "task");
@@ -214,8 +217,17 @@ public final class ProjectionLoop implements Runnable {
             } catch (RuntimeException e) {
                 log.warn("final commit failed; the last events will be projected again (no-ops): {}", e.toString());
             } finally {
+                closeQuietly(consumerMetrics);
                 consumer.close(CloseOptions.timeout(Duration.ofSeconds(10)));
             }
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            log.warn("could not unbind the consumer's metrics: {}", e.toString());
         }
     }
 

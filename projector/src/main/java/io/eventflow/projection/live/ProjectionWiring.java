@@ -1,6 +1,7 @@
 package io.eventflow.projection.live;
 
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
+import io.eventflow.eventstore.DeadLetterDepth;
 import io.eventflow.eventstore.ElasticsearchClients;
 import io.eventflow.eventstore.EventStoreIndices;
 import io.eventflow.projection.ProjectorConfig;
@@ -11,6 +12,7 @@ import io.eventflow.schemas.serde.KafkaTopics;
 import io.eventflow.schemas.serde.SchemaRegistryClient;
 import io.eventflow.schemas.serde.TopicPolicy;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,7 +33,8 @@ import org.apache.kafka.common.utils.ExponentialBackoff;
 /**
  * The one place the projection's parts are built: the Elasticsearch, registry and dead-letter
  * clients it shares, and a {@link ProjectionLoop} per use (the live projector, or one phase of a
- * rebuild). Closing it closes the shared clients. Not thread-safe; loops it built are.
+ * rebuild). The Kafka clients' metrics go to its meter registry (Micrometer's
+ * {@link KafkaClientMetrics}), each unbound when its client closes. Closing it closes the shared clients. Not thread-safe; loops it built are.
  */
 public final class ProjectionWiring implements AutoCloseable {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ProjectionWiring.class);
@@ -41,6 +44,9 @@ public final class ProjectionWiring implements AutoCloseable {
     private final SchemaRegistryClient registry;
     /** Created with the first loop, sized for the largest dead-letter topic. */
     private KafkaProducer<byte[], byte[]> deadLetters;
+    private KafkaClientMetrics deadLetterMetrics;
+    private DeadLetterDepth deadLetterDepth;
+    private final MeterRegistry meterRegistry;
     private List<KafkaTopics.DeadLetterTopic> deadLetterTopics;
     private final List<Lane> lanes;
     private final ProjectorMetrics metrics;
@@ -63,7 +69,8 @@ public final class ProjectionWiring implements AutoCloseable {
             registry.close();
             throw e;
         }
-        this.metrics = new ProjectorMetrics(Objects.requireNonNull(meterRegistry, "meterRegistry"));
+        this.meterRegistry = Objects.requireNonNull(meterRegistry, "meterRegistry");
+        this.metrics = new ProjectorMetrics(meterRegistry);
         int maxInFlight = config.getInt(ProjectorConfig.MAX_IN_FLIGHT_BULKS);
         this.batching = new ProjectionLoop.Batching(config.getInt(ProjectorConfig.BATCH_MAX_EVENTS),
                 config.getLong(ProjectorConfig.BATCH_MAX_BYTES),
@@ -116,6 +123,8 @@ public final class ProjectionWiring implements AutoCloseable {
             }
             props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, (int) size);
             deadLetters = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+            deadLetterMetrics = new KafkaClientMetrics(deadLetters);
+            deadLetterMetrics.bindTo(meterRegistry);
         }
         return deadLetters;
     }
@@ -139,8 +148,22 @@ public final class ProjectionWiring implements AutoCloseable {
         var task = new BatchTask(decoders, projection, deadLetterProducer(), metrics, backoff, retry);
         var consumer = new KafkaConsumer<>(config.consumerProperties(groupId), new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
-        return new ProjectionLoop(consumer, source, task, workers, batching, metrics,
+        var consumerMetrics = new KafkaClientMetrics(consumer);
+        consumerMetrics.bindTo(meterRegistry);
+        return new ProjectionLoop(consumer, consumerMetrics, source, task, workers, batching, metrics,
                 Duration.ofMillis(config.getLong(ProjectorConfig.INFRASTRUCTURE_RETRY_TIMEOUT_MS)));
+    }
+
+    /**
+     * Starts the gauge of the records in each lane's dead-letter topic ({@link DeadLetterDepth}), read
+     * every dead.letter.depth.refresh.ms; closed with the wiring. Once; the topics must exist.
+     */
+    public void watchDeadLetterDepth() {
+        if (deadLetterDepth == null) {
+            deadLetterDepth = DeadLetterDepth.start(config.adminProperties(),
+                    lanes.stream().map(Lane::deadLetterTopic).toList(),
+                    Duration.ofMillis(config.getLong(ProjectorConfig.DEAD_LETTER_DEPTH_REFRESH_MS)), meterRegistry);
+        }
     }
 
     public ProjectorConfig config() {
@@ -177,6 +200,12 @@ public final class ProjectionWiring implements AutoCloseable {
     @Override
     public void close() {
         workers.shutdownNow();
+        if (deadLetterDepth != null) {
+            deadLetterDepth.close();
+        }
+        if (deadLetterMetrics != null) {
+            deadLetterMetrics.close();
+        }
         if (deadLetters != null) {
             deadLetters.close(Duration.ofSeconds(10));
         }

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -17,9 +18,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * The projector's meters, all prefixed {@code eventflow.projector}: events indexed, bulk latency and
- * size, retries by cause, dead letters, integrity errors, gaps dead-lettered, no-ops (a replayed or stale write), and lag per partition
- * in records and in seconds behind the newest event. Thread-safe.
+ * The projector's meters, all prefixed {@code eventflow.projector}: events indexed, bulk latency (a
+ * histogram, {@code eventflow_projector_bulk_latency_seconds_bucket}) and size, retries by cause, dead
+ * letters, integrity errors, gaps dead-lettered, no-ops (a replayed or stale write), and lag per
+ * partition in records and in seconds behind the newest event. Thread-safe.
  */
 public final class ProjectorMetrics implements SinkMetrics {
     private final MeterRegistry registry;
@@ -52,7 +54,9 @@ public final class ProjectorMetrics implements SinkMetrics {
                 .description("Read-model documents whose missing versions were found in neither the batch nor the "
                         + "event store after waiting; their events were dead-lettered").register(registry);
         this.bulkLatency = Timer.builder("eventflow.projector.bulk.latency")
-                .description("Latency of one bulk request").publishPercentiles(0.5, 0.99).register(registry);
+                .description("Latency of one bulk request").publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(60))
+                .register(registry);
         this.bulkEvents = DistributionSummary.builder("eventflow.projector.bulk.events")
                 .description("Events per closed batch").register(registry);
         this.bulkBytes = DistributionSummary.builder("eventflow.projector.bulk.bytes").baseUnit("bytes")

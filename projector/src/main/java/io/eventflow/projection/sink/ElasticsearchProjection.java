@@ -15,6 +15,7 @@ import co.elastic.clients.elasticsearch.core.get.GetResult;
 import co.elastic.clients.elasticsearch.core.mget.MultiGetOperation;
 import co.elastic.clients.elasticsearch.core.mget.MultiGetResponseItem;
 import co.elastic.clients.util.ObjectBuilder;
+import io.eventflow.eventstore.LogContext;
 import io.eventflow.eventstore.ElasticsearchErrors;
 import io.eventflow.eventstore.EventDigest;
 import io.eventflow.eventstore.EventIds;
@@ -365,8 +366,10 @@ public final class ElasticsearchProjection {
     private void integrityError(String model, Item item, List<Failure> failures, Set<Item> notHeld, String reason) {
         EventView e = item.event();
         metrics.integrityError(model);
-        log.error("integrity error on {}-{}@{}: event {} of {}/{} v{}: {}", item.topic(), item.partition(),
-                item.offset(), e.eventId(), e.aggregateType(), e.aggregateId(), e.version(), reason);
+        try (var ignored = LogContext.record(item.topic(), item.partition(), item.offset()).eventId(e.eventId())) {
+            log.error("integrity error on {}-{}@{}: event {} of {}/{} v{}: {}", item.topic(), item.partition(),
+                    item.offset(), e.eventId(), e.aggregateType(), e.aggregateId(), e.version(), reason);
+        }
         failures.add(new Failure(item, "integrity error: " + reason));
         notHeld.add(item);
     }
@@ -629,8 +632,11 @@ public final class ElasticsearchProjection {
                                 + " and versions " + missing.get(entry.getKey()) + " are in neither the batch nor "
                                 + targets.eventStore() + " after waiting " + gapWait.toMillis()
                                 + " ms; nothing was written for it";
-                        log.error("{}-{}@{}: event {} v{}: {}", first.topic(), first.partition(), first.offset(),
-                                first.event().eventId(), first.event().version(), reason);
+                        try (var ignored = LogContext.record(first.topic(), first.partition(), first.offset())
+                                .eventId(first.event().eventId())) {
+                            log.error("{}-{}@{}: event {} v{}: {}", first.topic(), first.partition(), first.offset(),
+                                    first.event().eventId(), first.event().version(), reason);
+                        }
                         entry.getValue().forEach(item -> failures.add(new Failure(item, reason)));
                     }
                     metrics.gaps(open.size());

@@ -1,8 +1,11 @@
 package io.eventflow.projection.live;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import io.eventflow.eventstore.ElasticsearchClients;
 import io.eventflow.eventstore.EventStoreIndices;
+import io.eventflow.eventstore.LogContext;
 import io.eventflow.projection.sink.ElasticsearchProjection;
 import io.eventflow.schemas.EventEnvelope;
 import io.eventflow.schemas.serde.SchemaRegistryUnavailableException;
@@ -28,6 +31,8 @@ import org.apache.kafka.common.utils.ExponentialBackoff;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -125,6 +130,35 @@ class BatchTaskTest {
                 .hasMessageContaining("still not acknowledging").hasMessageContaining("NotEnoughReplicas");
         sender.interrupt();
         assertThat(producer.history().size()).isGreaterThan(1);
+    }
+
+    @Test
+    void theLinesAboutARecordCarryItsTopicPartitionAndOffsetOnlyWhileItIsHandled() {
+        AtomicInteger failures = new AtomicInteger(1);
+        Deserializer<EventEnvelope> flaky = (topic, data) -> {
+            if (failures.getAndDecrement() > 0) {
+                throw new SchemaRegistryUnavailableException("connection refused");
+            }
+            throw new SerializationException("not an event");
+        };
+        var lines = new ListAppender<ILoggingEvent>();
+        var logger = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(BatchTask.class);
+        lines.start();
+        logger.addAppender(lines);
+        Thread sender = autoComplete(null);
+        try {
+            task(flaky, Duration.ofSeconds(30)).run(batch(1));
+        } finally {
+            sender.interrupt();
+            logger.detachAppender(lines);
+        }
+
+        assertThat(lines.list).extracting(ILoggingEvent::getFormattedMessage).anySatisfy(
+                m -> assertThat(m).startsWith("decoding events-0@10 failed")).anySatisfy(
+                m -> assertThat(m).startsWith("dead-lettered events-0@10 to events-dlq"));
+        assertThat(lines.list).allSatisfy(line -> assertThat(line.getMDCPropertyMap()).containsExactlyInAnyOrderEntriesOf(
+                Map.of(LogContext.TOPIC, "events", LogContext.PARTITION, "0", LogContext.OFFSET, "10")));
+        assertThat(MDC.getCopyOfContextMap()).as("nothing left on the worker thread").isNullOrEmpty();
     }
 
     /** Completes every send of the mock producer as it arrives: with {@code error}, or successfully when null. */
