@@ -40,7 +40,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Issue 15: a rebuild changes the event store's shard count. The pipeline runs on a one-shard event
  * store, {@code projector-cli rebuild events} with {@code elasticsearch.index.events.shards=3} fills a
- * three-shard index, verifies it and swaps the alias; every aggregate's events then sit on one shard,
+ * three-shard index ({@code --shards 3}, which sets {@code elasticsearch.index.events.shards}), verifies it and
+ * swaps the alias; every aggregate's events then sit on one shard,
  * and both readers by aggregate read the new index through its routing: the command side's hydration
  * (a command-service with an empty store) and {@code GET /aggregates/{id}/events}. Each read by
  * aggregate is checked to have searched its aggregate's shard alone, through the shards' search stats.
@@ -73,7 +74,7 @@ class ShardedEventStoreIT {
             StringWriter output = new StringWriter();
             PrintWriter out = new PrintWriter(output, true);
             int status = ProjectorCli.execute(p.projectorConfig(), Map.of(), out, out, "rebuild", "events",
-                    "-D", "elasticsearch.index.events.shards=3", "--progress-interval-ms", "500");
+                    "--shards", "3", "--progress-interval-ms", "500");
             System.out.println(output);
             assertThat(status).isZero();
             assertThat(output.toString()).contains("new index " + v2 + " (3 shards)")

@@ -3,6 +3,7 @@ package io.eventflow.eventstore;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.ElasticsearchException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
@@ -14,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 import org.elasticsearch.client.Request;
 import org.elasticsearch.client.Response;
 import org.slf4j.Logger;
@@ -116,7 +118,7 @@ public final class EventStoreIndices {
     }
 
     /**
-     * As {@link #ensure(ElasticsearchClient, java.util.function.Function)} with one shard,
+     * As {@link #ensure(ElasticsearchClient, Function)} with one shard,
      * Elasticsearch's refresh default and {@code replicas} for every model.
      *
      * @param replicas number_of_replicas for new indices (0 for a single local node)
@@ -136,7 +138,7 @@ public final class EventStoreIndices {
      * @return the fields whose type the live indices cannot take (each logged at ERROR); empty when
      *     every live index has the template's mapping
      */
-    public List<MappingConflict> ensure(ElasticsearchClient client, java.util.function.Function<String, IndexSettings> settings)
+    public List<MappingConflict> ensure(ElasticsearchClient client, Function<String, IndexSettings> settings)
             throws IOException {
         Objects.requireNonNull(settings, "settings");
         List<MappingConflict> conflicts = new ArrayList<>();
@@ -186,8 +188,8 @@ public final class EventStoreIndices {
         JsonNode mappings = ElasticsearchClients.objectMapper().readTree(templateJson).path("template").path("mappings");
         // _routing is fixed when an index is created: an event store made before routing was required
         // keeps accepting the routed writes, and gets the requirement with its next rebuild (ADR 0014).
-        if (mappings instanceof com.fasterxml.jackson.databind.node.ObjectNode o && o.remove("_routing") != null) {
-            warnIfRoutingOptional(client, alias);
+        if (mappings instanceof ObjectNode o && o.remove("_routing") != null) {
+            noteUnroutedIndices(client, alias);
         }
         try {
             client.indices().putMapping(b -> b.index(alias).withJson(new StringReader(mappings.toString())));
@@ -219,8 +221,10 @@ public final class EventStoreIndices {
         }
     }
 
-    private static void warnIfRoutingOptional(ElasticsearchClient client, String alias) throws IOException {
-        Response response = ElasticsearchClients.restClient(client).performRequest(new Request("GET", "/" + alias + "/_mapping"));
+    /** Logs the indices behind the alias whose mapping does not require routing (made before ADR 0014). */
+    private static void noteUnroutedIndices(ElasticsearchClient client, String alias) throws IOException {
+        Response response = ElasticsearchClients.restClient(client)
+                .performRequest(new Request("GET", "/" + alias + "/_mapping"));
         JsonNode live;
         try (InputStream in = response.getEntity().getContent()) {
             live = ElasticsearchClients.objectMapper().readTree(in);
