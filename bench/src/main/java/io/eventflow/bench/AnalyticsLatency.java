@@ -78,7 +78,7 @@ public final class AnalyticsLatency {
                             1 + random.nextInt(5), at, "corr", "cmd", Map.of("paymentId", payment, "amount", 1_000 + random.nextInt(100_000),
                                     "currency", random.nextBoolean() ? "EUR" : "USD", "error", random.nextInt(10) == 0 ? "card declined" : "none"),
                             Map.of("organizationId", org, "userId", user, "extra", Map.of("channel", "web")));
-                    ingester.add(op -> op.create(c -> c.index(indices.eventsAlias()).id(d.eventId()).document(d)));
+                    ingester.add(op -> op.create(c -> c.index(indices.eventsAlias()).id(d.eventId()).routing(d.aggregateId()).document(d)));
                 }
             }
             es.indices().refresh(r -> r.index(indices.eventsAlias()));

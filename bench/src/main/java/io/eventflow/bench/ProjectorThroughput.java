@@ -151,7 +151,7 @@ public final class ProjectorThroughput {
             long sent = 0;
             for (Object o : interleaved) {
                 if (o instanceof EventDocument d) {
-                    ingester.add(op -> op.create(c -> c.index(indicesInOrder.eventsAlias()).id(d.eventId()).document(d)));
+                    ingester.add(op -> op.create(c -> c.index(indicesInOrder.eventsAlias()).id(d.eventId()).routing(d.aggregateId()).document(d)));
                     if (++sent % 1000 == 0) {
                         long due = start + (long) (sent / pace * 1e9);
                         long wait = due - System.nanoTime();
@@ -202,7 +202,7 @@ public final class ProjectorThroughput {
             EventStoreIndices indices, List<EventDocument> events, Map<String, PaymentState> views) {
         return Baseline.run(es, BATCH, IN_FLIGHT, ingester -> {
             for (EventDocument d : events) {
-                ingester.add(op -> op.create(c -> c.index(indices.eventsAlias()).id(d.eventId()).document(d)));
+                ingester.add(op -> op.create(c -> c.index(indices.eventsAlias()).id(d.eventId()).routing(d.aggregateId()).document(d)));
             }
             for (PaymentState v : views.values()) {
                 var doc = ProjectionDocuments.document(Payments.TYPE, v);

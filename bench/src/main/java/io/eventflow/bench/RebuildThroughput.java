@@ -136,7 +136,7 @@ public final class RebuildThroughput {
             awaitNoMerges(es);
             Baseline.Result base = Baseline.run(es, BATCH, IN_FLIGHT, ingester -> {
                 for (EventDocument d : docs) {
-                    ingester.add(op -> op.create(c -> c.index(raw).id(d.eventId()).document(d)));
+                    ingester.add(op -> op.create(c -> c.index(raw).id(d.eventId()).routing(d.aggregateId()).document(d)));
                 }
             });
             double baseSeconds = base.seconds();

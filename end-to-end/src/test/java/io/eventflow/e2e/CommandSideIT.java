@@ -224,7 +224,7 @@ class CommandSideIT {
                     new EventDocument("ev-o3", "pay-es", "Order", "OrderShipped", 3, t, "corr", "cmd-o3",
                             Map.of("orderId", "pay-es"), meta));
             for (EventDocument d : history) {
-                es.index(i -> i.index(indices.eventsAlias()).id(d.eventId()).document(d).refresh(Refresh.True));
+                es.index(i -> i.index(indices.eventsAlias()).id(d.eventId()).routing(d.aggregateId()).document(d).refresh(Refresh.True));
             }
         } finally {
             ElasticsearchClients.close(es);

@@ -187,7 +187,7 @@ class DashboardIT {
         indices.ensure(es, 0);
         BulkRequest.Builder bulk = new BulkRequest.Builder().refresh(Refresh.True);
         for (EventDocument d : events) {
-            bulk.operations(o -> o.create(c -> c.index(indices.eventsAlias()).id(d.eventId()).document(d)));
+            bulk.operations(o -> o.create(c -> c.index(indices.eventsAlias()).id(d.eventId()).routing(d.aggregateId()).document(d)));
         }
         for (var v : views.entrySet()) {
             bulk.operations(o -> o.index(c -> c.index(indices.alias("payments")).id(v.getKey()).document(v.getValue())));

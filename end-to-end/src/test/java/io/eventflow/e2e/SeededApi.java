@@ -38,7 +38,7 @@ final class SeededApi implements AutoCloseable {
     }
 
     SeededApi event(EventDocument d) {
-        bulk.operations(o -> o.create(c -> c.index(indices.eventsAlias()).id(d.eventId()).document(d)));
+        bulk.operations(o -> o.create(c -> c.index(indices.eventsAlias()).id(d.eventId()).routing(d.aggregateId()).document(d)));
         return this;
     }
 

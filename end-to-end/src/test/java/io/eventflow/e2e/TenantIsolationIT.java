@@ -103,7 +103,7 @@ class TenantIsolationIT {
         indices.ensure(es, 0);
         BulkRequest.Builder bulk = new BulkRequest.Builder().refresh(Refresh.True);
         for (EventDocument d : events) {
-            bulk.operations(o -> o.create(c -> c.index(indices.eventsAlias()).id(d.eventId()).document(d)));
+            bulk.operations(o -> o.create(c -> c.index(indices.eventsAlias()).id(d.eventId()).routing(d.aggregateId()).document(d)));
         }
         assertThat(es.bulk(bulk.build()).errors()).isFalse();
         api = AnalyticsApi.start(new AnalyticsApiConfig(Map.of(

@@ -126,7 +126,7 @@ class WorkflowsApiIT {
         indices.ensure(es, 0);
         BulkRequest.Builder bulk = new BulkRequest.Builder().refresh(Refresh.True);
         EVENTS.values().forEach(list -> list.forEach(d -> bulk.operations(o -> o.create(c -> c
-                .index(indices.eventsAlias()).id(d.eventId()).document(d)))));
+                .index(indices.eventsAlias()).id(d.eventId()).routing(d.aggregateId()).document(d)))));
         DOCS.forEach((id, doc) -> bulk.operations(o -> o.index(c -> c.index(indices.alias("workflows")).id(id)
                 .document(doc))));
         assertThat(es.bulk(bulk.build()).errors()).isFalse();

@@ -3,6 +3,7 @@ package io.eventflow.eventstore;
 import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.ElasticsearchException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
@@ -14,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 import org.elasticsearch.client.Request;
 import org.elasticsearch.client.Response;
 import org.slf4j.Logger;
@@ -116,25 +118,49 @@ public final class EventStoreIndices {
     }
 
     /**
-     * Creates or updates the index templates, then creates the first index behind each alias if
-     * the alias does not exist yet, or adds the template's new fields to the indices behind it.
-     * Safe to call from several instances at once.
+     * As {@link #ensure(ElasticsearchClient, Function)} with one shard,
+     * Elasticsearch's refresh default and {@code replicas} for every model.
      *
      * @param replicas number_of_replicas for new indices (0 for a single local node)
+     */
+    public List<MappingConflict> ensure(ElasticsearchClient client, int replicas) throws IOException {
+        IndexSettings settings = IndexSettings.defaults(replicas);
+        return ensure(client, model -> settings);
+    }
+
+    /**
+     * Creates or updates the index templates, then creates the first index behind each alias if
+     * the alias does not exist yet, or adds the template's new fields to the indices behind it.
+     * Safe to call from several instances at once. Settings reach new indices only: existing ones
+     * keep theirs until a rebuild.
+     *
+     * @param settings each model's ({@code events} or a read model) template settings
      * @return the fields whose type the live indices cannot take (each logged at ERROR); empty when
      *     every live index has the template's mapping
      */
-    public List<MappingConflict> ensure(ElasticsearchClient client, int replicas) throws IOException {
+    public List<MappingConflict> ensure(ElasticsearchClient client, Function<String, IndexSettings> settings)
+            throws IOException {
+        Objects.requireNonNull(settings, "settings");
         List<MappingConflict> conflicts = new ArrayList<>();
-        conflicts.addAll(ensure(client, EVENTS, replicas));
+        conflicts.addAll(ensure(client, EVENTS, Objects.requireNonNull(settings.apply(EVENTS), EVENTS)));
         for (String model : readModels.keySet()) {
-            conflicts.addAll(ensure(client, model, replicas));
+            conflicts.addAll(ensure(client, model, Objects.requireNonNull(settings.apply(model), model)));
         }
         return List.copyOf(conflicts);
     }
 
-    private List<MappingConflict> ensure(ElasticsearchClient client, String kind, int replicas) throws IOException {
-        String json = template(kind).replace("${prefix}", prefix).replace("${replicas}", Integer.toString(replicas));
+    /** The index template of a model with these settings, as JSON. */
+    public String templateJson(String model, IndexSettings settings) {
+        check(model);
+        if (!EVENTS.equals(model) && !readModels.containsKey(model)) {
+            throw new IllegalArgumentException("unknown model " + model + ": expected events or one of " + readModels());
+        }
+        return template(model).replace("${prefix}", prefix).replace("${settings}", settings.toJson());
+    }
+
+    private List<MappingConflict> ensure(ElasticsearchClient client, String kind, IndexSettings settings)
+            throws IOException {
+        String json = templateJson(kind, settings);
         client.indices().putIndexTemplate(b -> b.name(prefix + kind).withJson(new StringReader(json)));
         String alias = prefix + kind;
         if (client.indices().existsAlias(b -> b.name(alias)).value()) {
@@ -143,7 +169,7 @@ public final class EventStoreIndices {
         String index = versionedIndex(kind, 1);
         try {
             client.indices().create(c -> c.index(index).aliases(alias, a -> a.isWriteIndex(true)));
-            log.info("created index {} behind alias {}", index, alias);
+            log.info("created index {} behind alias {} ({})", index, alias, settings);
         } catch (ElasticsearchException e) {
             if (!"resource_already_exists_exception".equals(e.error().type())) {
                 throw e;
@@ -160,6 +186,11 @@ public final class EventStoreIndices {
     private static List<MappingConflict> addNewFields(ElasticsearchClient client, String model, String alias,
             String templateJson) throws IOException {
         JsonNode mappings = ElasticsearchClients.objectMapper().readTree(templateJson).path("template").path("mappings");
+        // _routing is fixed when an index is created: an event store made before routing was required
+        // keeps accepting the routed writes, and gets the requirement with its next rebuild (ADR 0016).
+        if (mappings instanceof ObjectNode o && o.remove("_routing") != null) {
+            noteUnroutedIndices(client, alias);
+        }
         try {
             client.indices().putMapping(b -> b.index(alias).withJson(new StringReader(mappings.toString())));
             return List.of();
@@ -187,6 +218,24 @@ public final class EventStoreIndices {
                 }
             }
             return conflicts;
+        }
+    }
+
+    /** Logs the indices behind the alias whose mapping does not require routing (made before ADR 0016). */
+    private static void noteUnroutedIndices(ElasticsearchClient client, String alias) throws IOException {
+        Response response = ElasticsearchClients.restClient(client)
+                .performRequest(new Request("GET", "/" + alias + "/_mapping"));
+        JsonNode live;
+        try (InputStream in = response.getEntity().getContent()) {
+            live = ElasticsearchClients.objectMapper().readTree(in);
+        }
+        for (var index = live.fields(); index.hasNext(); ) {
+            var e = index.next();
+            if (!e.getValue().path("mappings").path("_routing").path("required").asBoolean(false)) {
+                log.info("index {} behind {} was created before event documents were routed by aggregate id: "
+                        + "writes and reads are routed anyway (with one shard that changes nothing); a rebuild makes "
+                        + "the routing required (ADR 0016)", e.getKey(), alias);
+            }
         }
     }
 
@@ -235,7 +284,7 @@ public final class EventStoreIndices {
             return "{\"index_patterns\": [\"${prefix}" + kind + "-*\"], \"priority\": 200,"
                     + " \"_meta\": {\"description\": \"eventflow read model " + kind + ": one document per aggregate, "
                     + "_id = aggregate id, external version = aggregate version\"},"
-                    + " \"template\": {\"settings\": {\"number_of_shards\": 1, \"number_of_replicas\": ${replicas}}, "
+                    + " \"template\": {\"settings\": ${settings}, "
                     + "\"mappings\": " + readModels.get(kind) + "}}";
         }
         try (InputStream in = EventStoreIndices.class.getResourceAsStream(kind + "-template.json")) {

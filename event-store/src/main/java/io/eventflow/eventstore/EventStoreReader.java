@@ -16,13 +16,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
  * Reads an aggregate's events from the event store, in version order, paging with search_after so
  * long histories are complete. Every filter goes into the Elasticsearch query; nothing is dropped
- * after the fact. Thread-safe.
+ * after the fact. A read names its aggregates' routing ({@link EventRouting}), so it asks only their
+ * shards. Thread-safe.
  */
 public final class EventStoreReader {
     /** Hits per search unless told otherwise. */
@@ -77,8 +79,9 @@ public final class EventStoreReader {
         List<EventDocument> events = new ArrayList<>();
         // eventId breaks ties, so two documents of one version (two aggregate types sharing an id,
         // say) are never skipped at a page boundary.
-        searchAll(Query.of(q -> q.bool(b -> b.filter(filters))), List.of("version", "eventId"),
-                d -> List.of(FieldValue.of(d.version()), FieldValue.of(d.eventId())), events::add, null);
+        searchAll(Query.of(q -> q.bool(b -> b.filter(filters))), EventRouting.forSearch(List.of(aggregateId)),
+                List.of("version", "eventId"), d -> List.of(FieldValue.of(d.version()), FieldValue.of(d.eventId())),
+                events::add, null);
         return events;
     }
 
@@ -110,11 +113,12 @@ public final class EventStoreReader {
         if (aggregateIds.isEmpty()) {
             return out;
         }
-        List<FieldValue> ids = aggregateIds.stream().distinct().map(FieldValue::of).toList();
+        List<String> distinct = aggregateIds.stream().distinct().toList();
+        List<FieldValue> ids = distinct.stream().map(FieldValue::of).toList();
         searchAll(Query.of(q -> q.bool(b -> b
                         .filter(f -> f.term(t -> t.field("aggregateType").value(aggregateType)))
                         .filter(f -> f.terms(t -> t.field("aggregateId").terms(v -> v.value(ids)))))),
-                List.of("aggregateId", "version"),
+                EventRouting.forSearch(distinct), List.of("aggregateId", "version"),
                 d -> List.of(FieldValue.of(d.aggregateId()), FieldValue.of(d.version())),
                 d -> out.computeIfAbsent(d.aggregateId(), k -> new ArrayList<>()).add(d), deadline);
         return out;
@@ -122,10 +126,13 @@ public final class EventStoreReader {
 
     /**
      * Every event document matching {@code query}, ascending by {@code sortFields}, page by page
-     * with search_after; {@code afterOf} gives a document's values of those fields. {@code deadlineNanos}
-     * (System.nanoTime, null for none) bounds each page's request, and no page starts after it.
+     * with search_after; {@code afterOf} gives a document's values of those fields. {@code routing}
+     * names the shards of the aggregates asked for ({@link EventRouting}; empty: every shard).
+     * {@code deadlineNanos} (System.nanoTime, null for none) bounds each page's request, and no page
+     * starts after it.
      */
-    private void searchAll(Query query, List<String> sortFields, Function<EventDocument, List<FieldValue>> afterOf,
+    private void searchAll(Query query, Optional<String> routing, List<String> sortFields,
+            Function<EventDocument, List<FieldValue>> afterOf,
             Consumer<EventDocument> sink, Long deadlineNanos) throws IOException {
         SearchAfterPages.forEach(pageSize, (searchAfter, size) -> {
             ElasticsearchClient c = client;
@@ -142,6 +149,7 @@ public final class EventStoreReader {
                         .query(query)
                         .trackTotalHits(t -> t.enabled(false))
                         .size(size);
+                routing.ifPresent(s::routing);
                 sortFields.forEach(field -> s.sort(o -> o.field(f -> f.field(field).order(SortOrder.Asc))));
                 if (searchAfter != null) {
                     s.searchAfter(searchAfter);

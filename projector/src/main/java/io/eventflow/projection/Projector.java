@@ -39,8 +39,7 @@ public final class Projector implements AutoCloseable {
         this.wiring = new ProjectionWiring(config, meterRegistry);
         try {
             wiring.checkEventsTopics();
-            List<MappingConflict> conflicts = wiring.indices().ensure(wiring.elasticsearch(),
-                    config.getInt(ProjectorConfig.INDEX_REPLICAS));
+            List<MappingConflict> conflicts = wiring.indices().ensure(wiring.elasticsearch(), config::indexSettings);
             wiring.metrics().status().conflicts(conflicts);
             wiring.ensureDeadLetterTopics();
             wiring.watchDeadLetterDepth();

@@ -92,7 +92,9 @@ public final class ProjectorCli {
     @Command(name = "rebuild", description = {
             "Replays the events topic from the beginning into a new versioned index (e.g. payments-v3), verifies it "
                     + "against the live index as of the same offsets, swaps the alias in one _aliases call and "
-                    + "catches up. The old index is kept for rollback."})
+                    + "catches up. The old index is kept for rollback. The new index gets the model's configured "
+                    + "shards, replicas and refresh interval (elasticsearch.index.<model>.*), so a rebuild is how an "
+                    + "index changes its shard count."})
     int rebuild(@Parameters(paramLabel = "MODEL", description = "events or a read model (payments, ...)") String model,
             @Option(names = "--max-lag", description = "Swap once within this many records of the end "
                     + "(default: rebuild.max.lag).") Long maxLag,
@@ -100,10 +102,16 @@ public final class ProjectorCli {
                     description = "How often progress is printed.") long progressMillis,
             @Option(names = "--allow-truncated", description = "Rebuild even when the topic no longer starts at "
                     + "offset 0 (retention or deleteRecords removed its first events): the new index then lacks "
-                    + "them, and verification against the live index may fail.") boolean allowTruncated)
+                    + "them, and verification against the live index may fail.") boolean allowTruncated,
+            @Option(names = "--shards", description = "number_of_shards of the new index (default: "
+                    + "elasticsearch.index.<model>.shards); set that key in the projector's configuration too, "
+                    + "or its next start puts the template back.") Integer shards)
             throws IOException {
         if (maxLag != null) {
             properties.put(ProjectorConfig.REBUILD_MAX_LAG, maxLag.toString());
+        }
+        if (shards != null) {
+            properties.put(ProjectorConfig.indexShardsKey(model), shards.toString());
         }
         return withContext(model, Duration.ofMillis(progressMillis), true,
                 ctx -> new Rebuild(ctx, allowTruncated).run(model));

@@ -9,6 +9,8 @@ import java.util.List;
 
 import io.eventflow.eventstore.CommonConfig;
 import io.eventflow.eventstore.ElasticsearchSettings;
+import io.eventflow.eventstore.EventStoreIndices;
+import io.eventflow.eventstore.IndexSettings;
 import io.eventflow.schemas.serde.SerdeConfig;
 import java.util.HashMap;
 import java.util.Map;
@@ -21,6 +23,7 @@ import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
 
 /**
  * The projector's configuration, validated when constructed. Other keys a Kafka client knows
@@ -37,6 +40,7 @@ public final class ProjectorConfig extends AbstractConfig {
     public static final String SCHEMA_REGISTRY_URL = CommonConfig.SCHEMA_REGISTRY_URL;
     public static final String ELASTICSEARCH_URL = CommonConfig.ELASTICSEARCH_URL;
     public static final String INDEX_PREFIX = CommonConfig.INDEX_PREFIX;
+    /** number_of_replicas of every model's new indices, unless its own {@link #indexReplicasKey} says otherwise. */
     public static final String INDEX_REPLICAS = "elasticsearch.index.replicas";
     /** Alias of {@code payments.events.topic}, kept from before aggregate types. */
     public static final String EVENTS_TOPIC = "events.topic";
@@ -76,7 +80,8 @@ public final class ProjectorConfig extends AbstractConfig {
             .define(GROUP_ID, Type.STRING, "eventflow-projector", new ConfigDef.NonEmptyString(), Importance.HIGH,
                     "Consumer group of the projector workers; add workers to scale up to the topic's partitions.")
             .define(INDEX_REPLICAS, Type.INT, 1, ConfigDef.Range.atLeast(0), Importance.LOW,
-                    "number_of_replicas of the indices created from the templates; 0 for a single node.")
+                    "number_of_replicas of the indices created from the templates; 0 for a single node. The "
+                            + "default of every model's elasticsearch.index.<model>.replicas.")
             .define(RETRY_BACKOFF_MS, Type.LONG, 100L, ConfigDef.Range.atLeast(1), Importance.LOW,
                     "First backoff after a transient Elasticsearch failure (transport, 429, 5xx), in milliseconds; "
                             + "doubles per attempt, with jitter, up to retry.backoff.max.ms. Transient failures are "
@@ -141,7 +146,7 @@ public final class ProjectorConfig extends AbstractConfig {
 
     /** @param types the wired aggregate types: each gets its topic keys */
     public ProjectorConfig(AggregateTypes types, Map<?, ?> originals) {
-        this(types, topicKeys(types).define(DEF), originals);
+        this(types, defineIndexKeys(types, topicKeys(types).define(DEF)), originals);
     }
 
     private ProjectorConfig(AggregateTypes types, ConfigDef def, Map<?, ?> originals) {
@@ -202,7 +207,7 @@ public final class ProjectorConfig extends AbstractConfig {
 
     /** The keys of the wired aggregate types ({@link Projector#AGGREGATE_TYPES}). */
     public static ConfigDef configDef() {
-        return topicKeys(Projector.AGGREGATE_TYPES).define(DEF);
+        return defineIndexKeys(Projector.AGGREGATE_TYPES, topicKeys(Projector.AGGREGATE_TYPES).define(DEF));
     }
 
     /** The aggregate types to run (aggregate.types), in wiring order, with their topics. */
@@ -215,6 +220,68 @@ public final class ProjectorConfig extends AbstractConfig {
             }
         }
         return lanes;
+    }
+
+    /** The key of a model's number_of_shards, e.g. {@code elasticsearch.index.events.shards}. */
+    public static String indexShardsKey(String model) {
+        return "elasticsearch.index." + model + ".shards";
+    }
+
+    /** The key of a model's number_of_replicas, e.g. {@code elasticsearch.index.payments.replicas}. */
+    public static String indexReplicasKey(String model) {
+        return "elasticsearch.index." + model + ".replicas";
+    }
+
+    /** The key of a model's refresh_interval, e.g. {@code elasticsearch.index.events.refresh.interval}. */
+    public static String indexRefreshIntervalKey(String model) {
+        return "elasticsearch.index." + model + ".refresh.interval";
+    }
+
+    /** The models with index keys: the event store, then each wired type's read model. */
+    private static List<String> indexModels(AggregateTypes types) {
+        List<String> models = new ArrayList<>();
+        models.add(EventStoreIndices.EVENTS);
+        models.addAll(types.readModels());
+        return models;
+    }
+
+    /** Defines each model's index-template keys on {@code def}. */
+    private static ConfigDef defineIndexKeys(AggregateTypes types, ConfigDef def) {
+        for (String model : indexModels(types)) {
+            String what = EventStoreIndices.EVENTS.equals(model) ? "the event store" : "the " + model + " read model";
+            def.define(indexShardsKey(model), Type.INT, 1, ConfigDef.Range.between(1, IndexSettings.MAX_SHARDS),
+                    Importance.LOW, "number_of_shards of " + what + "'s new indices (its template's). An existing "
+                            + "index keeps its count; a rebuild creates the next one with this count.");
+            def.define(indexReplicasKey(model), Type.INT, null, ConfigDef.LambdaValidator.with((name, value) -> {
+                if (value != null && (Integer) value < 0) {
+                    throw new ConfigException(name, value, "must be at least 0");
+                }
+            }, () -> "[0,...] or unset"), Importance.LOW, "number_of_replicas of " + what + "'s new indices; "
+                    + "unset: " + INDEX_REPLICAS + ".");
+            def.define(indexRefreshIntervalKey(model), Type.STRING, null, ConfigDef.LambdaValidator.with((name, value) -> {
+                if (value != null && !IndexSettings.isTimeValue(((String) value).trim())) {
+                    throw new ConfigException(name, value, "must be a time value such as 1s, 500ms or 30s, -1 for "
+                            + "no refresh, or unset");
+                }
+            }, () -> "a time value (1s, 500ms, -1) or unset"), Importance.LOW, "refresh_interval of " + what
+                    + "'s new indices; unset: Elasticsearch's default, every second while the index is searched "
+                    + "and not at all while idle (ADR 0012).");
+        }
+        return def;
+    }
+
+    /**
+     * The template settings of {@code model} ({@code events} or a wired read model): its own keys,
+     * with {@link #INDEX_REPLICAS} for unset replicas.
+     */
+    public IndexSettings indexSettings(String model) {
+        if (!indexModels(wired).contains(model)) {
+            throw new IllegalArgumentException("unknown model " + model + ": expected one of " + indexModels(wired));
+        }
+        Integer replicas = getInt(indexReplicasKey(model));
+        String refresh = getString(indexRefreshIntervalKey(model));
+        return new IndexSettings(getInt(indexShardsKey(model)), replicas == null ? getInt(INDEX_REPLICAS) : replicas,
+                refresh == null || refresh.isBlank() ? null : refresh.trim());
     }
 
     /** The wired aggregate types, running or not. */

@@ -3,6 +3,7 @@ package io.eventflow.projection;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.eventflow.eventstore.IndexSettings;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
@@ -46,6 +47,47 @@ class ProjectorConfigTest {
     void badValuesFailAtStartUpNamingTheKey() {
         assertThatThrownBy(() -> new ProjectorConfig(Map.of(ProjectorConfig.INDEX_REPLICAS, "-1")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining(ProjectorConfig.INDEX_REPLICAS);
+    }
+
+    @Test
+    void indexSettingsDefaultToOneShardTheSharedReplicasAndElasticsearchsRefresh() {
+        var config = new ProjectorConfig(Map.of());
+        for (String model : java.util.List.of("events", "payments", "workflows")) {
+            assertThat(config.indexSettings(model)).isEqualTo(new IndexSettings(1, 1, null));
+        }
+        // elasticsearch.index.replicas stays the default of every template
+        var single = new ProjectorConfig(Map.of(ProjectorConfig.INDEX_REPLICAS, "0"));
+        assertThat(single.indexSettings("events")).isEqualTo(new IndexSettings(1, 0, null));
+        assertThat(single.indexSettings("payments")).isEqualTo(new IndexSettings(1, 0, null));
+    }
+
+    @Test
+    void eachTemplateHasItsOwnShardsReplicasAndRefreshInterval() {
+        var config = new ProjectorConfig(Map.of(ProjectorConfig.INDEX_REPLICAS, "0",
+                "elasticsearch.index.events.shards", "3", "elasticsearch.index.events.refresh.interval", "5s",
+                "elasticsearch.index.payments.replicas", "2", "elasticsearch.index.workflows.refresh.interval", "-1"));
+        assertThat(config.indexSettings("events")).isEqualTo(new IndexSettings(3, 0, "5s"));
+        assertThat(config.indexSettings("payments")).isEqualTo(new IndexSettings(1, 2, null));
+        assertThat(config.indexSettings("workflows")).isEqualTo(new IndexSettings(1, 0, "-1"));
+        assertThat(ProjectorConfig.configDef().names()).contains("elasticsearch.index.events.shards",
+                "elasticsearch.index.payments.replicas", "elasticsearch.index.workflows.refresh.interval");
+        assertThatThrownBy(() -> config.indexSettings("orders")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void badIndexSettingsFailAtStartUpNamingTheKey() {
+        Map<String, String> bad = Map.of(
+                "elasticsearch.index.events.shards", "0",
+                "elasticsearch.index.payments.shards", "1025",
+                "elasticsearch.index.workflows.shards", "many",
+                "elasticsearch.index.events.replicas", "-1",
+                "elasticsearch.index.events.refresh.interval", "fast",
+                "elasticsearch.index.payments.refresh.interval", "5 s",
+                "elasticsearch.index.workflows.refresh.interval", "1.5s");
+        bad.forEach((key, value) -> assertThatThrownBy(() -> new ProjectorConfig(Map.of(key, value)))
+                .as(key + "=" + value).isInstanceOf(ConfigException.class).hasMessageContaining(key));
+        assertThat(new ProjectorConfig(Map.of("elasticsearch.index.events.refresh.interval", "500ms"))
+                .indexSettings("events").refreshInterval()).isEqualTo("500ms");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.eventflow.projection.rebuild;
 
 import io.eventflow.eventstore.EventStoreIndices;
+import io.eventflow.eventstore.IndexSettings;
 import io.eventflow.projection.ProjectorConfig;
 import io.eventflow.projection.sink.ElasticsearchProjection;
 import io.eventflow.projection.sink.IndexAdmin;
@@ -23,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * Rebuilds one model (the event store or the payments read model) into a new versioned index while
  * the live projector and reads go on:
  * <ol>
- *   <li>create {@code <alias>-v<n+1>} from the current template, with refresh off and no replicas;</li>
+ *   <li>create {@code <alias>-v<n+1>} from the current template, with the model's configured shard
+ *       count ({@code elasticsearch.index.<model>.shards}), refresh off and no replicas;</li>
  *   <li>replay the events topic from the beginning with its own consumer group, in phases that end
  *       at the end offsets seen when they start, until one ends within {@code rebuild.max.lag};</li>
  *   <li>verify the new index against the live one as of that phase's end offsets (the cut): once
@@ -66,8 +68,9 @@ public final class Rebuild {
             ctx.say("warning: %s; rebuilding from what is left (--allow-truncated)", truncated.get());
         }
         EventStoreIndices indices = ctx.wiring().indices();
-        int replicas = ctx.wiring().config().getInt(ProjectorConfig.INDEX_REPLICAS);
-        indices.ensure(ctx.wiring().elasticsearch(), replicas);
+        ProjectorConfig config = ctx.wiring().config();
+        indices.ensure(ctx.wiring().elasticsearch(), config::indexSettings);
+        IndexSettings settings = config.indexSettings(model);
         String alias = indices.alias(model);
         String live = ctx.admin().writeIndex(alias)
                 .orElseThrow(() -> new IllegalStateException("alias " + alias + " points to no index"));
@@ -89,12 +92,16 @@ public final class Rebuild {
         meta.put("group", group);
         meta.put("source", live);
         meta.put("createdAt", Instant.now(ctx.clock()).toString());
-        ctx.admin().create(target, Map.of("number_of_replicas", 0, "refresh_interval", "-1"), meta);
+        // The shard count is fixed at creation, so this is where a rebuild changes it; replicas and refresh
+        // follow once the replay is done.
+        ctx.admin().create(target, Map.of("number_of_shards", settings.shards(), "number_of_replicas", 0,
+                "refresh_interval", "-1"), meta);
 
         Map<TopicPartition, Long> start = ctx.offsets().earliest();
         Map<TopicPartition, Long> end = ctx.offsets().latest();
-        ctx.say("rebuilding %s: live index %s, new index %s; replaying %s (%d partitions, %,d records) as group %s",
-                alias, live, target, topic, start.size(), TopicOffsets.sum(end) - TopicOffsets.sum(start), group);
+        ctx.say("rebuilding %s: live index %s, new index %s (%d shards); replaying %s (%d partitions, %,d records) "
+                + "as group %s", alias, live, target, settings.shards(), topic, start.size(),
+                TopicOffsets.sum(end) - TopicOffsets.sum(start), group);
         var targets = ElasticsearchProjection.Targets.only(model, target, indices);
         Replay replay = new Replay(ctx.wiring(), ctx.offsets(), ctx.out(), ctx.clock(),
                 ctx.tunables().stallTimeout(), ctx.tunables().progressInterval(), target, start);
@@ -105,12 +112,12 @@ public final class Rebuild {
             double replaySeconds = replay.elapsedMillis() / 1000.0;
             ctx.say("replayed %,d records in %.1f s (%,.0f records/s)", replayed, replaySeconds,
                     replayed / Math.max(0.001, replaySeconds));
-            // Back to Elasticsearch's default, as the template leaves it: refreshed every second while
-            // searched, and not at all while idle, which is what indexing throughput needs (ADR 0012).
-            Map<String, Object> settings = new LinkedHashMap<>();
-            settings.put("refresh_interval", null);
-            settings.put("number_of_replicas", replicas);
-            ctx.admin().putSettings(target, settings);
+            // Back to the template's refresh_interval; unset, Elasticsearch's default: refreshed every
+            // second while searched, and not at all while idle (ADR 0012).
+            Map<String, Object> serving = new LinkedHashMap<>();
+            serving.put("refresh_interval", settings.refreshInterval());
+            serving.put("number_of_replicas", settings.replicas());
+            ctx.admin().putSettings(target, serving);
             meta.put("state", "verifying");
             ctx.admin().putMeta(target, meta);
             verify(live, target, at);

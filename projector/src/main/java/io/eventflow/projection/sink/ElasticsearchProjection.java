@@ -19,6 +19,7 @@ import io.eventflow.eventstore.LogContext;
 import io.eventflow.eventstore.ElasticsearchErrors;
 import io.eventflow.eventstore.EventDigest;
 import io.eventflow.eventstore.EventIds;
+import io.eventflow.eventstore.EventRouting;
 import io.eventflow.eventstore.EventStoreIndices;
 import io.eventflow.eventstore.EventDocument;
 import io.eventflow.eventstore.Position;
@@ -41,6 +42,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -54,7 +56,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes a batch of events to Elasticsearch: first the event store (op_type create, {@code _id} =
- * eventId, with the event's {@link EventDigest}), then, in a second bulk, the payments read model
+ * eventId, routed by aggregate id ({@link EventRouting}), with the event's {@link EventDigest}), then, in a second bulk, the payments read model
  * (the whole document, with {@code version_type=external} = aggregate version), folded only over
  * events the event store holds.
  *
@@ -236,7 +238,8 @@ public final class ElasticsearchProjection {
         Map<String, String> digests = new HashMap<>();
         for (int attempt = 1; ; attempt++) {
             List<MultiGetOperation> docs = new ArrayList<>(pending.size());
-            pending.keySet().forEach(id -> docs.add(MultiGetOperation.of(d -> d.index(targets.eventStore()).id(id))));
+            pending.forEach((id, item) -> docs.add(MultiGetOperation.of(d -> d.index(targets.eventStore()).id(id)
+                    .routing(EventRouting.of(item.event().aggregateId())))));
             for (GetResult<Map<String, Object>> r : mget(docs, abort, "event documents")) {
                 Item item = pending.remove(r.id());
                 String digest = digests.computeIfAbsent(r.id(), id -> EventDocuments.digest(item.event()));
@@ -360,7 +363,7 @@ public final class ElasticsearchProjection {
     private Write eventWrite(Item item, String digest) {
         var doc = EventDocuments.json(item.event(), item.position(), digest);
         return new Write(item, EVENTS, BulkOperation.of(b -> b.create(c -> c.index(targets.events())
-                .id(item.event().eventId()).document(doc))));
+                .id(item.event().eventId()).routing(EventRouting.of(item.event().aggregateId())).document(doc))));
     }
 
     private void integrityError(String model, Item item, List<Failure> failures, Set<Item> notHeld, String reason) {
@@ -378,7 +381,7 @@ public final class ElasticsearchProjection {
     private Map<String, Map<String, Object>> readEvents(Map<Write, String> conflicts, BooleanSupplier abort) {
         List<MultiGetOperation> docs = new ArrayList<>(conflicts.size());
         conflicts.forEach((w, index) -> docs.add(MultiGetOperation.of(d -> d.index(index).id(w.item().event()
-                .eventId()))));
+                .eventId()).routing(EventRouting.of(w.item().event().aggregateId())))));
         Map<String, Map<String, Object>> out = new HashMap<>();
         mget(docs, abort, "event documents").forEach(r -> out.put(r.index() + "/" + r.id(), r.source()));
         return out;
@@ -663,7 +666,8 @@ public final class ElasticsearchProjection {
             missing.forEach((id, versions) -> {
                 for (long v : versions) {
                     String eventId = EventIds.of(type.names().type(), id, v);
-                    docs.add(MultiGetOperation.of(d -> d.index(targets.eventStore()).id(eventId)));
+                    docs.add(MultiGetOperation.of(d -> d.index(targets.eventStore()).id(eventId)
+                            .routing(EventRouting.of(id))));
                 }
             });
             if (docs.isEmpty()) {
@@ -738,6 +742,7 @@ public final class ElasticsearchProjection {
                     .filter(f -> f.range(r -> r.number(x -> x.field("version").gte((double) lo).lte((double) hi)))))));
         }
         int size = Math.min(MAX_GAP_SEARCH, wanted * 2);
+        Optional<String> routing = EventRouting.forSearch(missing.keySet());
         for (int attempt = 0; ; attempt++) {
             if (attempt > 0) {
                 pause(attempt, abort);
@@ -746,11 +751,15 @@ public final class ElasticsearchProjection {
             try {
                 SearchResponse<Map<String, Object>> response;
                 try {
-                    response = client.search(s -> s.index(targets.eventStore()).ignoreUnavailable(true)
-                            .allowNoIndices(true).size(size).trackTotalHits(t -> t.enabled(false))
-                            .query(q -> q.bool(b -> b.filter(f -> f.term(t -> t.field("aggregateType")
-                                    .value(aggregateType))).should(should).minimumShouldMatch("1")))
-                            .sort(o -> o.field(f -> f.field("version").order(SortOrder.Asc))), MAP);
+                    response = client.search(s -> {
+                        s.index(targets.eventStore()).ignoreUnavailable(true)
+                                .allowNoIndices(true).size(size).trackTotalHits(t -> t.enabled(false))
+                                .query(q -> q.bool(b -> b.filter(f -> f.term(t -> t.field("aggregateType")
+                                        .value(aggregateType))).should(should).minimumShouldMatch("1")))
+                                .sort(o -> o.field(f -> f.field("version").order(SortOrder.Asc)));
+                        routing.ifPresent(s::routing);
+                        return s;
+                    }, MAP);
                 } finally {
                     requests.release();
                 }

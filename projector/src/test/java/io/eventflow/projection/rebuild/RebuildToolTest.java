@@ -55,6 +55,20 @@ class RebuildToolTest {
     }
 
     @Test
+    void aShardCountOutOfRangeFailsBeforeAnythingIsTouched() {
+        StringWriter err = new StringWriter();
+        int status = ProjectorCli.execute(Map.of(), Map.of(), new PrintWriter(new StringWriter()), new PrintWriter(err),
+                "rebuild", "events", "--shards", "0");
+        assertThat(status).isEqualTo(1);
+        assertThat(err.toString()).contains("bad configuration").contains("elasticsearch.index.events.shards");
+        err.getBuffer().setLength(0);
+        status = ProjectorCli.execute(Map.of(), Map.of(), new PrintWriter(new StringWriter()), new PrintWriter(err),
+                "rebuild", "payments", "-D", "elasticsearch.index.payments.shards=1025");
+        assertThat(status).isEqualTo(1);
+        assertThat(err.toString()).contains("bad configuration").contains("elasticsearch.index.payments.shards");
+    }
+
+    @Test
     void optionsMayAlsoFollowTheCommand() {
         StringWriter err = new StringWriter();
         int status = ProjectorCli.execute(Map.of(), Map.of(), new PrintWriter(new StringWriter()), new PrintWriter(err),
