@@ -60,14 +60,7 @@ public final class AnalyticsApi implements AutoCloseable {
     private final Router router;
 
     private AnalyticsApi(AnalyticsApiConfig config, PrometheusMeterRegistry metrics, Clock clock) {
-        this.elasticsearch = ElasticsearchClients.connect(config.elasticsearch());
-        try {
-            log.info("{}: authenticated as {}", config.elasticsearch(),
-                    ElasticsearchClients.checkAccess(elasticsearch, config.elasticsearch()));
-        } catch (RuntimeException e) {
-            ElasticsearchClients.close(elasticsearch);
-            throw e;
-        }
+        this.elasticsearch = ElasticsearchClients.connectAndCheck(config.elasticsearch());
         ObjectMapper json = ElasticsearchClients.objectMapper();
         // The aggregate types this API serves: one line per type.
         AggregateTypes types = AggregateTypes.of(

@@ -66,14 +66,10 @@ public final class CommandService implements AutoCloseable {
     private CommandService(CommandServiceConfig config, List<KafkaTopics.DeadLetterTopic> deadLetters, Clock clock,
             MeterRegistry metrics) {
         Duration requestTimeout = Duration.ofMillis(config.getLong(CommandServiceConfig.ELASTICSEARCH_REQUEST_TIMEOUT_MS));
-        this.elasticsearch = ElasticsearchClients.connect(config.elasticsearch(), requestTimeout);
-        this.registry = config.registry().newClient();
+        this.registry = config.registry().newCheckedClient();
         try {
-            log.info("{}: authenticated as {}", config.elasticsearch(),
-                    ElasticsearchClients.checkAccess(elasticsearch, config.elasticsearch()));
-            registry.checkAccess();
+            this.elasticsearch = ElasticsearchClients.connectAndCheck(config.elasticsearch(), requestTimeout);
         } catch (RuntimeException e) {
-            ElasticsearchClients.close(elasticsearch);
             registry.close();
             throw e;
         }

@@ -27,6 +27,7 @@ import org.elasticsearch.client.RestClient;
 
 /** Builds Elasticsearch clients that map {@link java.time.Instant} as ISO-8601 strings. */
 public final class ElasticsearchClients {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ElasticsearchClients.class);
     private ElasticsearchClients() {
     }
 
@@ -150,6 +151,31 @@ public final class ElasticsearchClients {
                     + CommonConfig.ELASTICSEARCH_SSL_VERIFICATION_MODE + "=certificate skips the host name)", e);
         } catch (IOException e) {
             return "not checked: " + e;
+        }
+    }
+
+    /**
+     * {@link #connect(ElasticsearchSettings, Duration)} then {@link #checkAccess}, logging who the
+     * credentials are; the client is closed again when the check throws.
+     *
+     * @throws IllegalStateException when Elasticsearch refuses the credentials or the certificate
+     */
+    public static ElasticsearchClient connectAndCheck(ElasticsearchSettings settings, Duration requestTimeout) {
+        return checked(connect(settings, requestTimeout), settings);
+    }
+
+    /** As above, with {@link #connect(ElasticsearchSettings)}'s timeouts. */
+    public static ElasticsearchClient connectAndCheck(ElasticsearchSettings settings) {
+        return checked(connect(settings), settings);
+    }
+
+    private static ElasticsearchClient checked(ElasticsearchClient client, ElasticsearchSettings settings) {
+        try {
+            log.info("{}: authenticated as {}", settings, checkAccess(client, settings));
+            return client;
+        } catch (RuntimeException e) {
+            close(client);
+            throw e;
         }
     }
 

@@ -37,7 +37,6 @@ import org.apache.kafka.common.utils.ExponentialBackoff;
  * {@link KafkaClientMetrics}), each unbound when its client closes. Closing it closes the shared clients. Not thread-safe; loops it built are.
  */
 public final class ProjectionWiring implements AutoCloseable {
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ProjectionWiring.class);
     private final ProjectorConfig config;
     private final ElasticsearchClient elasticsearch;
     private final EventStoreIndices indices;
@@ -58,14 +57,10 @@ public final class ProjectionWiring implements AutoCloseable {
         this.lanes = config.lanes();
         // Every wired type's read model is set up, running or not, so that rebuilds and readers find it.
         this.indices = AggregateIndices.of(config.getString(ProjectorConfig.INDEX_PREFIX), config.aggregateTypes());
-        this.elasticsearch = ElasticsearchClients.connect(config.elasticsearch());
-        this.registry = config.registry().newClient();
+        this.registry = config.registry().newCheckedClient();
         try {
-            log.info("{}: authenticated as {}", config.elasticsearch(),
-                    ElasticsearchClients.checkAccess(elasticsearch, config.elasticsearch()));
-            registry.checkAccess();
+            this.elasticsearch = ElasticsearchClients.connectAndCheck(config.elasticsearch());
         } catch (RuntimeException e) {
-            ElasticsearchClients.close(elasticsearch);
             registry.close();
             throw e;
         }

@@ -101,6 +101,23 @@ public final class SerdeConfig extends AbstractConfig {
                 Duration.ofMillis(getInt(SCHEMA_REGISTRY_TIMEOUT_MS)), authorization(), sslContext());
     }
 
+    /**
+     * A client whose access was checked ({@link SchemaRegistryClient#checkAccess}): for a service's
+     * start-up. Closed again when the check throws.
+     *
+     * @throws IllegalStateException when the registry refuses the credentials or the TLS settings
+     */
+    public SchemaRegistryClient newCheckedClient() {
+        SchemaRegistryClient client = newClient();
+        try {
+            client.checkAccess();
+            return client;
+        } catch (RuntimeException e) {
+            client.close();
+            throw e;
+        }
+    }
+
     /** The Authorization header value the settings ask for, if any. A secret. */
     Optional<String> authorization() {
         if (getString(BEARER_AUTH_CREDENTIALS_SOURCE) != null) {
