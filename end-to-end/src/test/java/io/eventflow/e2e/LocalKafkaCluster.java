@@ -113,13 +113,14 @@ final class LocalKafkaCluster implements AutoCloseable {
         return Files.exists(kafka.resolve(".complete")) ? kafka : null;
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
+    /** Deletes {@code dir} and everything below it; symbolic links are deleted, never followed. */
+    static void deleteRecursively(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }

@@ -18,7 +18,6 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,7 +55,7 @@ final class LocalSecureStack implements AutoCloseable {
         if (Files.exists(home.resolve("secure.env"))) {
             run("stop"); // a previous run's leftovers
         }
-        deleteRecursively(home);
+        LocalKafkaCluster.deleteRecursively(home);
         Files.createDirectories(home.resolve("dist"));
         Path shared = sharedDist();
         if (shared != null) {
@@ -222,20 +221,7 @@ final class LocalSecureStack implements AutoCloseable {
     }
 
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
+        return LocalKafkaCluster.freePort();
     }
 
     /** Stops the broker and the node; the data stays under target/ for a look after a failure. */
