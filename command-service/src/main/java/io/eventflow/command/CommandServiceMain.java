@@ -4,6 +4,7 @@ import io.eventflow.eventstore.ServiceMetrics;
 import io.eventflow.eventstore.Health;
 import io.eventflow.eventstore.PrometheusEndpoint;
 import io.eventflow.eventstore.ServiceConfigLoader;
+import io.eventflow.eventstore.StartupFailures;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.util.Optional;
@@ -53,7 +54,7 @@ public final class CommandServiceMain {
                     service = CommandService.start(config, Clock.systemUTC(), metrics);
                 } catch (RuntimeException e) {
                     // e.g. an events topic that does not keep its history
-                    fail("command-service cannot start: " + e.getMessage(), e);
+                    fail("command-service cannot start: " + StartupFailures.explain(e), e);
                     return;
                 }
                 current.set(service);

@@ -208,6 +208,8 @@ class SecuredStackIT {
                     registryAuthFromFile());
             Process command = jvms.start(CommandServiceMain.class, prefix + "command-wrong-kafka", wrongKafka);
             assertStops(command, prefix + "command-wrong-kafka", "Authentication failed");
+            assertThat(Files.readString(ChildJvm.log(prefix + "command-wrong-kafka")))
+                    .contains("Kafka refused the credentials: check security.protocol, sasl.mechanism and sasl.jaas.config");
 
             int refusedBefore = registry.refused.get();
             Map<String, String> wrongRegistry = new HashMap<>(projectorConfig());

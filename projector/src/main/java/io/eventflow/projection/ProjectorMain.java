@@ -4,6 +4,7 @@ import io.eventflow.eventstore.ServiceMetrics;
 import io.eventflow.eventstore.Health;
 import io.eventflow.eventstore.PrometheusEndpoint;
 import io.eventflow.eventstore.ServiceConfigLoader;
+import io.eventflow.eventstore.StartupFailures;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -62,7 +63,7 @@ public final class ProjectorMain {
             // The endpoint's dispatcher thread is not a daemon: without the exit below, a projector that
             // could not start would stay alive doing nothing.
             log.error("projector could not start: {}; exiting with status 1", e.toString(), e);
-            System.err.println("projector cannot start: " + e.getMessage());
+            System.err.println("projector cannot start: " + StartupFailures.explain(e));
         }
         endpoint.ifPresent(PrometheusEndpoint::close);
         System.exit(1);
