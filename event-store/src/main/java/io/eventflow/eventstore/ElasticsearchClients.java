@@ -124,16 +124,16 @@ public final class ElasticsearchClients {
      * they throw, naming the keys to fix. A node that does not answer is left to the service's own
      * retries, and a cluster without security passes.
      *
-     * @return who Elasticsearch says the credentials are, e.g. {@code "eventflow-projector (realm file)"}, or a
-     *     reason the check could not tell
+     * @return who Elasticsearch says the credentials are, e.g. {@code "authenticated as eventflow-projector
+     *     (realm file)"}, or why the check could not tell ({@code "not checked: ..."})
      * @throws IllegalStateException when the credentials or the certificate are refused
      */
     public static String checkAccess(ElasticsearchClient client, ElasticsearchSettings settings) {
         try {
             Response response = restClient(client).performRequest(new Request("GET", "/_security/_authenticate"));
             var json = objectMapper().readTree(response.getEntity().getContent());
-            return json.path("username").asText("?") + " (realm " + json.path("authentication_realm").path("name")
-                    .asText("?") + ")";
+            return "authenticated as " + json.path("username").asText("?") + " (realm "
+                    + json.path("authentication_realm").path("name").asText("?") + ")";
         } catch (ResponseException e) {
             int status = e.getResponse().getStatusLine().getStatusCode();
             if (status == 401) {
@@ -171,7 +171,7 @@ public final class ElasticsearchClients {
 
     private static ElasticsearchClient checked(ElasticsearchClient client, ElasticsearchSettings settings) {
         try {
-            log.info("{}: authenticated as {}", settings, checkAccess(client, settings));
+            log.info("{}: {}", settings, checkAccess(client, settings));
             return client;
         } catch (RuntimeException e) {
             close(client);

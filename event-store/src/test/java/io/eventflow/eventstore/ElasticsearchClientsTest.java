@@ -58,7 +58,7 @@ class ElasticsearchClientsTest {
         try {
             status = 200;
             body = "{\"username\":\"svc\",\"authentication_realm\":{\"name\":\"_es_api_key\"}}";
-            assertThat(ElasticsearchClients.checkAccess(client, settings)).isEqualTo("svc (realm _es_api_key)");
+            assertThat(ElasticsearchClients.checkAccess(client, settings)).isEqualTo("authenticated as svc (realm _es_api_key)");
             assertThat(authorization).isEqualTo("ApiKey aWQ6a2V5");
         } finally {
             ElasticsearchClients.close(client);
