@@ -36,13 +36,10 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;
@@ -50,7 +47,6 @@ import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -286,27 +282,14 @@ class SecuredStackIT {
         return new KafkaProducer<>(props, new StringSerializer(), new AvroSerializer<CommandEnvelope>(client, true));
     }
 
-    /** The results topic, read as the admin. */
+    /** The results topic, read as the admin, in the order they were written. */
     private List<CommandResult> results() {
-        Map<String, Object> props = new HashMap<>(stack.kafkaClient("admin", stack.kafkaAdminPassword()));
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         var decoder = new AvroDeserializer<>(new RestSchemaRegistryClient(TestServers.get().schemaRegistry(),
                 Duration.ofSeconds(10)), CommandResult.class);
-        List<CommandResult> out = new ArrayList<>();
-        try (var consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(results).stream()
-                    .map(p -> new TopicPartition(results, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-            }
-            records.sort(java.util.Comparator.comparing(ConsumerRecord::timestamp));
-            records.forEach(r -> out.add(decoder.deserialize(results, r.value())));
-        }
-        return out;
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>(
+                new TopicReader(stack.kafkaClient("admin", stack.kafkaAdminPassword())).readAll(results));
+        records.sort(java.util.Comparator.comparing(ConsumerRecord::timestamp));
+        return records.stream().map(r -> decoder.deserialize(results, r.value())).toList();
     }
 
     private static JsonNode get(HttpClient http, int port, String path) throws Exception {

@@ -16,7 +16,6 @@ import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
-import java.util.Objects;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -43,6 +42,8 @@ public final class ElasticsearchSettings {
     private final Optional<Path> certificateAuthorities;
     private final Optional<String> caFingerprint;
     private final Verification verification;
+    /** Built once, when the settings are read: an unreadable CA file fails then, naming the key. */
+    private final Optional<SSLContext> sslContext;
 
     private ElasticsearchSettings(List<HttpHost> hosts, Optional<String> authorization, String credentialsKey,
             Optional<Path> certificateAuthorities, Optional<String> caFingerprint, Verification verification) {
@@ -52,6 +53,7 @@ public final class ElasticsearchSettings {
         this.certificateAuthorities = certificateAuthorities;
         this.caFingerprint = caFingerprint;
         this.verification = verification;
+        this.sslContext = buildSslContext();
     }
 
     /** Plain URLs, no credentials: for tools and tests against an unsecured node. */
@@ -107,11 +109,7 @@ public final class ElasticsearchSettings {
             throw new ConfigException(CommonConfig.ELASTICSEARCH_URL, config.getString(CommonConfig.ELASTICSEARCH_URL),
                     "the elasticsearch.ssl.* keys are set but the URLs are http: use https URLs");
         }
-        var settings = new ElasticsearchSettings(hosts, authorization, credentialsKey, ca, fingerprint, verification);
-        if (ca.isPresent()) {
-            settings.sslContext(); // an unreadable CA file fails now, naming the key
-        }
-        return settings;
+        return new ElasticsearchSettings(hosts, authorization, credentialsKey, ca, fingerprint, verification);
     }
 
     private static List<HttpHost> hosts(String key, String urls) {
@@ -184,12 +182,15 @@ public final class ElasticsearchSettings {
     }
 
     /**
-     * The TLS context: trusting the CA file's certificates, or a CA with the given fingerprint, or
-     * (neither set) the JVM's default trust store. Empty for http.
-     *
-     * @throws ConfigException when the CA file cannot be read or holds no certificate
+     * The TLS context: trusting the CA file's certificates, or a CA with the given fingerprint.
+     * Empty for http, or to use the JVM's default trust store.
      */
     Optional<SSLContext> sslContext() {
+        return sslContext;
+    }
+
+    /** @throws ConfigException when the CA file cannot be read or holds no certificate */
+    private Optional<SSLContext> buildSslContext() {
         if (!tls()) {
             return Optional.empty();
         }
@@ -228,17 +229,5 @@ public final class ElasticsearchSettings {
                 + credentialsKey) + (tls() ? ", TLS " + verification.name().toLowerCase(Locale.ROOT)
                 + certificateAuthorities.map(p -> ", CA " + p).orElse("")
                 + caFingerprint.map(f -> ", CA fingerprint " + f).orElse("") : "");
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof ElasticsearchSettings s && hosts.equals(s.hosts) && authorization.equals(s.authorization)
-                && certificateAuthorities.equals(s.certificateAuthorities) && caFingerprint.equals(s.caFingerprint)
-                && verification == s.verification;
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(hosts, authorization, certificateAuthorities, caFingerprint, verification);
     }
 }
