@@ -6,6 +6,7 @@ import co.elastic.clients.elasticsearch.ElasticsearchClient;
 import co.elastic.clients.elasticsearch._types.SortOrder;
 import co.elastic.clients.elasticsearch.core.search.Hit;
 import io.eventflow.eventstore.ElasticsearchClients;
+import io.eventflow.eventstore.ElasticsearchErrors;
 import io.eventflow.eventstore.EventStoreIndices;
 import io.eventflow.projection.Projector;
 import io.eventflow.projection.ProjectorConfig;
@@ -188,8 +189,25 @@ final class ProjectorHarness implements AutoCloseable {
     }
 
     long eventCount() throws IOException {
-        es.indices().refresh(r -> r.index(indices.eventsAlias()).ignoreUnavailable(true).allowNoIndices(true));
-        return es.count(c -> c.index(indices.eventsAlias()).ignoreUnavailable(true).allowNoIndices(true)).count();
+        // A projector started as a child process creates the index behind the alias itself: the alias
+        // is visible before the index's primary has started, and a count then answers 503 for a moment.
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            try {
+                es.indices().refresh(r -> r.index(indices.eventsAlias()).ignoreUnavailable(true).allowNoIndices(true));
+                return es.count(c -> c.index(indices.eventsAlias()).ignoreUnavailable(true).allowNoIndices(true)).count();
+            } catch (IOException | RuntimeException e) {
+                if (!ElasticsearchErrors.isTransient(e) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     /** Every payment document, by id. */

@@ -168,8 +168,15 @@ public final class EventStoreIndices {
         }
         String index = versionedIndex(kind, 1);
         try {
-            client.indices().create(c -> c.index(index).aliases(alias, a -> a.isWriteIndex(true)));
-            log.info("created index {} behind alias {} ({})", index, alias, settings);
+            var created = client.indices().create(c -> c.index(index).aliases(alias, a -> a.isWriteIndex(true)));
+            if (created.shardsAcknowledged()) {
+                log.info("created index {} behind alias {} ({})", index, alias, settings);
+            } else {
+                // Writes and reads answer 503 until its primary starts; they are retried as transient.
+                log.warn("created index {} behind alias {} ({}), but its primary shard had not started when the "
+                        + "request timed out; see GET _cluster/allocation/explain if it does not start", index, alias,
+                        settings);
+            }
         } catch (ElasticsearchException e) {
             if (!"resource_already_exists_exception".equals(e.error().type())) {
                 throw e;
