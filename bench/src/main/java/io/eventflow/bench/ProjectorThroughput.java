@@ -126,6 +126,10 @@ public final class ProjectorThroughput {
         double bulkEvents = metric(scrape, "eventflow_projector_bulk_events_sum") / metric(scrape, "eventflow_projector_bulk_events_count");
         double bulks = metric(scrape, "eventflow_projector_bulk_latency_seconds_count");
         double bulkSeconds = metric(scrape, "eventflow_projector_bulk_latency_seconds_sum");
+        // The consumer's own totals (the lines without a topic label), to see what the broker served.
+        double fetches = clientMetric(scrape, "kafka_consumer_fetch_manager_fetch_total");
+        double fetchedBytes = clientMetric(scrape, "kafka_consumer_fetch_manager_bytes_consumed_total");
+        double fetchedRecords = clientMetric(scrape, "kafka_consumer_fetch_manager_records_consumed_total");
 
         RebuildThroughput.awaitNoMerges(es);
         System.out.println("running BulkIngester with the same documents from memory...");
@@ -186,6 +190,9 @@ public final class ProjectorThroughput {
                 bulks, bulkEvents, bulks == 0 ? 0 : bulkSeconds / bulks * 1000);
         System.out.printf("batching                       : %d events per bulk at most, %d bulks in flight (both sides)%n",
                 BATCH, IN_FLIGHT);
+        System.out.printf("projector fetches              : %,.0f fetch responses, %,.0f records and %,.0f MiB consumed "
+                + "(%,.0f records per fetch)%n", fetches, fetchedRecords, fetchedBytes / (1 << 20),
+                fetches == 0 ? 0 : fetchedRecords / fetches);
         System.out.printf("projector peak RSS             : %d MiB (VmHWM, -Xmx%s)%n", t.peakRssKb() / 1024, heap);
         System.out.printf("projector CPU                  : %.2f cores on average; whole machine %.0f%% busy (%d cores)%n",
                 t.cores(), t.machineBusy() * 100, Runtime.getRuntime().availableProcessors());
@@ -210,6 +217,18 @@ public final class ProjectorThroughput {
                         .versionType(VersionType.External).document(doc)));
             }
         });
+    }
+
+    /** The sum of a metric's lines that carry no {@code topic} label: a Kafka client's own total. */
+    private static double clientMetric(String scrape, String name) {
+        Matcher m = Pattern.compile("^" + Pattern.quote(name) + "(\\{[^}]*\\})? ([0-9.eE+-]+)$", Pattern.MULTILINE).matcher(scrape);
+        double sum = 0;
+        while (m.find()) {
+            if (m.group(1) == null || !m.group(1).contains("topic=")) {
+                sum += Double.parseDouble(m.group(2));
+            }
+        }
+        return sum;
     }
 
     private static double metric(String scrape, String name) {

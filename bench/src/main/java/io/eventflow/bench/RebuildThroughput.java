@@ -89,19 +89,22 @@ public final class RebuildThroughput {
                 projector.awaitCommitted(kafka, id + "-projector", n);
                 awaitNoMerges(es);
                 System.out.println("rebuild of the events index while the live projector runs:");
-                List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                        "-Xmx" + heap));
-                String extraOpts = System.getenv("REBUILD_JAVA_OPTS"); // e.g. a JFR recording
-                if (extraOpts != null && !extraOpts.isBlank()) {
-                    command.addAll(List.of(extraOpts.trim().split("\\s+")));
-                }
-                command.addAll(List.of("-cp", jar.toString(), "io.eventflow.projection.ProjectorCli"));
+                // Through the launcher users run, with its JVM options (it execs java: same pid).
+                List<String> command = new ArrayList<>(List.of(Path.of("bin", "projector-cli").toString()));
                 config.forEach((k, v) -> command.addAll(List.of("-D", k + "=" + v)));
                 command.addAll(List.of("rebuild", "events", "--progress-interval-ms", "5000"));
+                ProcessBuilder launch = new ProcessBuilder(command).redirectErrorStream(true);
+                launch.environment().put("PROJECTOR_JAR", jar.toAbsolutePath().toString());
+                launch.environment().put("PROJECTOR_CLI_HEAP", heap);
+                launch.environment().remove("PROJECTOR_CLI_JAVA_OPTS");
+                String extraOpts = System.getenv("REBUILD_JAVA_OPTS"); // e.g. a JFR recording
+                if (extraOpts != null && !extraOpts.isBlank()) {
+                    launch.environment().put("JAVA_TOOL_OPTIONS", extraOpts.trim());
+                }
                 // The rebuild's own CPU is read from this JVM's reaped-children counters once it has exited.
                 long reaped0 = ProcessStats.reapedChildrenTicks();
                 CpuShare share = CpuShare.start();
-                Process rebuild = new ProcessBuilder(command).redirectErrorStream(true).start();
+                Process rebuild = launch.start();
                 Matcher m = null;
                 try (var out = new BufferedReader(new InputStreamReader(rebuild.getInputStream(), StandardCharsets.UTF_8))) {
                     for (String line; (line = out.readLine()) != null; ) {
@@ -145,7 +148,7 @@ public final class RebuildThroughput {
             System.out.println("=== rebuild replay rate (event-store index) ===");
             System.out.printf("events                          : %,d (%d partitions)%n", n, PARTITIONS);
             System.out.printf("rebuild replay                  : %,.0f events/s (%,d records in %.1f s, as reported by "
-                    + "projector-cli, -Xmx%s)%n", rebuildRate, replayed, rebuildSeconds, heap);
+                    + "bin/projector-cli, -Xmx%s -XX:+UseParallelGC)%n", rebuildRate, replayed, rebuildSeconds, heap);
             System.out.printf("BulkIngester, same documents    : %,.0f events/s (%.1f s)%n", baseRate, baseSeconds);
             System.out.printf("ratio rebuild / BulkIngester    : %.3f%n", rebuildRate / baseRate);
             System.out.printf("both sides                      : %d documents per bulk at most, %d bulks in flight, "
