@@ -126,10 +126,10 @@ public final class ProjectorThroughput {
         double bulkEvents = metric(scrape, "eventflow_projector_bulk_events_sum") / metric(scrape, "eventflow_projector_bulk_events_count");
         double bulks = metric(scrape, "eventflow_projector_bulk_latency_seconds_count");
         double bulkSeconds = metric(scrape, "eventflow_projector_bulk_latency_seconds_sum");
-        // The consumer's own totals (the lines without a topic label), to see what the broker served.
-        double fetches = clientMetric(scrape, "kafka_consumer_fetch_manager_fetch_total");
-        double fetchedBytes = clientMetric(scrape, "kafka_consumer_fetch_manager_bytes_consumed_total");
-        double fetchedRecords = clientMetric(scrape, "kafka_consumer_fetch_manager_records_consumed_total");
+        // What the broker served the projector's consumer.
+        double fetches = consumerTotal(scrape, "kafka_consumer_fetch_manager_fetch_total");
+        double fetchedBytes = consumerTotal(scrape, "kafka_consumer_fetch_manager_bytes_consumed_total");
+        double fetchedRecords = consumerTotal(scrape, "kafka_consumer_fetch_manager_records_consumed_total");
 
         RebuildThroughput.awaitNoMerges(es);
         System.out.println("running BulkIngester with the same documents from memory...");
@@ -219,16 +219,23 @@ public final class ProjectorThroughput {
         });
     }
 
-    /** The sum of a metric's lines that carry no {@code topic} label: a Kafka client's own total. */
-    private static double clientMetric(String scrape, String name) {
+    /**
+     * A consumer total: its client-level line, or, where Micrometer kept only the per-topic lines (it
+     * drops a name's less-tagged lines), their sum.
+     */
+    private static double consumerTotal(String scrape, String name) {
         Matcher m = Pattern.compile("^" + Pattern.quote(name) + "(\\{[^}]*\\})? ([0-9.eE+-]+)$", Pattern.MULTILINE).matcher(scrape);
-        double sum = 0;
+        double client = 0;
+        double perTopic = 0;
         while (m.find()) {
-            if (m.group(1) == null || !m.group(1).contains("topic=")) {
-                sum += Double.parseDouble(m.group(2));
+            double v = Double.parseDouble(m.group(2));
+            if (m.group(1) != null && m.group(1).contains("topic=")) {
+                perTopic += v;
+            } else {
+                client += v;
             }
         }
-        return sum;
+        return client > 0 ? client : perTopic;
     }
 
     private static double metric(String scrape, String name) {
