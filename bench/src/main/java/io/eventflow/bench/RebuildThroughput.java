@@ -154,7 +154,7 @@ public final class RebuildThroughput {
             System.out.println("=== rebuild replay rate (event-store index) ===");
             System.out.printf("events                          : %,d (%d partitions)%n", n, PARTITIONS);
             System.out.printf("rebuild replay                  : %,.0f events/s (%,d records in %.1f s, as reported by "
-                    + "bin/projector-cli, -Xmx%s -XX:+UseParallelGC)%n", rebuildRate, replayed, rebuildSeconds, heap);
+                    + "bin/projector-cli with its default JVM options, PROJECTOR_CLI_HEAP=%s)%n", rebuildRate, replayed, rebuildSeconds, heap);
             System.out.printf("BulkIngester, same documents    : %,.0f events/s (%.1f s)%n", baseRate, baseSeconds);
             System.out.printf("ratio rebuild / BulkIngester    : %.3f%n", rebuildRate / baseRate);
             System.out.printf("both sides                      : %d documents per bulk at most, %d bulks in flight, "
