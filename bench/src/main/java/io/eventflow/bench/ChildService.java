@@ -26,6 +26,12 @@ final class ChildService {
     }
 
     ChildService(Path jar, String heap, Map<String, String> config, Path dir, String name) throws IOException {
+        this(jar, heap, System.getenv("SERVICE_JAVA_OPTS"), config, dir, name);
+    }
+
+    /** @param extraOpts JVM options to add, separated by blanks; null for none */
+    ChildService(Path jar, String heap, String extraOpts, Map<String, String> config, Path dir, String name)
+            throws IOException {
         Files.createDirectories(dir);
         Path props = dir.resolve(name + ".properties");
         Properties p = new Properties();
@@ -35,7 +41,6 @@ final class ChildService {
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-Xmx" + heap));
-        String extraOpts = System.getenv("SERVICE_JAVA_OPTS"); // e.g. a JFR recording, to see what limits the rate
         if (extraOpts != null && !extraOpts.isBlank()) {
             command.addAll(List.of(extraOpts.trim().split("\\s+")));
         }

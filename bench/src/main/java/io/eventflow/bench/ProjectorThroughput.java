@@ -4,6 +4,7 @@ import co.elastic.clients.elasticsearch._types.VersionType;
 import io.eventflow.eventstore.ElasticsearchClients;
 import io.eventflow.eventstore.EventDocument;
 import io.eventflow.eventstore.EventStoreIndices;
+import io.eventflow.eventstore.Position;
 import io.eventflow.payments.PaymentState;
 import io.eventflow.payments.Payments;
 import io.eventflow.projection.ProjectionDocuments;
@@ -29,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -42,12 +44,13 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * ({@code BulkIngester}) sending the same documents from memory, in one run.
  *
  * <p>Pre-produces N events (per payment one PaymentProcessed and four PaymentRefunded, keyed by
- * payment) and keeps the documents they stand for: every event document and the final payment
- * document per payment. A throwaway projector warms Elasticsearch up. Then it runs the projector as
- * its own JVM with {@code -Xmx256m} into fresh indices, timed from its first committed offset to the
- * last. Then it runs BulkIngester with the projector's batch size and concurrency into other fresh
- * indices, and, as a diagnostic, once more in the projector's order at the projector's rate. Each
- * side reports where the CPU went ({@link CpuShare}).
+ * payment) and keeps the documents they stand for, as the projector writes them (with their topic
+ * positions): every event document and the final payment document per payment. A throwaway
+ * projector warms Elasticsearch up. Then it runs the projector as its own JVM with {@code -Xmx256m}
+ * into fresh indices, timed from its first committed offset to the last. Then it runs BulkIngester
+ * with the projector's batch size and concurrency into other fresh indices, in a fresh JVM of its
+ * own ({@link BaselineChild}), and, as a diagnostic, once more from this JVM in the projector's order
+ * at the projector's rate. Each side reports where the CPU went ({@link CpuShare}).
  */
 public final class ProjectorThroughput {
     private static final int PARTITIONS = 6;
@@ -73,17 +76,31 @@ public final class ProjectorThroughput {
 
         System.out.printf("pre-producing %,d events (%,d payments) to %s (%d partitions)...%n", n, n / 5, topic, PARTITIONS);
         List<EventDocument> events = new ArrayList<>(n);
-        Map<String, PaymentState> views = new LinkedHashMap<>(n / 5 * 2);
+        Map<String, Current> views = new LinkedHashMap<>(n / 5 * 2);
         List<Object> interleaved = new ArrayList<>(n + n / 4);
         double avg = preProduce(kafka, registryUrl, topic, n, events, views, interleaved);
         System.out.printf("  average record %.0f B; %,d event documents and %,d payment documents to write%n", avg,
                 events.size(), views.size());
+        int eventDocs = events.size();
+
+        var es = ElasticsearchClients.connect(esUrl);
+        // The baseline runs in a JVM of its own, started fresh like the projector's: it reads these first.
+        Path baselineFile = Path.of("bench", "target", id, "baseline.jsonl");
+        try (var w = new BaselineChild.Writer(baselineFile)) {
+            for (EventDocument d : events) {
+                w.event(d);
+            }
+            for (Current c : views.values()) {
+                w.model(c.state().paymentId(), c.state().version(),
+                        ProjectionDocuments.document(Payments.TYPE, c.state(), c.position()));
+            }
+        }
+        events.clear();
 
         // A fresh node indexes its first documents at a fraction of its steady rate (its JIT is cold),
         // which would be charged to whichever side went first. So a throwaway projector (its own JVM,
-        // its own group and indices) warms the node up first; this JVM's BulkIngester path stays as cold
-        // as the measured projector's JVM, so neither client starts warm.
-        var es = ElasticsearchClients.connect(esUrl);
+        // its own group and indices) warms the node up first. Neither client starts warm: the projector
+        // and BulkIngester each run in a JVM of their own, started for the measurement.
         int warmEvents = Math.min(n, WARM_UP_EVENTS);
         System.out.printf("warming Elasticsearch up: a throwaway projector indexes the first %,d events into "
                 + "throwaway indices (not counted)...%n", warmEvents);
@@ -103,42 +120,43 @@ public final class ProjectorThroughput {
         es.indices().delete(d -> d.index(warmIndices));
         RebuildThroughput.awaitNoMerges(es);
 
-        int metricsPort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            metricsPort = s.getLocalPort();
+        int rounds = Integer.parseInt(System.getenv().getOrDefault("BENCH_ROUNDS", "3"));
+        if (rounds < 1) {
+            throw new IllegalArgumentException("BENCH_ROUNDS must be at least 1, got " + rounds);
         }
-        Map<String, String> config = new java.util.HashMap<>(Map.of(
-                "bootstrap.servers", kafka, "group.id", id + "-projector", "schema.registry.url", registryUrl,
-                "elasticsearch.url", esUrl, "elasticsearch.index.prefix", id + "-p-", "elasticsearch.index.replicas", "0",
-                "events.topic", topic, "dead.letter.topic", id + "-dlq", "metrics.port", String.valueOf(metricsPort),
-                "batch.max.events", String.valueOf(BATCH)));
-        config.put("aggregate.types", "payments");
-        ChildService projector = new ChildService(jar, heap, config, Path.of("bench", "target", id), "projector");
-        ChildService.Timing t;
-        String scrape;
-        try {
-            t = projector.awaitCommitted(kafka, id + "-projector", n);
-            scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort
-                    + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
-        } finally {
-            projector.stop();
+        List<ProjectorRun> projectorRuns = new ArrayList<>();
+        List<BaselineChild.Run> baselineRuns = new ArrayList<>();
+        for (int r = 0; r < rounds; r++) {
+            // Alternating which side goes first: the node, the page cache and the machine drift within a run.
+            boolean projectorFirst = r % 2 == 0;
+            for (int k = 0; k < 2; k++) {
+                RebuildThroughput.awaitNoMerges(es);
+                if ((k == 0) == projectorFirst) {
+                    System.out.printf("round %d: the projector...%n", r + 1);
+                    projectorRuns.add(runProjector(jar, heap, kafka, registryUrl, esUrl, id, topic, r, n));
+                } else {
+                    System.out.printf("round %d: BulkIngester with the same documents, in a fresh JVM...%n", r + 1);
+                    var indices = io.eventflow.aggregate.AggregateIndices.of(id + "-b" + r + "-",
+                            io.eventflow.aggregate.AggregateTypes.of(Payments.TYPE));
+                    indices.ensure(es, 0);
+                    baselineRuns.add(BaselineChild.run(baselineFile, BATCH, IN_FLIGHT, n, indices.eventsAlias(),
+                            indices.alias("payments")));
+                }
+                // Leave the node as we found it: two million documents per run add up.
+                deleteIndices(es, id + "-p" + r + "-*," + id + "-b" + r + "-*");
+            }
+            System.out.printf("round %d: projector %,.0f events/s, BulkIngester %,.0f events/s, ratio %.3f%n", r + 1,
+                    projectorRuns.get(r).t().rate(), n / baselineRuns.get(r).seconds(),
+                    projectorRuns.get(r).t().rate() / (n / baselineRuns.get(r).seconds()));
         }
-        double bulkEvents = metric(scrape, "eventflow_projector_bulk_events_sum") / metric(scrape, "eventflow_projector_bulk_events_count");
-        double bulks = metric(scrape, "eventflow_projector_bulk_latency_seconds_count");
-        double bulkSeconds = metric(scrape, "eventflow_projector_bulk_latency_seconds_sum");
-        // What the broker served the projector's consumer.
-        double fetches = consumerTotal(scrape, "kafka_consumer_fetch_manager_fetch_total");
-        double fetchedBytes = consumerTotal(scrape, "kafka_consumer_fetch_manager_bytes_consumed_total");
-        double fetchedRecords = consumerTotal(scrape, "kafka_consumer_fetch_manager_records_consumed_total");
+        java.nio.file.Files.deleteIfExists(baselineFile);
+        double[] ratios = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            ratios[r] = projectorRuns.get(r).t().rate() / (n / baselineRuns.get(r).seconds());
+        }
+        int median = medianIndex(ratios);
+        ChildService.Timing t = projectorRuns.get(median).t();
 
-        RebuildThroughput.awaitNoMerges(es);
-        System.out.println("running BulkIngester with the same documents from memory...");
-        var indices = io.eventflow.aggregate.AggregateIndices.of(id + "-b-", io.eventflow.aggregate.AggregateTypes.of(io.eventflow.payments.Payments.TYPE));
-        indices.ensure(es, 0);
-        Baseline.Result base = ingest(es, indices, events, views);
-        double baseSeconds = base.seconds();
-        double baseRate = n / baseSeconds;
-        String baseShare = base.cpuShare(n);
         // Diagnostic, not the target's baseline: the same documents in the order the projector writes
         // them (each batch's events, then its payments' current documents), paced at the projector's
         // rate, to see what Elasticsearch pays per event at that rate. Unpaced, that order cost it the
@@ -164,59 +182,102 @@ public final class ProjectorThroughput {
                         }
                     }
                 } else {
-                    PaymentState v = (PaymentState) o;
-                    var doc = ProjectionDocuments.document(Payments.TYPE, v);
+                    PaymentState v = ((Current) o).state();
+                    var doc = ProjectionDocuments.document(Payments.TYPE, v, ((Current) o).position());
                     ingester.add(op -> op.index(x -> x.index(indicesInOrder.alias("payments")).id(v.paymentId())
                             .version(v.version()).versionType(VersionType.External).document(doc)));
                 }
             }
         });
-        // Leave the node as we found it: two million documents per run add up.
-        List<String> ours = List.copyOf(es.indices().get(g -> g.index(id + "-*")).result().keySet());
-        es.indices().delete(d -> d.index(ours));
+        deleteIndices(es, id + "-*");
         ElasticsearchClients.close(es);
 
         ProcessStats.deleteTopics(kafka, id + "-");
         System.out.println();
         System.out.println("=== projector throughput (events + payments read model) ===");
         System.out.printf("events                         : %,d (%,d payments; %,d event + %,d payment documents)%n", n,
-                views.size(), events.size(), views.size());
-        System.out.printf("projector                      : %,.0f events/s (%.1f s from first commit to last; %.1f s incl. JVM start)%n",
-                t.rate(), t.seconds(), t.totalSeconds());
-        System.out.printf("BulkIngester, same documents   : %,.0f events/s (%.1f s, %,d requests)%n", baseRate, baseSeconds,
-                base.requests());
-        System.out.printf("ratio projector / BulkIngester : %.3f%n", t.rate() / baseRate);
-        System.out.printf("projector bulks                : %,.0f requests, %.0f events per batch on average, %.0f ms mean latency%n",
-                bulks, bulkEvents, bulks == 0 ? 0 : bulkSeconds / bulks * 1000);
-        System.out.printf("batching                       : %d events per bulk at most, %d bulks in flight (both sides)%n",
-                BATCH, IN_FLIGHT);
-        System.out.printf("projector fetches              : %,.0f fetch responses, %,.0f records and %,.0f MiB consumed "
-                + "(%,.0f records per fetch)%n", fetches, fetchedRecords, fetchedBytes / (1 << 20),
-                fetches == 0 ? 0 : fetchedRecords / fetches);
-        System.out.printf("projector peak RSS             : %d MiB (VmHWM, -Xmx%s)%n", t.peakRssKb() / 1024, heap);
-        System.out.printf("projector CPU                  : %.2f cores on average; whole machine %.0f%% busy (%d cores)%n",
-                t.cores(), t.machineBusy() * 100, Runtime.getRuntime().availableProcessors());
-        System.out.printf("CPU, projector side            : %s%n", t.cpuShare());
-        System.out.printf("CPU, BulkIngester side         : %s%n", baseShare);
+                views.size(), eventDocs, views.size());
+        System.out.printf("rounds                         : %d, alternating which side goes first (the projector in rounds 1, 3, ...)%n",
+                rounds);
+        for (int r = 0; r < rounds; r++) {
+            ProjectorRun p = projectorRuns.get(r);
+            BaselineChild.Run b = baselineRuns.get(r);
+            System.out.printf("round %d                        : projector %,.0f events/s (%.1f s), BulkIngester %,.0f events/s "
+                    + "(%.1f s, %,d requests), ratio %.3f%s%n", r + 1, p.t().rate(), p.t().seconds(), n / b.seconds(),
+                    b.seconds(), b.requests(), ratios[r], r == median ? "  <- median" : "");
+            System.out.printf("  CPU, projector side          : %s%n", p.t().cpuShare().replace("\n", "\n  "));
+            System.out.printf("  CPU, BulkIngester side       : %s%n", b.cpuShare().replace("\n", "\n  "));
+            System.out.printf("  projector bulks              : %,.0f requests, %.0f events per batch on average, %.0f ms mean "
+                    + "latency; %,.0f fetch responses (%,.0f records per fetch); peak RSS %d MiB; %.2f cores%n",
+                    p.bulks(), p.bulkEvents(), p.bulks() == 0 ? 0 : p.bulkSeconds() / p.bulks() * 1000, p.fetches(),
+                    p.fetches() == 0 ? 0 : p.fetchedRecords() / p.fetches(), p.t().peakRssKb() / 1024, p.t().cores());
+        }
+        System.out.printf("batching                       : %d events per bulk at most, %d bulks in flight (both sides); "
+                + "the projector with -Xmx%s, BulkIngester in a fresh JVM with -Xmx4g%n", BATCH, IN_FLIGHT, heap);
         System.out.printf("diagnostic: BulkIngester in the projector's order, paced (%,d documents, client warm): %,.0f events/s%n",
                 interleaved.size(), n / inOrder.seconds());
         System.out.printf("CPU, diagnostic side           : %s%n", inOrder.cpuShare(n));
-        System.out.printf("target ratio 0.9               : %s%n", t.rate() / baseRate >= 0.9 ? "met" : "NOT met");
+        System.out.printf("median ratio projector / BulkIngester : %.3f (rounds: %s)%n", ratios[median],
+                java.util.Arrays.toString(java.util.Arrays.stream(ratios).mapToObj(x -> String.format("%.3f", x)).toArray()));
+        System.out.printf("target ratio 0.9 (median)      : %s%n", ratios[median] >= 0.9 ? "met" : "NOT met");
     }
 
-    /** BulkIngester writing every event document, then every final payment document, into {@code indices}. */
-    private static Baseline.Result ingest(co.elastic.clients.elasticsearch.ElasticsearchClient es,
-            EventStoreIndices indices, List<EventDocument> events, Map<String, PaymentState> views) {
-        return Baseline.run(es, BATCH, IN_FLIGHT, ingester -> {
-            for (EventDocument d : events) {
-                ingester.add(op -> op.create(c -> c.index(indices.eventsAlias()).id(d.eventId()).routing(d.aggregateId()).document(d)));
-            }
-            for (PaymentState v : views.values()) {
-                var doc = ProjectionDocuments.document(Payments.TYPE, v);
-                ingester.add(op -> op.index(x -> x.index(indices.alias("payments")).id(v.paymentId()).version(v.version())
-                        .versionType(VersionType.External).document(doc)));
-            }
-        });
+    /** What one projector run measured: its timing and what its Prometheus endpoint said. */
+    private record ProjectorRun(ChildService.Timing t, double bulks, double bulkEvents, double bulkSeconds,
+            double fetches, double fetchedRecords) {
+    }
+
+    /** The projector as its own JVM into fresh indices ({@code <id>-p<round>-}), with its own group. */
+    private static ProjectorRun runProjector(Path jar, String heap, String kafka, String registryUrl, String esUrl,
+            String id, String topic, int round, int n) throws Exception {
+        int metricsPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            metricsPort = s.getLocalPort();
+        }
+        String group = id + "-projector-" + round;
+        Map<String, String> config = new java.util.HashMap<>(Map.of(
+                "bootstrap.servers", kafka, "group.id", group, "schema.registry.url", registryUrl,
+                "elasticsearch.url", esUrl, "elasticsearch.index.prefix", id + "-p" + round + "-",
+                "elasticsearch.index.replicas", "0", "events.topic", topic, "dead.letter.topic", id + "-dlq",
+                "metrics.port", String.valueOf(metricsPort), "batch.max.events", String.valueOf(BATCH)));
+        config.put("aggregate.types", "payments");
+        ChildService projector = new ChildService(jar, heap, config, Path.of("bench", "target", id), "projector-" + round);
+        ChildService.Timing t;
+        String scrape;
+        try {
+            t = projector.awaitCommitted(kafka, group, n);
+            scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort
+                    + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+        } finally {
+            projector.stop();
+        }
+        return new ProjectorRun(t, metric(scrape, "eventflow_projector_bulk_latency_seconds_count"),
+                metric(scrape, "eventflow_projector_bulk_events_sum") / metric(scrape, "eventflow_projector_bulk_events_count"),
+                metric(scrape, "eventflow_projector_bulk_latency_seconds_sum"),
+                consumerTotal(scrape, "kafka_consumer_fetch_manager_fetch_total"),
+                consumerTotal(scrape, "kafka_consumer_fetch_manager_records_consumed_total"));
+    }
+
+    /** The index of the median of {@code values} (the lower one of the middle two for an even count). */
+    static int medianIndex(double[] values) {
+        Integer[] order = new Integer[values.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, java.util.Comparator.comparingDouble(i -> values[i]));
+        return order[(values.length - 1) / 2];
+    }
+
+    static void deleteIndices(co.elastic.clients.elasticsearch.ElasticsearchClient es, String pattern) throws Exception {
+        List<String> found = List.copyOf(es.indices().get(g -> g.index(pattern).allowNoIndices(true)
+                .ignoreUnavailable(true)).result().keySet());
+        if (!found.isEmpty()) {
+            es.indices().delete(d -> d.index(found));
+        }
+    }
+
+    /** A payment's state after an event, and that event's position: its document as the projector writes it. */
+    private record Current(PaymentState state, Position position) {
     }
 
     /**
@@ -250,43 +311,77 @@ public final class ProjectorThroughput {
     /**
      * Produces the events; fills {@code events}, the final {@code views}, and {@code interleaved}: the
      * documents in the order a projector writes them, per {@link #BATCH} events those events and then
-     * the current document of each payment they touched.
+     * the current document of each payment they touched. Every document holds the topic position
+     * Kafka gave its event (a payment's, its last event's), as the projector's do.
      */
     private static double preProduce(String kafka, String registryUrl, String topic, int n, List<EventDocument> events,
-            Map<String, PaymentState> views, List<Object> interleaved) throws Exception {
-        Map<String, PaymentState> touched = new LinkedHashMap<>();
+            Map<String, Current> views, List<Object> interleaved) throws Exception {
         long bytes = 0;
+        Position[] at = new Position[n];
+        AtomicLong failed = new AtomicLong();
+        Instant t0 = Instant.now();
         try (var registry = new RestSchemaRegistryClient(registryUrl, Duration.ofSeconds(10));
                 var serializer = new AvroSerializer<EventEnvelope>(registry, true);
                 var producer = new KafkaProducer<>(Map.<String, Object>of(
                         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka, ProducerConfig.ACKS_CONFIG, "all",
                         ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.BATCH_SIZE_CONFIG, 262_144),
                         new ByteArraySerializer(), new ByteArraySerializer())) {
-            Instant t0 = Instant.now();
             for (int i = 0; i < n; i++) {
                 EventEnvelope e = event(i, t0);
-                String id = e.getAggregateId();
-                byte[] key = id.getBytes(StandardCharsets.UTF_8);
+                byte[] key = e.getAggregateId().getBytes(StandardCharsets.UTF_8);
                 byte[] value = serializer.serialize(topic, e);
                 bytes += key.length + value.length;
-                producer.send(new ProducerRecord<>(topic, key, value));
-                EventDocument doc = ProjectionDocuments.event(e);
-                events.add(doc);
-                PaymentState view = ProjectionDocuments.fold(Payments.TYPE, views.get(id), e);
-                views.put(id, view);
-                interleaved.add(doc);
-                touched.put(id, view);
-                if ((i + 1) % BATCH == 0 || i == n - 1) {
-                    interleaved.addAll(touched.values());
-                    touched.clear();
-                }
+                int slot = i;
+                producer.send(new ProducerRecord<>(topic, key, value), (md, ex) -> {
+                    if (ex != null) {
+                        failed.incrementAndGet();
+                    } else {
+                        at[slot] = new Position(topic, md.partition(), md.offset());
+                    }
+                });
             }
             producer.flush();
+        }
+        if (failed.get() > 0) {
+            throw new IllegalStateException(failed.get() + " events were not produced");
+        }
+        // The envelopes again (event(i, t0) is deterministic), now that their positions are known:
+        // holding a million envelopes as well as their documents would not fit.
+        Map<String, Current> touched = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            EventEnvelope e = event(i, t0);
+            String id = e.getAggregateId();
+            EventDocument doc = ProjectionDocuments.event(e, at[i]);
+            events.add(doc);
+            Current before = views.get(id);
+            Current view = new Current(ProjectionDocuments.fold(Payments.TYPE, before == null ? null : before.state(), e),
+                    at[i]);
+            views.put(id, view);
+            interleaved.add(doc);
+            touched.put(id, view);
+            if ((i + 1) % BATCH == 0 || i == n - 1) {
+                interleaved.addAll(touched.values());
+                touched.clear();
+            }
         }
         return bytes / (double) n;
     }
 
-    /** Event {@code i} of the benchmark load: per payment one PaymentProcessed, then four PaymentRefunded. */
+    /** Makes this run's ids differ from other runs' (their indices may still exist). */
+    private static final long SALT = new java.security.SecureRandom().nextLong();
+
+    /** A random-looking version-4 UUID, the same for the same {@code i} and {@code k} within a run. */
+    private static String uuid(int i, int k) {
+        var r = new java.util.SplittableRandom(SALT + i * 4L + k);
+        long msb = (r.nextLong() & ~0xF000L) | 0x4000L;
+        long lsb = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        return new UUID(msb, lsb).toString();
+    }
+
+    /**
+     * Event {@code i} of the benchmark load: per payment one PaymentProcessed, then four
+     * PaymentRefunded. Deterministic within a run for the same {@code t0}.
+     */
     static EventEnvelope event(int i, Instant t0) {
         int payment = i / 5;
         int version = i % 5 + 1;
@@ -295,10 +390,10 @@ public final class ProjectorThroughput {
                 ? new PaymentProcessed(id, 100_000L, payment % 3 == 0 ? "USD" : "EUR", "org-" + (payment % 50), "u-" + (payment % 500), null)
                 : new PaymentRefunded(id, 1_000L);
         return EventEnvelope.newBuilder()
-                .setEventId(UUID.randomUUID().toString()).setAggregateId(id).setAggregateType("Payment")
+                .setEventId(uuid(i, 0)).setAggregateId(id).setAggregateType("Payment")
                 .setEventType(payload.getClass().getSimpleName()).setVersion(version)
-                .setTimestamp(t0.plusMillis(i)).setCorrelationId(UUID.randomUUID().toString())
-                .setCausationId(UUID.randomUUID().toString())
+                .setTimestamp(t0.plusMillis(i)).setCorrelationId(uuid(i, 1))
+                .setCausationId(uuid(i, 2))
                 .setMetadata(Metadata.newBuilder().setOrganizationId("org-" + (payment % 50))
                         .setUserId("u-" + (payment % 500)).setExtra(Map.of("source", "bench")).build())
                 .setPayload(payload).build();

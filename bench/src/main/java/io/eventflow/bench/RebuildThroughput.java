@@ -34,14 +34,15 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Replay rate of a rebuild of the event-store index, side by side with the Elasticsearch client's
- * {@code BulkIngester} writing the same documents from memory, in one run.
+ * {@code BulkIngester} writing the same documents, in one run.
  *
  * <p>Pre-produces N events and keeps the event documents they stand for (with their topic
  * positions). A live projector (its own JVM) indexes them; then {@code projector-cli rebuild events}
  * (its own JVM, the same heap) replays the topic into a new index, verifies and swaps. The replay
  * rate is what the tool reports for its replay, before verification. Then BulkIngester writes the
  * same documents, with the same batch size and concurrency, into a fresh index with the settings a
- * rebuild uses (refresh off, no replicas).
+ * rebuild uses (refresh off, no replicas), from a fresh JVM of its own ({@link BaselineChild}), as
+ * cold as the rebuild's.
  */
 public final class RebuildThroughput {
     private static final int PARTITIONS = 6;
@@ -67,6 +68,16 @@ public final class RebuildThroughput {
         try {
             System.out.printf("pre-producing %,d events to %s (%d partitions)...%n", n, topic, PARTITIONS);
             EventDocument[] docs = preProduce(kafka, registryUrl, topic, n);
+            // The baseline runs in a JVM of its own, started fresh like the rebuild's: it reads these first.
+            var indices = io.eventflow.aggregate.AggregateIndices.of(id + "-b-", io.eventflow.aggregate.AggregateTypes.of(io.eventflow.payments.Payments.TYPE));
+            indices.ensure(es, 0);
+            Path baselineFile = Path.of("bench", "target", id, "baseline.jsonl");
+            try (var w = new BaselineChild.Writer(baselineFile)) {
+                for (EventDocument d : docs) {
+                    w.event(d);
+                }
+            }
+            docs = null;
 
             int metricsPort;
             try (ServerSocket s = new ServerSocket(0)) {
@@ -81,88 +92,72 @@ public final class RebuildThroughput {
             // max.in.flight.bulks keeps its default, IN_FLIGHT
             System.out.println("live projector indexing them...");
             ChildService projector = new ChildService(jar, heap, config, Path.of("bench", "target", id), "projector");
-            double rebuildRate;
-            double rebuildSeconds;
-            long replayed;
-            String rebuildShare;
-            String rebuildToCut = "(not seen)";
+            int rounds = Integer.parseInt(System.getenv().getOrDefault("BENCH_ROUNDS", "3"));
+            if (rounds < 1) {
+                throw new IllegalArgumentException("BENCH_ROUNDS must be at least 1, got " + rounds);
+            }
+            List<RebuildRun> rebuilds = new ArrayList<>();
+            List<BaselineChild.Run> baselines = new ArrayList<>();
             try {
                 projector.awaitCommitted(kafka, id + "-projector", n);
-                awaitNoMerges(es);
-                System.out.println("rebuild of the events index while the live projector runs:");
-                // Through the launcher users run, with its JVM options (it execs java: same pid).
-                List<String> command = new ArrayList<>(List.of(Path.of("bin", "projector-cli").toString()));
-                config.forEach((k, v) -> command.addAll(List.of("-D", k + "=" + v)));
-                command.addAll(List.of("rebuild", "events", "--progress-interval-ms", "5000"));
-                ProcessBuilder launch = new ProcessBuilder(command).redirectErrorStream(true);
-                launch.environment().put("PROJECTOR_JAR", jar.toAbsolutePath().toString());
-                launch.environment().put("PROJECTOR_CLI_HEAP", heap);
-                launch.environment().remove("PROJECTOR_CLI_JAVA_OPTS");
-                String extraOpts = System.getenv("REBUILD_JAVA_OPTS"); // e.g. a JFR recording
-                if (extraOpts != null && !extraOpts.isBlank()) {
-                    launch.environment().put("JAVA_TOOL_OPTIONS", extraOpts.trim());
-                }
-                // The rebuild's own CPU is read from this JVM's reaped-children counters once it has exited.
-                long reaped0 = ProcessStats.reapedChildrenTicks();
-                CpuShare share = CpuShare.start();
-                // A second span that ends at the cut: the whole run's counters include verification.
-                CpuShare toCut = CpuShare.start();
-                Process rebuild = launch.start();
-                Matcher m = null;
-                try (var out = new BufferedReader(new InputStreamReader(rebuild.getInputStream(), StandardCharsets.UTF_8))) {
-                    for (String line; (line = out.readLine()) != null; ) {
-                        if (!line.contains(" INFO ") && !line.contains(" WARN ")) {
-                            System.out.println("  | " + line);
-                        }
-                        Matcher r = REPLAYED.matcher(line);
-                        if (r.find()) {
-                            m = r;
-                            toCut.stop();
-                            rebuildToCut = toCut.line(n, ProcessStats.cpuTicks(rebuild.pid())) + "\n                                  "
-                                    + toCut.nodeLine();
+                for (int r = 0; r < rounds; r++) {
+                    // Alternating which side goes first: the node, the page cache and the machine drift within a run.
+                    boolean rebuildFirst = r % 2 == 0;
+                    for (int k = 0; k < 2; k++) {
+                        awaitNoMerges(es);
+                        if ((k == 0) == rebuildFirst) {
+                            System.out.printf("round %d: rebuild of the events index while the live projector runs:%n", r + 1);
+                            rebuilds.add(runRebuild(config, jar, heap, n));
+                            // The index the rebuild replaced is not needed again.
+                            String live = es.indices().getAlias(g -> g.name(id + "-p-events")).result().keySet().iterator().next();
+                            for (String old : es.indices().get(g -> g.index(id + "-p-events-v*")).result().keySet()) {
+                                if (!old.equals(live)) {
+                                    es.indices().delete(d -> d.index(old));
+                                }
+                            }
+                        } else {
+                            System.out.printf("round %d: BulkIngester with the same documents, in a fresh JVM...%n", r + 1);
+                            String raw = indices.eventsAlias() + "-raw" + r;
+                            es.indices().create(c -> c.index(raw).withJson(new StringReader(
+                                    "{\"settings\": {\"number_of_replicas\": 0, \"refresh_interval\": \"-1\"}}")));
+                            baselines.add(BaselineChild.run(baselineFile, BATCH, IN_FLIGHT, n, raw, null));
+                            es.indices().delete(d -> d.index(raw));
                         }
                     }
+                    System.out.printf("round %d: rebuild %,.0f events/s, BulkIngester %,.0f events/s, ratio %.3f%n", r + 1,
+                            rebuilds.get(r).rate(), n / baselines.get(r).seconds(),
+                            rebuilds.get(r).rate() / (n / baselines.get(r).seconds()));
                 }
-                if (rebuild.waitFor() != 0 || m == null) {
-                    throw new IllegalStateException("the rebuild failed (exit " + rebuild.exitValue() + ")");
-                }
-                share.stop();
-                rebuildShare = share.line(n, ProcessStats.reapedChildrenTicks() - reaped0) + "\n                                  "
-                        + share.nodeLine();
-                replayed = Long.parseLong(m.group(1).replace(",", ""));
-                rebuildSeconds = Double.parseDouble(m.group(2));
-                rebuildRate = replayed / rebuildSeconds;
             } finally {
                 projector.stop();
+                java.nio.file.Files.deleteIfExists(baselineFile);
             }
-
-            System.out.println("running BulkIngester with the same documents from memory...");
-            var indices = io.eventflow.aggregate.AggregateIndices.of(id + "-b-", io.eventflow.aggregate.AggregateTypes.of(io.eventflow.payments.Payments.TYPE));
-            indices.ensure(es, 0);
-            String raw = indices.eventsAlias() + "-raw";
-            es.indices().create(c -> c.index(raw).withJson(new StringReader(
-                    "{\"settings\": {\"number_of_replicas\": 0, \"refresh_interval\": \"-1\"}}")));
-            awaitNoMerges(es);
-            Baseline.Result base = Baseline.run(es, BATCH, IN_FLIGHT, ingester -> {
-                for (EventDocument d : docs) {
-                    ingester.add(op -> op.create(c -> c.index(raw).id(d.eventId()).routing(d.aggregateId()).document(d)));
-                }
-            });
-            double baseSeconds = base.seconds();
-            double baseRate = n / baseSeconds;
+            double[] ratios = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                ratios[r] = rebuilds.get(r).rate() / (n / baselines.get(r).seconds());
+            }
+            int median = ProjectorThroughput.medianIndex(ratios);
             System.out.println();
             System.out.println("=== rebuild replay rate (event-store index) ===");
             System.out.printf("events                          : %,d (%d partitions)%n", n, PARTITIONS);
-            System.out.printf("rebuild replay                  : %,.0f events/s (%,d records in %.1f s, as reported by "
-                    + "bin/projector-cli with its default JVM options, PROJECTOR_CLI_HEAP=%s)%n", rebuildRate, replayed, rebuildSeconds, heap);
-            System.out.printf("BulkIngester, same documents    : %,.0f events/s (%.1f s)%n", baseRate, baseSeconds);
-            System.out.printf("ratio rebuild / BulkIngester    : %.3f%n", rebuildRate / baseRate);
             System.out.printf("both sides                      : %d documents per bulk at most, %d bulks in flight, "
-                    + "refresh off, 0 replicas%n", BATCH, IN_FLIGHT);
-            System.out.printf("CPU, rebuild (whole run)        : %s%n", rebuildShare);
-            System.out.printf("CPU, rebuild (start to the cut) : %s%n", rebuildToCut);
-            System.out.printf("CPU, BulkIngester side          : %s%n", base.cpuShare(n));
-            System.out.printf("target ratio 0.9                : %s%n", rebuildRate / baseRate >= 0.9 ? "met" : "NOT met");
+                    + "refresh off, 0 replicas; the rebuild through bin/projector-cli with its default JVM options "
+                    + "(PROJECTOR_CLI_HEAP=%s), BulkIngester in a fresh JVM with -Xmx4g%n", BATCH, IN_FLIGHT, heap);
+            System.out.printf("rounds                          : %d, alternating which side goes first (the rebuild in rounds 1, 3, ...)%n",
+                    rounds);
+            for (int r = 0; r < rounds; r++) {
+                RebuildRun rb = rebuilds.get(r);
+                BaselineChild.Run b = baselines.get(r);
+                System.out.printf("round %d                         : rebuild replay %,.0f events/s (%,d records in %.1f s, as "
+                        + "it reports), BulkIngester %,.0f events/s (%.1f s), ratio %.3f%s%n", r + 1, rb.rate(),
+                        rb.replayed(), rb.seconds(), n / b.seconds(), b.seconds(), ratios[r], r == median ? "  <- median" : "");
+                System.out.printf("  CPU, rebuild (whole run)      : %s%n", rb.whole());
+                System.out.printf("  CPU, rebuild (start to cut)   : %s%n", rb.toCut());
+                System.out.printf("  CPU, BulkIngester side        : %s%n", b.cpuShare().replace("\n", "\n    "));
+            }
+            System.out.printf("median ratio rebuild / BulkIngester : %.3f (rounds: %s)%n", ratios[median],
+                    java.util.Arrays.toString(java.util.Arrays.stream(ratios).mapToObj(x -> String.format("%.3f", x)).toArray()));
+            System.out.printf("target ratio 0.9 (median)       : %s%n", ratios[median] >= 0.9 ? "met" : "NOT met");
         } finally {
             List<String> ours = List.copyOf(es.indices().get(g -> g.index(id + "-*")).result().keySet());
             if (!ours.isEmpty()) {
@@ -171,6 +166,57 @@ public final class RebuildThroughput {
             ElasticsearchClients.close(es);
             ProcessStats.deleteTopics(kafka, id + "-");
         }
+    }
+
+    /** One rebuild: its replay as it reports it, and where the CPU went. */
+    private record RebuildRun(double rate, double seconds, long replayed, String whole, String toCut) {
+    }
+
+    /** {@code bin/projector-cli rebuild events} with the live projector's configuration, to its swap. */
+    private static RebuildRun runRebuild(Map<String, String> config, Path jar, String heap, int n) throws Exception {
+        // Through the launcher users run, with its JVM options (it execs java: same pid).
+        List<String> command = new ArrayList<>(List.of(Path.of("bin", "projector-cli").toString()));
+        config.forEach((k, v) -> command.addAll(List.of("-D", k + "=" + v)));
+        command.addAll(List.of("rebuild", "events", "--progress-interval-ms", "5000"));
+        ProcessBuilder launch = new ProcessBuilder(command).redirectErrorStream(true);
+        launch.environment().put("PROJECTOR_JAR", jar.toAbsolutePath().toString());
+        launch.environment().put("PROJECTOR_CLI_HEAP", heap);
+        launch.environment().remove("PROJECTOR_CLI_JAVA_OPTS");
+        String extraOpts = System.getenv("REBUILD_JAVA_OPTS"); // e.g. a JFR recording
+        if (extraOpts != null && !extraOpts.isBlank()) {
+            launch.environment().put("JAVA_TOOL_OPTIONS", extraOpts.trim());
+        }
+        // The rebuild's own CPU is read from this JVM's reaped-children counters once it has exited.
+        long reaped0 = ProcessStats.reapedChildrenTicks();
+        CpuShare share = CpuShare.start();
+        // A second span that ends at the cut: the whole run's counters include verification.
+        CpuShare toCut = CpuShare.start();
+        String rebuildToCut = "(not seen)";
+        Process rebuild = launch.start();
+        Matcher m = null;
+        try (var out = new BufferedReader(new InputStreamReader(rebuild.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = out.readLine()) != null; ) {
+                if (!line.contains(" INFO ") && !line.contains(" WARN ")) {
+                    System.out.println("  | " + line);
+                }
+                Matcher r = REPLAYED.matcher(line);
+                if (r.find()) {
+                    m = r;
+                    toCut.stop();
+                    rebuildToCut = toCut.line(n, ProcessStats.cpuTicks(rebuild.pid())) + "\n                                    "
+                            + toCut.nodeLine();
+                }
+            }
+        }
+        if (rebuild.waitFor() != 0 || m == null) {
+            throw new IllegalStateException("the rebuild failed (exit " + rebuild.exitValue() + ")");
+        }
+        share.stop();
+        String whole = share.line(n, ProcessStats.reapedChildrenTicks() - reaped0) + "\n                                    "
+                + share.nodeLine();
+        long replayed = Long.parseLong(m.group(1).replace(",", ""));
+        double seconds = Double.parseDouble(m.group(2));
+        return new RebuildRun(replayed / seconds, seconds, replayed, whole, rebuildToCut);
     }
 
     /**
@@ -211,7 +257,7 @@ public final class RebuildThroughput {
                             if (ex != null) {
                                 failed.incrementAndGet();
                             } else {
-                                docs[slot] = ProjectionDocuments.event(e, new Position(md.partition(), md.offset()));
+                                docs[slot] = ProjectionDocuments.event(e, new Position(topic, md.partition(), md.offset()));
                             }
                         });
             }

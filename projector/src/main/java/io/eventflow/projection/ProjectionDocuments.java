@@ -50,4 +50,12 @@ public final class ProjectionDocuments {
     public static <S> Map<String, Object> document(AggregateType<S, ?, ?> type, S state) {
         return type.readModel().toDocument(state);
     }
+
+    /**
+     * The read-model document of a state as the projector writes it, with the {@code position}
+     * (nullable) of the last event folded into it.
+     */
+    public static <S> Map<String, Object> document(AggregateType<S, ?, ?> type, S state, Position position) {
+        return EventDocuments.readModel(type.readModel().toDocument(state), position);
+    }
 }

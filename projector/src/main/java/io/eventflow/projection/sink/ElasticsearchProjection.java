@@ -547,19 +547,7 @@ public final class ElasticsearchProjection {
         }
 
         private Map<String, Object> document(S state, Position position) {
-            Map<String, Object> doc = new LinkedHashMap<>(readModel.toDocument(state));
-            if (position != null) {
-                Map<String, Object> p = new LinkedHashMap<>();
-                if (position.topic() != null) {
-                    p.put("topic", position.topic());
-                }
-                p.put("partition", position.partition());
-                p.put("offset", position.offset());
-                doc.put("position", p);
-            } else {
-                doc.put("position", null);
-            }
-            return doc;
+            return EventDocuments.readModel(readModel.toDocument(state), position);
         }
 
         /**

@@ -84,6 +84,27 @@ public final class EventDocuments {
         return out;
     }
 
+    /**
+     * A read-model document as the projector writes it: {@code fields} (a state's
+     * {@code ReadModel.toDocument}) and the {@code position} of the last event folded into it
+     * (nullable: written as null). Returns a new map; {@code fields} is left alone.
+     */
+    public static Map<String, Object> readModel(Map<String, Object> fields, Position position) {
+        Map<String, Object> doc = new LinkedHashMap<>(fields);
+        if (position != null) {
+            Map<String, Object> p = new LinkedHashMap<>();
+            if (position.topic() != null) {
+                p.put("topic", position.topic());
+            }
+            p.put("partition", position.partition());
+            p.put("offset", position.offset());
+            doc.put("position", p);
+        } else {
+            doc.put("position", null);
+        }
+        return doc;
+    }
+
     /** The document's topic position, or null when it has none. */
     static Position position(Map<String, ?> source) {
         if (source.get("position") instanceof Map<?, ?> p && p.get("partition") instanceof Number partition

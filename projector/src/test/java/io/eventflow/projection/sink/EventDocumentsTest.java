@@ -86,4 +86,18 @@ class EventDocumentsTest {
             }
         }
     }
+
+    @Test
+    void aReadModelDocumentHoldsThePositionOfItsLastEventAndLeavesTheFieldsAlone() {
+        Map<String, Object> fields = new LinkedHashMap<>(Map.of("paymentId", "p-1", "version", 3));
+        assertThat(EventDocuments.readModel(fields, new Position("payment-events", 2, 41L)))
+                .containsEntry("paymentId", "p-1").containsEntry("version", 3)
+                .containsEntry("position", Map.of("topic", "payment-events", "partition", 2, "offset", 41L));
+        assertThat(EventDocuments.readModel(fields, new Position(2, 41L)))
+                .containsEntry("position", Map.of("partition", 2, "offset", 41L));
+        Map<String, Object> none = EventDocuments.readModel(fields, null);
+        assertThat(none).containsKey("position");
+        assertThat(none.get("position")).isNull();
+        assertThat(fields).doesNotContainKey("position");
+    }
 }
