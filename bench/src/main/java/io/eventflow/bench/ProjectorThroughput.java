@@ -3,41 +3,29 @@ package io.eventflow.bench;
 import co.elastic.clients.elasticsearch._types.VersionType;
 import io.eventflow.eventstore.ElasticsearchClients;
 import io.eventflow.eventstore.EventDocument;
-import io.eventflow.eventstore.EventStoreIndices;
 import io.eventflow.eventstore.Position;
 import io.eventflow.payments.PaymentState;
 import io.eventflow.payments.Payments;
 import io.eventflow.projection.ProjectionDocuments;
 import io.eventflow.schemas.EventEnvelope;
-import io.eventflow.schemas.Metadata;
 import io.eventflow.schemas.payment.PaymentProcessed;
 import io.eventflow.schemas.payment.PaymentRefunded;
-import io.eventflow.schemas.serde.AvroSerializer;
 import io.eventflow.schemas.serde.KafkaTopics;
 import io.eventflow.schemas.serde.TopicPolicy;
-import io.eventflow.schemas.serde.RestSchemaRegistryClient;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Projector throughput, side by side with the Elasticsearch client's own bulk helper
@@ -316,40 +304,11 @@ public final class ProjectorThroughput {
      */
     private static double preProduce(String kafka, String registryUrl, String topic, int n, List<EventDocument> events,
             Map<String, Current> views, List<Object> interleaved) throws Exception {
-        long bytes = 0;
-        Position[] at = new Position[n];
-        AtomicLong failed = new AtomicLong();
-        Instant t0 = Instant.now();
-        try (var registry = new RestSchemaRegistryClient(registryUrl, Duration.ofSeconds(10));
-                var serializer = new AvroSerializer<EventEnvelope>(registry, true);
-                var producer = new KafkaProducer<>(Map.<String, Object>of(
-                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka, ProducerConfig.ACKS_CONFIG, "all",
-                        ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.BATCH_SIZE_CONFIG, 262_144),
-                        new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (int i = 0; i < n; i++) {
-                EventEnvelope e = event(i, t0);
-                byte[] key = e.getAggregateId().getBytes(StandardCharsets.UTF_8);
-                byte[] value = serializer.serialize(topic, e);
-                bytes += key.length + value.length;
-                int slot = i;
-                producer.send(new ProducerRecord<>(topic, key, value), (md, ex) -> {
-                    if (ex != null) {
-                        failed.incrementAndGet();
-                    } else {
-                        at[slot] = new Position(topic, md.partition(), md.offset());
-                    }
-                });
-            }
-            producer.flush();
-        }
-        if (failed.get() > 0) {
-            throw new IllegalStateException(failed.get() + " events were not produced");
-        }
-        // The envelopes again (event(i, t0) is deterministic), now that their positions are known:
-        // holding a million envelopes as well as their documents would not fit.
+        EventLoad.Produced produced = EventLoad.produce(kafka, registryUrl, topic, n);
+        Position[] at = produced.positions();
         Map<String, Current> touched = new LinkedHashMap<>();
         for (int i = 0; i < n; i++) {
-            EventEnvelope e = event(i, t0);
+            EventEnvelope e = EventLoad.event(i, produced.t0());
             String id = e.getAggregateId();
             EventDocument doc = ProjectionDocuments.event(e, at[i]);
             events.add(doc);
@@ -364,38 +323,6 @@ public final class ProjectorThroughput {
                 touched.clear();
             }
         }
-        return bytes / (double) n;
-    }
-
-    /** Makes this run's ids differ from other runs' (their indices may still exist). */
-    private static final long SALT = new java.security.SecureRandom().nextLong();
-
-    /** A random-looking version-4 UUID, the same for the same {@code i} and {@code k} within a run. */
-    private static String uuid(int i, int k) {
-        var r = new java.util.SplittableRandom(SALT + i * 4L + k);
-        long msb = (r.nextLong() & ~0xF000L) | 0x4000L;
-        long lsb = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
-        return new UUID(msb, lsb).toString();
-    }
-
-    /**
-     * Event {@code i} of the benchmark load: per payment one PaymentProcessed, then four
-     * PaymentRefunded. Deterministic within a run for the same {@code t0}.
-     */
-    static EventEnvelope event(int i, Instant t0) {
-        int payment = i / 5;
-        int version = i % 5 + 1;
-        String id = "pay-" + payment;
-        Object payload = version == 1
-                ? new PaymentProcessed(id, 100_000L, payment % 3 == 0 ? "USD" : "EUR", "org-" + (payment % 50), "u-" + (payment % 500), null)
-                : new PaymentRefunded(id, 1_000L);
-        return EventEnvelope.newBuilder()
-                .setEventId(uuid(i, 0)).setAggregateId(id).setAggregateType("Payment")
-                .setEventType(payload.getClass().getSimpleName()).setVersion(version)
-                .setTimestamp(t0.plusMillis(i)).setCorrelationId(uuid(i, 1))
-                .setCausationId(uuid(i, 2))
-                .setMetadata(Metadata.newBuilder().setOrganizationId("org-" + (payment % 50))
-                        .setUserId("u-" + (payment % 500)).setExtra(Map.of("source", "bench")).build())
-                .setPayload(payload).build();
+        return produced.averageBytes();
     }
 }

@@ -1,25 +1,15 @@
 package io.eventflow.bench;
 
-import io.eventflow.schemas.EventEnvelope;
-import io.eventflow.schemas.serde.AvroSerializer;
 import io.eventflow.schemas.serde.KafkaTopics;
-import io.eventflow.schemas.serde.RestSchemaRegistryClient;
 import io.eventflow.schemas.serde.TopicPolicy;
 import io.eventflow.eventstore.ElasticsearchClients;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * A diagnostic, not a target: the projector alone, run over the same pre-produced events once per
@@ -46,20 +36,7 @@ public final class ProjectorVariants {
         KafkaTopics.ensure(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka),
                 Map.of(topic, TopicPolicy.events(-1), id + "-dlq", Map.of()), 6, (short) 1);
         System.out.printf("pre-producing %,d events to %s...%n", n, topic);
-        try (var registry = new RestSchemaRegistryClient(registryUrl, Duration.ofSeconds(10));
-                var serializer = new AvroSerializer<EventEnvelope>(registry, true);
-                var producer = new KafkaProducer<>(Map.<String, Object>of(
-                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka, ProducerConfig.ACKS_CONFIG, "all",
-                        ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.BATCH_SIZE_CONFIG, 262_144),
-                        new ByteArraySerializer(), new ByteArraySerializer())) {
-            Instant t0 = Instant.now();
-            for (int i = 0; i < n; i++) {
-                EventEnvelope e = ProjectorThroughput.event(i, t0);
-                producer.send(new ProducerRecord<>(topic, e.getAggregateId().getBytes(StandardCharsets.UTF_8),
-                        serializer.serialize(topic, e)));
-            }
-            producer.flush();
-        }
+        EventLoad.produce(kafka, registryUrl, topic, n);
         var es = ElasticsearchClients.connect(esUrl);
         List<String> results = new ArrayList<>();
         int run = 0;

@@ -2,35 +2,23 @@ package io.eventflow.bench;
 
 import io.eventflow.eventstore.ElasticsearchClients;
 import io.eventflow.eventstore.EventDocument;
-import io.eventflow.eventstore.EventStoreIndices;
-import io.eventflow.eventstore.Position;
 import io.eventflow.projection.ProjectionDocuments;
-import io.eventflow.schemas.EventEnvelope;
-import io.eventflow.schemas.serde.AvroSerializer;
 import io.eventflow.schemas.serde.KafkaTopics;
 import io.eventflow.schemas.serde.TopicPolicy;
-import io.eventflow.schemas.serde.RestSchemaRegistryClient;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.StringReader;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Replay rate of a rebuild of the event-store index, side by side with the Elasticsearch client's
@@ -240,31 +228,10 @@ public final class RebuildThroughput {
 
     /** Produces the events and returns their event documents, each with the position Kafka gave it. */
     private static EventDocument[] preProduce(String kafka, String registryUrl, String topic, int n) throws Exception {
+        EventLoad.Produced produced = EventLoad.produce(kafka, registryUrl, topic, n);
         EventDocument[] docs = new EventDocument[n];
-        AtomicLong failed = new AtomicLong();
-        try (var registry = new RestSchemaRegistryClient(registryUrl, Duration.ofSeconds(10));
-                var serializer = new AvroSerializer<EventEnvelope>(registry, true);
-                var producer = new KafkaProducer<>(Map.<String, Object>of(
-                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka, ProducerConfig.ACKS_CONFIG, "all",
-                        ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.BATCH_SIZE_CONFIG, 262_144),
-                        new ByteArraySerializer(), new ByteArraySerializer())) {
-            Instant t0 = Instant.now();
-            for (int i = 0; i < n; i++) {
-                EventEnvelope e = ProjectorThroughput.event(i, t0);
-                int slot = i;
-                producer.send(new ProducerRecord<>(topic, e.getAggregateId().getBytes(StandardCharsets.UTF_8),
-                        serializer.serialize(topic, e)), (md, ex) -> {
-                            if (ex != null) {
-                                failed.incrementAndGet();
-                            } else {
-                                docs[slot] = ProjectionDocuments.event(e, new Position(topic, md.partition(), md.offset()));
-                            }
-                        });
-            }
-            producer.flush();
-        }
-        if (failed.get() > 0) {
-            throw new IllegalStateException(failed.get() + " events were not produced");
+        for (int i = 0; i < n; i++) {
+            docs[i] = ProjectionDocuments.event(EventLoad.event(i, produced.t0()), produced.positions()[i]);
         }
         return docs;
     }
