@@ -114,30 +114,34 @@ public final class ProjectorThroughput {
         }
         List<ProjectorRun> projectorRuns = new ArrayList<>();
         List<BaselineChild.Run> baselineRuns = new ArrayList<>();
-        for (int r = 0; r < rounds; r++) {
-            // Alternating which side goes first: the node, the page cache and the machine drift within a run.
-            boolean projectorFirst = r % 2 == 0;
-            for (int k = 0; k < 2; k++) {
-                RebuildThroughput.awaitNoMerges(es);
-                if ((k == 0) == projectorFirst) {
-                    System.out.printf("round %d: the projector...%n", r + 1);
-                    projectorRuns.add(runProjector(jar, heap, kafka, registryUrl, esUrl, id, topic, r, n));
-                } else {
-                    System.out.printf("round %d: BulkIngester with the same documents, in a fresh JVM...%n", r + 1);
-                    var indices = io.eventflow.aggregate.AggregateIndices.of(id + "-b" + r + "-",
-                            io.eventflow.aggregate.AggregateTypes.of(Payments.TYPE));
-                    indices.ensure(es, 0);
-                    baselineRuns.add(BaselineChild.run(baselineFile, BATCH, IN_FLIGHT, n, indices.eventsAlias(),
-                            indices.alias("payments")));
+        try {
+            for (int r = 0; r < rounds; r++) {
+                // Alternating which side goes first: the node, the page cache and the machine drift within a run.
+                boolean projectorFirst = r % 2 == 0;
+                for (int k = 0; k < 2; k++) {
+                    RebuildThroughput.awaitNoMerges(es);
+                    if ((k == 0) == projectorFirst) {
+                        System.out.printf("round %d: the projector...%n", r + 1);
+                        projectorRuns.add(runProjector(jar, heap, kafka, registryUrl, esUrl, id, topic, r, n));
+                    } else {
+                        System.out.printf("round %d: BulkIngester with the same documents, in a fresh JVM...%n", r + 1);
+                        var indices = io.eventflow.aggregate.AggregateIndices.of(id + "-b" + r + "-",
+                                io.eventflow.aggregate.AggregateTypes.of(Payments.TYPE));
+                        indices.ensure(es, 0);
+                        baselineRuns.add(BaselineChild.run(baselineFile, BATCH, IN_FLIGHT, n, indices.eventsAlias(),
+                                indices.alias("payments")));
+                    }
+                    // Leave the node as we found it: two million documents per run add up.
+                    deleteIndices(es, id + "-p" + r + "-*," + id + "-b" + r + "-*");
                 }
-                // Leave the node as we found it: two million documents per run add up.
-                deleteIndices(es, id + "-p" + r + "-*," + id + "-b" + r + "-*");
+                System.out.printf("round %d: projector %,.0f events/s, BulkIngester %,.0f events/s, ratio %.3f%n", r + 1,
+                        projectorRuns.get(r).t().rate(), n / baselineRuns.get(r).seconds(),
+                        projectorRuns.get(r).t().rate() / (n / baselineRuns.get(r).seconds()));
             }
-            System.out.printf("round %d: projector %,.0f events/s, BulkIngester %,.0f events/s, ratio %.3f%n", r + 1,
-                    projectorRuns.get(r).t().rate(), n / baselineRuns.get(r).seconds(),
-                    projectorRuns.get(r).t().rate() / (n / baselineRuns.get(r).seconds()));
+        } finally {
+            // About a gigabyte for a million events.
+            java.nio.file.Files.deleteIfExists(baselineFile);
         }
-        java.nio.file.Files.deleteIfExists(baselineFile);
         double[] ratios = new double[rounds];
         for (int r = 0; r < rounds; r++) {
             ratios[r] = projectorRuns.get(r).t().rate() / (n / baselineRuns.get(r).seconds());

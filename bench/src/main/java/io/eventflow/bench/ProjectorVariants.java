@@ -39,7 +39,6 @@ public final class ProjectorVariants {
         EventLoad.produce(kafka, registryUrl, topic, n);
         var es = ElasticsearchClients.connect(esUrl);
         List<String> results = new ArrayList<>();
-        int run = 0;
         {
             // Warms Elasticsearch's JIT up, as in ProjectorThroughput; not counted.
             Map<String, String> config = new HashMap<>(Map.of(
@@ -81,7 +80,6 @@ public final class ProjectorVariants {
                 results.add(line);
                 List<String> ours = List.copyOf(es.indices().get(g -> g.index(id + "-" + name + "-*")).result().keySet());
                 es.indices().delete(d -> d.index(ours));
-                run++;
             }
         }
         ElasticsearchClients.close(es);
