@@ -108,10 +108,7 @@ public final class ProjectorThroughput {
         es.indices().delete(d -> d.index(warmIndices));
         RebuildThroughput.awaitNoMerges(es);
 
-        int rounds = Integer.parseInt(System.getenv().getOrDefault("BENCH_ROUNDS", "3"));
-        if (rounds < 1) {
-            throw new IllegalArgumentException("BENCH_ROUNDS must be at least 1, got " + rounds);
-        }
+        int rounds = rounds();
         List<ProjectorRun> projectorRuns = new ArrayList<>();
         List<BaselineChild.Run> baselineRuns = new ArrayList<>();
         try {
@@ -248,6 +245,15 @@ public final class ProjectorThroughput {
                 metric(scrape, "eventflow_projector_bulk_latency_seconds_sum"),
                 consumerTotal(scrape, "kafka_consumer_fetch_manager_fetch_total"),
                 consumerTotal(scrape, "kafka_consumer_fetch_manager_records_consumed_total"));
+    }
+
+    /** {@code BENCH_ROUNDS} (default 3): how many alternating rounds a benchmark runs. */
+    static int rounds() {
+        int rounds = Integer.parseInt(System.getenv().getOrDefault("BENCH_ROUNDS", "3"));
+        if (rounds < 1) {
+            throw new IllegalArgumentException("BENCH_ROUNDS must be at least 1, got " + rounds);
+        }
+        return rounds;
     }
 
     /** The index of the median of {@code values} (the lower one of the middle two for an even count). */

@@ -80,10 +80,7 @@ public final class RebuildThroughput {
             // max.in.flight.bulks keeps its default, IN_FLIGHT
             System.out.println("live projector indexing them...");
             ChildService projector = new ChildService(jar, heap, config, Path.of("bench", "target", id), "projector");
-            int rounds = Integer.parseInt(System.getenv().getOrDefault("BENCH_ROUNDS", "3"));
-            if (rounds < 1) {
-                throw new IllegalArgumentException("BENCH_ROUNDS must be at least 1, got " + rounds);
-            }
+            int rounds = ProjectorThroughput.rounds();
             List<RebuildRun> rebuilds = new ArrayList<>();
             List<BaselineChild.Run> baselines = new ArrayList<>();
             try {
